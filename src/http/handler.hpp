@@ -1,0 +1,42 @@
+#pragma once
+// The boundary between transport (http) and application (web): a request with what TLS learned
+// about the peer goes in, a response comes out. Light Beast headers only.
+
+#include "pki/tls.hpp"
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// What the transport knows about the other side of a connection.
+struct Connection {
+  std::uint64_t id = 0;            ///< unique per process, for logs
+  std::string remote_address;      ///< IP address of the peer
+  pki::PeerVerification peer;      ///< the client certificate and its verification
+};
+
+/// Filled in by the handler for the request log line.
+struct RequestLog {
+  std::string person;  ///< person id, empty if anonymous
+};
+
+/// Application entry point; called concurrently from several threads.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  /// Answers one request. Must not throw for expected failures; exceptions become a 500.
+  virtual Response handle(const Request& request, const Connection& connection, RequestLog& log) = 0;
+};
+
+/// Adds the security headers every response carries (HSTS, CSP, frame-ancestors, nosniff,
+/// Referrer-Policy, COOP, …) unless the response already set that header.
+void applySecurityHeaders(Response& response);
+
+}  // namespace http

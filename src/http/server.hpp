@@ -1,0 +1,55 @@
+#pragma once
+// The HTTPS listener: Boost.Beast over OpenSSL with client certificates, limits and timeouts.
+// All heavy Asio/Beast code stays in server.cpp; this header is light.
+
+#include "http/handler.hpp"
+#include "pki/tls.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace http {
+
+/// Everything the listener needs.
+struct ServerSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8443;  ///< 0 picks a free port (see Server::port)
+  pki::ServerTlsSettings tls;
+  std::size_t max_header_bytes = 16 * 1024;    ///< larger request headers: 431
+  std::size_t max_body_bytes = 1024 * 1024;    ///< larger bodies: 413
+  std::chrono::seconds handshake_timeout{10};
+  std::chrono::seconds read_timeout{30};       ///< for one whole request
+  std::chrono::seconds write_timeout{30};
+  std::chrono::seconds idle_timeout{60};       ///< keep-alive between requests
+  std::chrono::seconds shutdown_grace{20};     ///< in-flight requests get this long on SIGTERM
+  std::size_t max_connections = 512;           ///< beyond this, new connections are closed at once
+  int threads = 4;
+  std::string static_dir;                      ///< served under /static/ (empty: none)
+};
+
+/// An HTTPS server; run() blocks until SIGTERM/SIGINT or stop(), then drains and returns.
+class Server {
+ public:
+  /// Binds the listener (so port() is known) without serving yet; throws on bad TLS files or a
+  /// busy port (start-up errors are exceptions, docs/architecture.md §Conventions).
+  Server(ServerSettings settings, Handler& handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// The bound port.
+  std::uint16_t port() const;
+  /// Serves until a stop signal or stop(); in-flight requests finish within shutdown_grace.
+  void run();
+  /// Asks run() to stop gracefully; safe from any thread.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace http

@@ -1,0 +1,25 @@
+#pragma once
+// Digests and the operating system's random source.
+
+#include "core/random.hpp"
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace pki {
+
+/// SHA-256 digest.
+std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> data);
+/// SHA-256 digest as lower-case hex.
+std::string sha256Hex(std::string_view data);
+
+/// Randomness from OpenSSL's CSPRNG (RAND_bytes).
+class SystemRandom final : public core::RandomSource {
+ public:
+  void fill(std::span<std::uint8_t> out) override;
+};
+
+}  // namespace pki

@@ -1,0 +1,56 @@
+#pragma once
+// TLS settings for the portal's listener and what the client certificate turned out to be.
+// The http layer hands its SSL_CTX/SSL here so that OpenSSL calls stay in pki.
+
+#include "core/error.hpp"
+#include "pki/certificate.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+struct ssl_ctx_st;
+struct ssl_st;
+
+namespace pki {
+
+/// Files that configure the server side of TLS.
+struct ServerTlsSettings {
+  std::string certificate_chain_file;  ///< PEM: server certificate, then intermediates
+  std::string private_key_file;        ///< PEM private key of the server certificate
+  std::string client_ca_file;          ///< PEM bundle: the only CAs client certificates may chain to
+  std::vector<std::string> crl_files;  ///< PEM CRLs checked for every certificate in the chain
+};
+
+/// Sets up a server context: TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy, server
+/// cipher preference, session tickets, and a *requested* (not required) client certificate that
+/// is verified against `client_ca_file` and the CRLs (never the system store) for client
+/// authentication. Verification failures do not abort the handshake: they are recorded so the
+/// portal can explain them on a page (see peerVerification).
+core::Result<void> configureServerContext(ssl_ctx_st* context, const ServerTlsSettings& settings);
+
+/// Why a presented client certificate is or is not trusted.
+enum class PeerStatus {
+  none,             ///< no certificate presented
+  trusted,          ///< chain, validity, revocation and clientAuth usage all fine
+  expired,          ///< outside its validity period (or a CA in the chain is)
+  revoked,          ///< on a CRL
+  untrusted,        ///< does not chain to a configured CA (e.g. a foreign CA)
+  wrong_usage,      ///< not fit for client authentication (KU/EKU)
+  invalid,          ///< any other verification failure (bad signature, stale CRL, …)
+};
+
+/// Stable name of a PeerStatus, for logs.
+const char* toString(PeerStatus status);
+
+/// The client certificate of a connection and the verdict of its verification.
+struct PeerVerification {
+  PeerStatus status = PeerStatus::none;
+  std::optional<Certificate> certificate;  ///< present unless status is none
+  std::string detail;                      ///< OpenSSL's reason, for logs only
+};
+
+/// Reads the peer certificate and verification result of an established TLS connection.
+PeerVerification peerVerification(ssl_st* connection);
+
+}  // namespace pki

@@ -1,0 +1,50 @@
+#pragma once
+// Server-side sessions, shared through the database so that several portal nodes can serve them.
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "storage/database.hpp"
+
+#include <optional>
+#include <string>
+
+namespace storage {
+
+/// One session as stored. The cookie value itself is never stored, only its SHA-256.
+struct SessionRecord {
+  std::string id_hash;                  ///< hex SHA-256 of the cookie value
+  core::PersonId person = 0;
+  std::string certificate_fingerprint;  ///< SHA-256 of the client certificate it is bound to
+  std::string csrf_token;               ///< synchroniser token for forms
+  core::TimePoint created_at;
+  core::TimePoint last_seen_at;
+  std::optional<core::OrganisationId> organisation;  ///< the organisation the user works in
+};
+
+/// Stores sessions.
+class SessionRepository {
+ public:
+  explicit SessionRepository(Database& database) : database_(database) {}
+
+  /// Stores a new session.
+  core::Result<void> create(const SessionRecord& session);
+  /// The session with this id hash; nullopt if none.
+  core::Result<std::optional<SessionRecord>> find(const std::string& id_hash);
+  /// Records activity (sliding idle timeout).
+  core::Result<void> touch(const std::string& id_hash, core::TimePoint at);
+  /// Sets the organisation the user works in.
+  core::Result<void> selectOrganisation(const std::string& id_hash,
+                                        std::optional<core::OrganisationId> organisation);
+  /// Ends one session.
+  core::Result<void> remove(const std::string& id_hash);
+  /// Ends every session of a person (access withdrawn); returns how many.
+  core::Result<int> removeForPerson(core::PersonId person);
+  /// Deletes sessions idle since before `idle_before` or created before `created_before`.
+  core::Result<int> removeExpired(core::TimePoint idle_before, core::TimePoint created_before);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace storage
