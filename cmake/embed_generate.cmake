@@ -1,5 +1,6 @@
 # Writes a C++ file defining `const std::map<std::string_view, std::string_view>& NAMESPACE::embeddedFiles()`
 # keyed by the path relative to BASE. Raw string delimiters are long enough never to occur in our files.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(file IN LISTS FILES)
   file(READ ${file} content)

@@ -20,6 +20,8 @@ struct Actor {
   static Actor person(std::int64_t person_id);
   /// The actor for an automated part of the system, e.g. system("init-dev").
   static Actor system(std::string component);
+  /// The actor for a request without a known identity (e.g. a refused login).
+  static Actor anonymous();
 };
 
 /// What happened, before it is chained.
@@ -56,5 +58,10 @@ struct ChainBreak {
 
 /// Checks records given in sequence order; nullopt when the chain is intact.
 std::optional<ChainBreak> verifyChain(const std::vector<Record>& records);
+
+/// Checks records that follow `previous` (nullopt: the start of the chain), so that a long
+/// chain can be checked one page at a time.
+std::optional<ChainBreak> verifyChain(const std::vector<Record>& records,
+                                      const std::optional<Record>& previous);
 
 }  // namespace audit

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace http {
 
@@ -36,7 +37,13 @@ class Handler {
 };
 
 /// Adds the security headers every response carries (HSTS, CSP, frame-ancestors, nosniff,
-/// Referrer-Policy, COOP, …) unless the response already set that header.
+/// Referrer-Policy, COOP, …) unless the response already set that header; `Server` is always
+/// set, without a version.
 void applySecurityHeaders(Response& response);
+
+/// A UTF-8 plain-text response with Content-Length set, for answers of the transport itself
+/// (limits, static files, the last-resort 500).
+Response plainTextResponse(boost::beast::http::status status, std::string_view text,
+                           unsigned version = 11);
 
 }  // namespace http

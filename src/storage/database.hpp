@@ -23,17 +23,25 @@ class Database {
  public:
   /// Opens "sqlite:///absolute/path.db", "sqlite:relative/path.db" or "postgresql://…".
   /// SQLite connections use WAL, foreign keys on, synchronous FULL and a busy timeout.
-  static core::Result<std::unique_ptr<Database>> open(const std::string& url, std::size_t pool_size);
+  /// Errors: invalid for a malformed URL, unavailable when the database cannot be opened (the
+  /// message names the target without its password).
+  static core::Result<std::unique_ptr<Database>> open(const std::string& url,
+                                                      std::size_t pool_size);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   /// The dialect of this database.
   Dialect dialect() const { return dialect_; }
+  /// Number of pooled connections (at most this many statements run at once).
+  std::size_t poolSize() const { return size_; }
   /// Applies every pending migration, each in its own transaction; returns how many were applied.
   core::Result<int> migrate();
   /// The highest applied migration version (0 for an empty database).
   core::Result<int> schemaVersion();
+  /// How many embedded migrations are newer than the applied schema (`serve` refuses to start
+  /// on an outdated schema rather than migrating behind the operator's back).
+  core::Result<int> pendingMigrations();
 
   /// The pool; for repositories in this layer only.
   soci::connection_pool& pool() { return *pool_; }

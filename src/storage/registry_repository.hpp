@@ -33,8 +33,8 @@ class RegistryRepository {
                                             const core::CertificateIdentity& identity,
                                             const audit::Actor& actor);
   /// Records a validated domain (lower-case DNS name) of an organisation.
-  core::Result<void> addValidatedDomain(core::OrganisationId organisation, const std::string& domain,
-                                        const audit::Actor& actor);
+  core::Result<void> addValidatedDomain(core::OrganisationId organisation,
+                                        const std::string& domain, const audit::Actor& actor);
 
   /// The person a certificate identity belongs to, with memberships; nullopt if unknown.
   core::Result<std::optional<core::Principal>> findPrincipalByCertificate(

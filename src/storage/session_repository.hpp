@@ -13,7 +13,7 @@ namespace storage {
 
 /// One session as stored. The cookie value itself is never stored, only its SHA-256.
 struct SessionRecord {
-  std::string id_hash;                  ///< hex SHA-256 of the cookie value
+  std::string id_hash;  ///< hex SHA-256 of the cookie value
   core::PersonId person = 0;
   std::string certificate_fingerprint;  ///< SHA-256 of the client certificate it is bound to
   std::string csrf_token;               ///< synchroniser token for forms

@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Fails when a source file includes a header from a layer above it (docs/architecture.md §Layers).
 # Each entry lists the layers a layer may include, itself first.
 set(allowed_core core)

@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test` (plus `make build`).
+# Each does the whole set-up on a fresh Debian 12 machine (as root) and is fast when all is there.
+SHELL := /bin/bash
+BUILD_DIR := build
+DEV_DIR := var/dev
+
+.PHONY: all setup build run test unit-test integration-test browser-test format clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default
+
+$(DEV_DIR)/mijncert.toml:
+	$(BUILD_DIR)/mijncert init-dev --dir $(DEV_DIR)
+
+run: build $(DEV_DIR)/mijncert.toml
+	$(BUILD_DIR)/mijncert serve --config $(DEV_DIR)/mijncert.toml
+
+test: build
+	@scripts/test-all.sh
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

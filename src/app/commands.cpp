@@ -1,0 +1,249 @@
+#include "app/commands.hpp"
+
+#include "app/config.hpp"
+#include "app/demo.hpp"
+#include "auth/certificate_login.hpp"
+#include "auth/session_manager.hpp"
+#include "core/clock.hpp"
+#include "http/server.hpp"
+#include "pki/crypto.hpp"
+#include "storage/audit_repository.hpp"
+#include "storage/database.hpp"
+#include "storage/registry_repository.hpp"
+#include "storage/session_repository.hpp"
+#include "web/portal.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <unistd.h>
+
+namespace app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: mijncert COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  init-dev --dir DIR [--force] [--database URL]\n"
+    "                        create the development demo (PKI, users, config, database)\n"
+    "  serve --config FILE [--listen HOST:PORT] [--public-origin URL]\n"
+    "                        run the portal over HTTPS with client certificates\n"
+    "  migrate --config FILE apply pending database migrations\n"
+    "  audit verify --config FILE\n"
+    "                        check that the audit log's hash chain is intact\n"
+    "\n"
+    "Run `mijncert COMMAND --help` for the options of one command.\n";
+
+const std::map<std::string, std::string> kCommandHelp{
+    {"init-dev",
+     "Usage: mijncert init-dev --dir DIR [--force] [--database URL]\n\n"
+     "Creates the demo of PRODUCT.md §9 in DIR: a development PKI modelled on PKIoverheid G4\n"
+     "(DIR/pki, DIR/tls), client certificates for the demo people (DIR/users/NAME.crt, .key,\n"
+     ".p12 with password 'demo'), DIR/mijncert.toml and a database with the demo data.\n\n"
+     "  --dir DIR        where to create the demo (required)\n"
+     "  --force          replace an existing demo in DIR\n"
+     "  --database URL   use this database instead of DIR/mijncert.db, e.g.\n"
+     "                   postgresql://user@127.0.0.1:5432/mijncert\n"},
+    {"serve",
+     "Usage: mijncert serve --config FILE [--listen HOST:PORT] [--public-origin URL]\n\n"
+     "Serves the portal over HTTPS (TLS 1.2+, client certificates). Stops gracefully on SIGTERM.\n\n"
+     "  --config FILE          configuration file (required)\n"
+     "  --listen HOST:PORT     overrides server.listen from the configuration\n"
+     "  --public-origin URL    overrides server.public_origin (the origin browsers see, checked\n"
+     "                         on every state change), e.g. https://localhost:9443\n"},
+    {"migrate",
+     "Usage: mijncert migrate --config FILE\n\n"
+     "Applies pending database migrations (SQLite or PostgreSQL, from the configuration).\n"},
+    {"audit",
+     "Usage: mijncert audit verify --config FILE\n\n"
+     "Checks the hash chain of the audit log; exits 1 and names the first broken record if a\n"
+     "record was changed, deleted or inserted.\n"},
+};
+
+/// Parsed "--name value" / "--flag" options.
+struct Options {
+  std::map<std::string, std::string> values;
+  bool help = false;
+
+  std::optional<std::string> get(const std::string& name) const {
+    const auto found = values.find(name);
+    return found == values.end() ? std::nullopt : std::optional{found->second};
+  }
+  bool flag(const std::string& name) const { return values.contains(name); }
+};
+
+Options parseOptions(const std::vector<std::string>& args, std::size_t first,
+                     const std::vector<std::string>& flags, const std::vector<std::string>& valued) {
+  Options options;
+  for (std::size_t i = first; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+    } else if (std::find(flags.begin(), flags.end(), arg) != flags.end()) {
+      options.values[arg] = "";
+    } else if (std::find(valued.begin(), valued.end(), arg) != valued.end()) {
+      if (i + 1 >= args.size()) throw std::invalid_argument(arg + " needs a value");
+      options.values[arg] = args[++i];
+    } else {
+      throw std::invalid_argument("unknown option " + arg);
+    }
+  }
+  return options;
+}
+
+std::string required(const Options& options, const std::string& name) {
+  auto value = options.get(name);
+  if (!value || value->empty()) throw std::invalid_argument(name + " is required");
+  return *value;
+}
+
+void setUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_logger_mt("mijncert");
+  // One line per event, UTC timestamps, key=value fields (structured enough for grep and Loki).
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+std::unique_ptr<storage::Database> openDatabase(const Config& config) {
+  auto database = storage::Database::open(config.database_url, config.database_pool);
+  if (!database) throw std::runtime_error("database: " + database.error().message);
+  return std::move(*database);
+}
+
+fs::path staticDirNextToBinary() {
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path{"static"} : exe.parent_path() / "static";
+}
+
+int initDev(const Options& options, std::ostream& out, std::ostream& err) {
+  DemoOptions demo{.dir = required(options, "--dir"),
+                   .force = options.flag("--force"),
+                   .database_url = options.get("--database"),
+                   .static_dir = staticDirNextToBinary()};
+  if (auto created = createDemo(demo); !created) {
+    err << "mijncert init-dev: " << created.error().message << "\n";
+    return 1;
+  }
+  const auto dir = fs::absolute(demo.dir);
+  out << "Demo created in " << dir.string() << "\n"
+      << "  configuration: " << (dir / "mijncert.toml").string() << "\n"
+      << "  users:         " << (dir / "users").string() << "/NAME.p12 (password: demo)\n"
+      << "  start it with: mijncert serve --config " << (dir / "mijncert.toml").string() << "\n";
+  return 0;
+}
+
+int serve(const Options& options) {
+  auto config = loadConfig(required(options, "--config"));
+  if (auto listen = options.get("--listen")) {
+    auto [host, port] = parseListen(*listen);
+    config.server.host = host;
+    config.server.port = port;
+  }
+  if (auto origin = options.get("--public-origin")) config.portal.origin = *origin;
+  if (config.server.static_dir.empty()) config.server.static_dir = staticDirNextToBinary().string();
+  setUpLogging(config.log_level);
+
+  auto database = openDatabase(config);
+  const auto pending = database->pendingMigrations();
+  if (!pending) throw std::runtime_error("database: " + pending.error().message);
+  if (*pending > 0)
+    throw std::runtime_error("the database schema is " + std::to_string(*pending) +
+                             " migration(s) behind: run `mijncert migrate --config FILE` first");
+
+  core::SystemClock clock;
+  pki::SystemRandom random;
+  storage::RegistryRepository registry(*database, clock);
+  storage::AuditRepository audit_log(*database);
+  storage::SessionRepository session_store(*database);
+  auth::CertificateLogin login(registry, audit_log, clock);
+  auth::SessionManager sessions(session_store, clock, random, config.session);
+  web::Portal portal(config.portal, web::PortalServices{login, sessions, *database});
+
+  http::Server server(config.server, portal);
+  spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),
+               config.portal.origin, ::getpid());
+  server.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+int migrate(const Options& options, std::ostream& out) {
+  const auto config = loadConfig(required(options, "--config"));
+  auto database = openDatabase(config);
+  const auto applied = database->migrate();
+  if (!applied) throw std::runtime_error("migration failed: " + applied.error().message);
+  const auto version = database->schemaVersion();
+  out << "Applied " << *applied << " migration(s); schema version "
+      << (version ? std::to_string(*version) : "?") << "\n";
+  return 0;
+}
+
+int auditVerify(const Options& options, std::ostream& out, std::ostream& err) {
+  const auto config = loadConfig(required(options, "--config"));
+  auto database = openDatabase(config);
+  storage::AuditRepository audit_log(*database);
+  const auto result = audit_log.verify();
+  if (!result) throw std::runtime_error("audit log: " + result.error().message);
+  if (*result) {
+    err << "audit log BROKEN at record " << (*result)->sequence << ": " << (*result)->reason << "\n";
+    return 1;
+  }
+  out << "audit log intact\n";
+  return 0;
+}
+
+}  // namespace
+
+int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    (args.empty() ? err : out) << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const auto& command = args[0];
+  const auto help = kCommandHelp.find(command);
+  if (help == kCommandHelp.end()) {
+    err << "mijncert: unknown command '" << command << "'\n\n" << kUsage;
+    return 2;
+  }
+  try {
+    if (command == "init-dev") {
+      const auto options = parseOptions(args, 1, {"--force"}, {"--dir", "--database"});
+      if (options.help) return out << help->second, 0;
+      return initDev(options, out, err);
+    }
+    if (command == "serve") {
+      const auto options = parseOptions(args, 1, {}, {"--config", "--listen", "--public-origin"});
+      if (options.help) return out << help->second, 0;
+      return serve(options);
+    }
+    if (command == "migrate") {
+      const auto options = parseOptions(args, 1, {}, {"--config"});
+      if (options.help) return out << help->second, 0;
+      return migrate(options, out);
+    }
+    // audit verify
+    if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
+      (args.size() < 2 ? err : out) << help->second;
+      return args.size() < 2 ? 2 : 0;
+    }
+    if (args[1] != "verify") throw std::invalid_argument("unknown audit command '" + args[1] + "'");
+    const auto options = parseOptions(args, 2, {}, {"--config"});
+    if (options.help) return out << help->second, 0;
+    return auditVerify(options, out, err);
+  } catch (const std::invalid_argument& e) {
+    err << "mijncert " << command << ": " << e.what() << "\n\n" << help->second;
+    return 2;
+  }
+}
+
+}  // namespace app

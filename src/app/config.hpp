@@ -1,0 +1,31 @@
+#pragma once
+// The configuration file of `mijncert serve` (TOML; reference in README.md §Configuration).
+
+#include "auth/session_manager.hpp"
+#include "http/server.hpp"
+#include "web/portal.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace app {
+
+/// Everything `serve` and `migrate` read from the configuration file.
+struct Config {
+  http::ServerSettings server;
+  web::PortalSettings portal;
+  auth::SessionPolicy session;
+  std::string database_url;   ///< "sqlite:/abs/path.db" or "postgresql://…"
+  std::size_t database_pool = 8;
+  std::string log_level = "info";
+};
+
+/// Reads a configuration file; relative paths in it are relative to the file's directory.
+/// Throws std::runtime_error naming the file, key and problem.
+Config loadConfig(const std::filesystem::path& file);
+
+/// Splits "HOST:PORT" (or "[v6]:PORT"); throws std::runtime_error on malformed input.
+std::pair<std::string, std::uint16_t> parseListen(const std::string& listen);
+
+}  // namespace app

@@ -1,0 +1,93 @@
+#include "auth/certificate_login.hpp"
+
+#include <boost/json.hpp>
+
+namespace auth {
+
+const char* toString(LoginRefusal refusal) {
+  switch (refusal) {
+    case LoginRefusal::no_certificate: return "no_certificate";
+    case LoginRefusal::expired: return "expired";
+    case LoginRefusal::revoked: return "revoked";
+    case LoginRefusal::untrusted: return "untrusted";
+    case LoginRefusal::wrong_usage: return "wrong_usage";
+    case LoginRefusal::invalid: return "invalid";
+    case LoginRefusal::unknown_person: return "unknown_person";
+    case LoginRefusal::no_access: return "no_access";
+  }
+  return "invalid";
+}
+
+namespace {
+
+LoginRefusal refusalFor(pki::PeerStatus status) {
+  switch (status) {
+    case pki::PeerStatus::none: return LoginRefusal::no_certificate;
+    case pki::PeerStatus::expired: return LoginRefusal::expired;
+    case pki::PeerStatus::revoked: return LoginRefusal::revoked;
+    case pki::PeerStatus::untrusted: return LoginRefusal::untrusted;
+    case pki::PeerStatus::wrong_usage: return LoginRefusal::wrong_usage;
+    case pki::PeerStatus::trusted:  // not a refusal; callers never ask
+    case pki::PeerStatus::invalid: return LoginRefusal::invalid;
+  }
+  return LoginRefusal::invalid;
+}
+
+}  // namespace
+
+std::optional<core::CertificateIdentity> identityOf(const pki::Certificate& certificate) {
+  auto serial = certificate.subjectAttribute("serialNumber");
+  if (!serial || serial->empty()) return std::nullopt;
+  return core::CertificateIdentity{certificate.issuerDn(), std::move(*serial)};
+}
+
+core::Result<Identification> CertificateLogin::identify(const pki::PeerVerification& peer) {
+  Identification result;
+  if (peer.certificate) result.certificate_fingerprint = peer.certificate->sha256Fingerprint();
+  if (peer.status != pki::PeerStatus::trusted || !peer.certificate) {
+    result.refusal = refusalFor(peer.status);
+    return result;
+  }
+  const auto identity = identityOf(*peer.certificate);
+  if (!identity) {
+    result.refusal = LoginRefusal::unknown_person;
+    return result;
+  }
+  auto principal = registry_.findPrincipalByCertificate(*identity);
+  if (!principal) return principal.error();
+  if (!*principal) {
+    result.refusal = LoginRefusal::unknown_person;
+  } else if (!(*principal)->hasPortalAccess()) {
+    result.refusal = LoginRefusal::no_access;
+  } else {
+    result.principal = std::move(**principal);
+  }
+  return result;
+}
+
+core::Result<void> CertificateLogin::recordAttempt(const Identification& identification,
+                                                   const pki::PeerVerification& peer) {
+  boost::json::object details;
+  if (peer.certificate) {
+    details["subject"] = peer.certificate->subjectDn();
+    details["issuer"] = peer.certificate->issuerDn();
+    details["serial"] = peer.certificate->serialHex();
+  }
+  audit::Event event{.at = clock_.now(), .actor = "anonymous", .action = "login", .object = "",
+                     .details = ""};
+  if (identification.principal) {
+    event.actor = audit::Actor::person(identification.principal->person.id).id;
+    event.object = "person:" + std::to_string(identification.principal->person.id);
+    details["method"] = "certificate";
+  } else {
+    event.action = "login.refused";
+    details["reason"] = toString(identification.refusal);
+    if (!peer.detail.empty()) details["verification"] = peer.detail;
+  }
+  event.details = boost::json::serialize(details);
+  auto appended = audit_.append(event);
+  if (!appended) return appended.error();
+  return {};
+}
+
+}  // namespace auth

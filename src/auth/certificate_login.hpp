@@ -1,0 +1,64 @@
+#pragma once
+// Logging in with a card or USB token (PRODUCT.md §3): the TLS client certificate, already
+// verified by the transport, is mapped to a registered person by issuer + subject serialNumber.
+
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "pki/tls.hpp"
+#include "storage/audit_repository.hpp"
+#include "storage/registry_repository.hpp"
+
+#include <optional>
+#include <string>
+
+namespace auth {
+
+/// Why a certificate does not log anyone in; each has its own page that says what to do.
+enum class LoginRefusal {
+  no_certificate,   ///< nothing presented: explain how to log in
+  expired,          ///< certificate (or a CA above it) outside its validity
+  revoked,          ///< certificate revoked
+  untrusted,        ///< not from a PKIoverheid CA this portal trusts
+  wrong_usage,      ///< not an authentication certificate
+  invalid,          ///< fails verification for another reason
+  unknown_person,   ///< valid, but not registered with the TSP
+  no_access,        ///< registered, but no portal access (e.g. a certificate manager)
+};
+
+/// Stable name, for logs, audit records and message keys ("login.refused.<name>").
+const char* toString(LoginRefusal refusal);
+
+/// The result of looking at a connection's certificate.
+struct Identification {
+  std::optional<core::Principal> principal;  ///< set when logged in
+  LoginRefusal refusal = LoginRefusal::no_certificate;  ///< meaningful when principal is empty
+  std::string certificate_fingerprint;       ///< SHA-256 of the certificate, if one was presented
+};
+
+/// The identity key of a certificate: its issuer DN and subject serialNumber; nullopt when the
+/// certificate has no serialNumber attribute (then it cannot belong to a registered person).
+std::optional<core::CertificateIdentity> identityOf(const pki::Certificate& certificate);
+
+/// Maps verified client certificates to persons.
+class CertificateLogin {
+ public:
+  CertificateLogin(storage::RegistryRepository& registry, storage::AuditRepository& audit,
+                   const core::Clock& clock)
+      : registry_(registry), audit_(audit), clock_(clock) {}
+
+  /// Identifies the person behind a verified peer certificate. Database failures are errors;
+  /// refusals are a normal outcome.
+  core::Result<Identification> identify(const pki::PeerVerification& peer);
+
+  /// Writes "login" or "login.refused" to the audit log (called once per new session or refusal
+  /// page, not per request).
+  core::Result<void> recordAttempt(const Identification& identification,
+                                   const pki::PeerVerification& peer);
+
+ private:
+  storage::RegistryRepository& registry_;
+  storage::AuditRepository& audit_;
+  const core::Clock& clock_;
+};
+
+}  // namespace auth

@@ -1,0 +1,78 @@
+#include "auth/session_manager.hpp"
+
+#include "pki/crypto.hpp"
+
+namespace auth {
+
+namespace {
+constexpr std::size_t kSessionTokenBytes = 32;  // 256 bits, well above the 128 required
+constexpr std::size_t kCsrfTokenBytes = 32;
+}  // namespace
+
+std::string sessionIdHash(std::string_view token) { return pki::sha256Hex(token); }
+
+bool secretsEqual(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return difference == 0;
+}
+
+core::Result<Session> SessionManager::start(core::PersonId person, const std::string& fingerprint) {
+  Session session;
+  session.token = core::randomToken(random_, kSessionTokenBytes);
+  session.record = storage::SessionRecord{
+      .id_hash = sessionIdHash(session.token),
+      .person = person,
+      .certificate_fingerprint = fingerprint,
+      .csrf_token = core::randomToken(random_, kCsrfTokenBytes),
+      .created_at = clock_.now(),
+      .last_seen_at = clock_.now(),
+      .organisation = std::nullopt,
+  };
+  auto created = sessions_.create(session.record);
+  if (!created) return created.error();
+  return session;
+}
+
+core::Result<std::optional<Session>> SessionManager::resume(std::string_view token,
+                                                            core::PersonId person,
+                                                            std::string_view fingerprint) {
+  if (token.empty()) return std::optional<Session>{};
+  const auto id_hash = sessionIdHash(token);
+  auto found = sessions_.find(id_hash);
+  if (!found) return found.error();
+  if (!*found) return std::optional<Session>{};
+  auto& record = **found;
+  const auto now = clock_.now();
+  const bool expired = now - record.last_seen_at > policy_.idle_timeout ||
+                       now - record.created_at > policy_.absolute_timeout;
+  // A cookie replayed with another certificate (or by another person) is worthless: the session
+  // is bound to the certificate that started it.
+  const bool foreign = record.person != person ||
+                       !secretsEqual(record.certificate_fingerprint, fingerprint);
+  if (expired || foreign) {
+    if (expired) {
+      auto removed = sessions_.remove(id_hash);
+      if (!removed) return removed.error();
+    }
+    return std::optional<Session>{};
+  }
+  auto touched = sessions_.touch(id_hash, now);
+  if (!touched) return touched.error();
+  record.last_seen_at = now;
+  return std::optional<Session>{Session{.token = "", .record = std::move(record)}};
+}
+
+core::Result<void> SessionManager::selectOrganisation(const Session& session,
+                                                      core::OrganisationId organisation) {
+  return sessions_.selectOrganisation(session.record.id_hash, organisation);
+}
+
+core::Result<void> SessionManager::end(std::string_view token) {
+  if (token.empty()) return {};
+  return sessions_.remove(sessionIdHash(token));
+}
+
+}  // namespace auth

@@ -1,0 +1,603 @@
+// The HTTPS listener: one C++20 coroutine per TLS connection on its own strand, a pool of threads
+// running one io_context, limits on every message and timeouts on every network wait. The only
+// translation unit (besides boost_sources.cpp) with the heavy Asio/Beast/SSL headers
+// (docs/architecture.md §1).
+
+#include "http/server.hpp"
+
+#include "http/static_files.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace http {
+
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+using SteadyClock = std::chrono::steady_clock;
+
+// Completions as (error_code, …) tuples: on a network path errors are the normal case, not
+// exceptions.
+constexpr net::as_tuple_t<net::use_awaitable_t<>> kAsTuple{};
+
+// Bytes asked for when waiting for the first byte of a request or discarding input.
+constexpr std::size_t kReadChunk = 16 * 1024;
+// After a 413/431/400 the client may still be sending what we refused. Reading (and discarding) it
+// for a moment before closing avoids a TCP reset that would make the client lose our answer.
+constexpr std::chrono::seconds kDrainTimeout{1};
+constexpr std::size_t kDrainLimit = 1024 * 1024;
+// How long we wait for the client's close_notify; many clients just drop the connection.
+constexpr std::chrono::seconds kTlsCloseTimeout{1};
+// Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// Paths longer than this are cut in the log: a 16 KiB target must not become a 16 KiB log line.
+constexpr std::size_t kMaxLoggedPathLength = 256;
+// At most one "connection limit reached" warning per interval, so a flood cannot flood the log.
+constexpr std::chrono::seconds kLimitWarningInterval{1};
+
+/// How a connection goes on after one request.
+enum class Ending {
+  keep_alive,  ///< read the next request
+  close,       ///< send close_notify and close
+  drain,       ///< discard unread input for a moment, then close (after refusing a request)
+  abort,       ///< close the socket at once (network or TLS error)
+};
+
+std::string_view toStd(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+
+std::string_view orDash(std::string_view text) {
+  return text.empty() ? "-" : text;
+}
+
+bool isHttpParseError(const ErrorCode& error) {
+  return error.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         error != bhttp::error::end_of_stream && error != bhttp::error::partial_message;
+}
+
+// The status we answer a failed read with, or nothing if the connection is just gone.
+std::optional<bhttp::status> statusForReadError(const ErrorCode& error) {
+  if (error == bhttp::error::header_limit) return bhttp::status::request_header_fields_too_large;
+  // Beast reports a Content-Length above body_limit as soon as the header is complete, so a too
+  // large body is refused before any of it is read.
+  if (error == bhttp::error::body_limit) return bhttp::status::payload_too_large;
+  if (isHttpParseError(error)) return bhttp::status::bad_request;
+  return std::nullopt;
+}
+
+const char* reasonText(bhttp::status status) {
+  switch (status) {
+    case bhttp::status::request_header_fields_too_large:
+      return "Verzoekheaders te groot\n";
+    case bhttp::status::payload_too_large:
+      return "Verzoek te groot\n";
+    default:
+      return "Ongeldig verzoek\n";
+  }
+}
+
+// We speak HTTP/1.1, and HTTP/1.0 to clients that ask for it (a parser accepts "HTTP/2.0" too).
+unsigned responseVersion(unsigned requestVersion) {
+  return requestVersion == 10 ? 10 : 11;
+}
+
+bool hasCloseToken(const Response& response) {
+  return bhttp::token_list{response[bhttp::field::connection]}.exists("close");
+}
+
+bool expectsContinue(const Request& request) {
+  return beast::iequals(request[bhttp::field::expect], "100-continue");
+}
+
+// The peer's address as people write it: IPv4 clients of a dual-stack listener appear as
+// "::ffff:192.0.2.1", which we show as "192.0.2.1".
+std::string addressText(const net::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
+}
+
+tcp::endpoint listenEndpoint(net::io_context& context, const std::string& host,
+                             std::uint16_t port) {
+  ErrorCode error;
+  const auto address = net::ip::make_address(host, error);
+  if (!error) return {address, port};
+  tcp::resolver resolver(context);
+  const auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, error);
+  if (error || results.empty()) {
+    throw std::runtime_error("cannot resolve listen address '" + host +
+                             "': " + (error ? error.message() : "no addresses"));
+  }
+  return results.begin()->endpoint();
+}
+
+// Logs what escaped a coroutine: everything expected is handled inside, so this is a bug.
+auto logEscapedException(std::string_view what) {
+  return [what](std::exception_ptr exception) {
+    if (!exception) return;
+    try {
+      std::rethrow_exception(exception);
+    } catch (const std::exception& e) {
+      spdlog::error("{} failed: {}", what, e.what());
+    } catch (...) {
+      spdlog::error("{} failed: unknown exception", what);
+    }
+  };
+}
+
+}  // namespace
+
+struct Server::Impl {
+  /// One TLS connection; owned by its coroutine, known weakly to the server for shutdown.
+  struct Session {
+    Session(Impl& owner, tcp::socket socket)
+        : server(owner), stream(std::move(socket), owner.tls_) {
+      ++server.openConnections_;  // last, so that a throwing constructor counts nothing
+    }
+    ~Session() { server.sessionEnded(connection.id); }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    Impl& server;
+    Stream stream;
+    Connection connection;
+    bool idle = false;  ///< waiting for a request to begin; only touched on the session's strand
+  };
+
+  Impl(ServerSettings serverSettings, Handler& requestHandler);
+  ~Impl();
+
+  void run();
+  void stop();
+
+  net::awaitable<void> acceptLoop();
+  net::awaitable<void> waitForSignal();
+  void startSession(tcp::socket socket);
+  void warnConnectionLimit(const tcp::socket& socket);
+  void beginShutdown();
+  void closeIdleSessions();
+  void sessionEnded(std::uint64_t id);
+
+  net::awaitable<void> serveConnection(std::shared_ptr<Session> session);
+  net::awaitable<Ending> serveRequest(Session& session, beast::flat_buffer& buffer);
+  net::awaitable<Ending> refuseRequest(Session& session,
+                                       const bhttp::request_parser<bhttp::string_body>& parser,
+                                       const ErrorCode& error, SteadyClock::time_point started);
+  Response respond(const Request& request, const Connection& connection, RequestLog& log);
+  net::awaitable<bool> writeResponse(Session& session, Response& response, bool headOnly);
+  net::awaitable<void> drainInput(Stream& stream);
+  net::awaitable<void> closeTls(Stream& stream);
+  void logRequest(const Session& session, std::string_view method, std::string_view target,
+                  unsigned status, SteadyClock::time_point started, std::string_view person) const;
+
+  ServerSettings settings_;
+  Handler& handler_;
+  // Optional so that ~Impl can destroy it first, while the members that the sessions of
+  // abandoned coroutines touch in their destructors are still alive.
+  std::optional<net::io_context> context_;
+  ssl::context tls_{ssl::context::tls_server};
+  // Serialises the acceptor, the signal set and the grace timer.
+  std::optional<net::strand<net::io_context::executor_type>> control_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::optional<net::signal_set> signals_;
+  std::optional<net::steady_timer> graceTimer_;
+  std::uint16_t boundPort_ = 0;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> tearingDown_{false};
+  std::atomic<std::uint64_t> nextConnectionId_{1};
+  std::atomic<std::size_t> openConnections_{0};
+  bool shutdownStarted_ = false;                ///< control strand only
+  SteadyClock::time_point lastLimitWarning_{};  ///< control strand only
+  std::size_t refusedSinceWarning_ = 0;         ///< control strand only
+
+  std::mutex sessionsMutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
+};
+
+Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler)
+    : settings_(std::move(serverSettings)),
+      handler_(requestHandler),
+      context_(std::in_place, std::max(1, settings_.threads)),
+      control_(std::in_place, net::make_strand(*context_)) {
+  if (auto configured = pki::configureServerContext(tls_.native_handle(), settings_.tls);
+      !configured) {
+    throw std::runtime_error("TLS configuration failed: " + configured.error().message);
+  }
+  const tcp::endpoint endpoint = listenEndpoint(*context_, settings_.host, settings_.port);
+  acceptor_.emplace(*control_);
+  ErrorCode error;
+  acceptor_->open(endpoint.protocol(), error);
+  // A restarted server must be able to bind while old connections linger in TIME_WAIT.
+  if (!error) acceptor_->set_option(net::socket_base::reuse_address(true), error);
+  if (!error) acceptor_->bind(endpoint, error);
+  if (!error) acceptor_->listen(net::socket_base::max_listen_connections, error);
+  if (!error) boundPort_ = acceptor_->local_endpoint(error).port();
+  if (error) {
+    throw std::runtime_error("cannot listen on " + settings_.host + ":" +
+                             std::to_string(settings_.port) + ": " + error.message());
+  }
+}
+
+Server::Impl::~Impl() {
+  tearingDown_ = true;
+  graceTimer_.reset();
+  signals_.reset();
+  acceptor_.reset();
+  control_.reset();
+  // Destroys the coroutines of connections still open after the grace period (or of a server
+  // that never ran); their Session destructors need the members below, so this goes first.
+  context_.reset();
+}
+
+void Server::Impl::run() {
+  signals_.emplace(*control_, SIGTERM, SIGINT);
+  net::co_spawn(*control_, waitForSignal(), logEscapedException("signal handling"));
+  net::co_spawn(*control_, acceptLoop(), logEscapedException("accept loop"));
+  spdlog::info("listening on https://{}:{} ({} threads)", settings_.host, boundPort_,
+               std::max(1, settings_.threads));
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < settings_.threads; ++i) threads.emplace_back([this] { context_->run(); });
+  context_->run();
+  for (auto& thread : threads) thread.join();
+
+  // No thread runs the context any more, so the signal set may be touched here; dropping it
+  // gives SIGTERM/SIGINT their default meaning back.
+  signals_.reset();
+  spdlog::info("server stopped");
+}
+
+void Server::Impl::stop() {
+  // Set before anything is posted: every session that looks at it afterwards stops keep-alive.
+  stopping_ = true;
+  net::post(*control_, [this] { beginShutdown(); });
+}
+
+net::awaitable<void> Server::Impl::waitForSignal() {
+  auto [error, signal] = co_await signals_->async_wait(kAsTuple);
+  if (error) co_return;  // cancelled by a shutdown that began otherwise
+  spdlog::info("received signal {}, shutting down", signal);
+  stopping_ = true;
+  beginShutdown();
+}
+
+void Server::Impl::beginShutdown() {
+  if (shutdownStarted_) return;
+  shutdownStarted_ = true;
+  ErrorCode ignored;
+  acceptor_->close(ignored);
+  if (signals_) signals_->cancel(ignored);
+  closeIdleSessions();
+
+  const std::size_t open = openConnections_.load();
+  if (open == 0) {
+    context_->stop();
+    return;
+  }
+  spdlog::info("stopping: waiting up to {} s for {} open connections",
+               settings_.shutdown_grace.count(), open);
+  graceTimer_.emplace(*control_, settings_.shutdown_grace);
+  graceTimer_->async_wait([this](const ErrorCode& error) {
+    if (error) return;
+    spdlog::warn("shutdown grace period over, closing {} connections", openConnections_.load());
+    context_->stop();
+  });
+}
+
+void Server::Impl::closeIdleSessions() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessionsMutex_);
+    for (const auto& [id, weak] : sessions_) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  // On the session's strand `idle` cannot change under us; a session that is busy now sees
+  // `stopping_` before it waits for another request (serveRequest).
+  for (auto& session : live) {
+    net::post(session->stream.get_executor(), [session] {
+      if (session->idle) beast::get_lowest_layer(session->stream).cancel();
+    });
+  }
+}
+
+void Server::Impl::sessionEnded(std::uint64_t id) {
+  {
+    std::lock_guard lock(sessionsMutex_);
+    sessions_.erase(id);
+  }
+  const std::size_t remaining = openConnections_.fetch_sub(1) - 1;
+  // `stopping_` is set before beginShutdown counts the connections, and the count is lowered
+  // before `stopping_` is read here: one of the two always sees the last connection go.
+  if (remaining == 0 && stopping_ && !tearingDown_) context_->stop();
+}
+
+net::awaitable<void> Server::Impl::acceptLoop() {
+  for (;;) {
+    // Each connection gets its own strand: its coroutine then needs no locks.
+    auto [error, accepted] =
+        co_await acceptor_->async_accept(net::make_strand(*context_), kAsTuple);
+    tcp::socket socket(std::move(accepted));
+    if (stopping_ || !acceptor_->is_open()) co_return;
+    if (error) {
+      spdlog::warn("accept failed: {}", error.message());
+      net::steady_timer pause(*control_, kAcceptRetryDelay);
+      co_await pause.async_wait(kAsTuple);
+      continue;
+    }
+    if (openConnections_.load() >= settings_.max_connections) {
+      warnConnectionLimit(socket);
+      ErrorCode ignored;
+      socket.close(ignored);
+      continue;
+    }
+    try {
+      startSession(std::move(socket));
+    } catch (const std::exception& e) {
+      // E.g. no memory for the TLS state of one more connection: drop it, keep accepting.
+      spdlog::error("cannot start a connection: {}", e.what());
+    }
+  }
+}
+
+void Server::Impl::warnConnectionLimit(const tcp::socket& socket) {
+  ++refusedSinceWarning_;
+  const auto now = SteadyClock::now();
+  if (now - lastLimitWarning_ < kLimitWarningInterval) return;
+  ErrorCode error;
+  const auto remote = socket.remote_endpoint(error);
+  spdlog::warn("connection limit of {} reached: closed {} new connections (latest from {})",
+               settings_.max_connections, refusedSinceWarning_,
+               error ? std::string("-") : addressText(remote.address()));
+  lastLimitWarning_ = now;
+  refusedSinceWarning_ = 0;
+}
+
+void Server::Impl::startSession(tcp::socket socket) {
+  ErrorCode error;
+  const auto remote = socket.remote_endpoint(error);
+  auto session = std::make_shared<Session>(*this, std::move(socket));
+  session->connection.id = nextConnectionId_++;
+  session->connection.remote_address = error ? std::string() : addressText(remote.address());
+  {
+    std::lock_guard lock(sessionsMutex_);
+    sessions_.emplace(session->connection.id, session);
+  }
+  auto executor = session->stream.get_executor();
+  net::co_spawn(executor, serveConnection(std::move(session)), logEscapedException("connection"));
+}
+
+net::awaitable<void> Server::Impl::serveConnection(std::shared_ptr<Session> session) {
+  Stream& stream = session->stream;
+  beast::get_lowest_layer(stream).expires_after(settings_.handshake_timeout);
+  auto [handshakeError] = co_await stream.async_handshake(ssl::stream_base::server, kAsTuple);
+  if (handshakeError) {
+    // Scanners, old TLS versions and impatient clients: not worth more than a debug line.
+    spdlog::debug("handshake failed conn={} from={}: {}", session->connection.id,
+                  session->connection.remote_address, handshakeError.message());
+    co_return;
+  }
+  // Once per connection: verifying a client certificate costs milliseconds of CPU, too much to
+  // repeat for every request on a keep-alive connection (docs/architecture.md §1).
+  session->connection.peer = pki::peerVerification(stream.native_handle());
+
+  beast::flat_buffer buffer;
+  Ending ending = Ending::keep_alive;
+  while (ending == Ending::keep_alive) ending = co_await serveRequest(*session, buffer);
+  if (ending == Ending::drain) co_await drainInput(stream);
+  if (ending != Ending::abort) co_await closeTls(stream);
+}
+
+net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_buffer& buffer) {
+  Stream& stream = session.stream;
+  auto& socket = beast::get_lowest_layer(stream);
+
+  // Between requests the connection is idle: the idle timeout applies, and a shutdown may
+  // close it (closeIdleSessions). Pipelined bytes already in the buffer skip this wait.
+  if (buffer.size() == 0) {
+    session.idle = true;
+    if (stopping_) co_return Ending::close;
+    socket.expires_after(settings_.idle_timeout);
+    auto [error, bytes] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kAsTuple);
+    session.idle = false;
+    if (error) {
+      // Also where TLS 1.3 reports a client certificate the server refused: quietly.
+      spdlog::debug("read failed conn={}: {}", session.connection.id, error.message());
+      co_return Ending::abort;
+    }
+    buffer.commit(bytes);
+  }
+
+  const auto started = SteadyClock::now();
+  socket.expires_after(settings_.read_timeout);  // for the whole request, header and body
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+      settings_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  parser.body_limit(settings_.max_body_bytes);
+  auto [headerError, headerBytes] =
+      co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+  if (headerError) co_return co_await refuseRequest(session, parser, headerError, started);
+
+  if (!parser.is_done()) {
+    if (parser.get().version() >= 11 && expectsContinue(parser.get())) {
+      // The client waits for this before it sends the body (RFC 9110 §10.1.1).
+      bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+      socket.expires_after(settings_.write_timeout);
+      auto [continueError, continueBytes] = co_await bhttp::async_write(stream, proceed, kAsTuple);
+      if (continueError) co_return Ending::abort;
+      socket.expires_after(settings_.read_timeout);
+    }
+    auto [bodyError, bodyBytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+    if (bodyError) co_return co_await refuseRequest(session, parser, bodyError, started);
+  }
+
+  const Request request = parser.release();
+  RequestLog log;
+  Response response = respond(request, session.connection, log);
+  const bool keepAlive = request.keep_alive() && !hasCloseToken(response) && !stopping_;
+  response.version(responseVersion(request.version()));
+  response.keep_alive(keepAlive);
+  applySecurityHeaders(response);
+  const unsigned status = response.result_int();
+
+  const bool written =
+      co_await writeResponse(session, response, request.method() == bhttp::verb::head);
+  logRequest(session, toStd(request.method_string()), toStd(request.target()), status, started,
+             log.person);
+  if (!written) co_return Ending::abort;
+  co_return keepAlive ? Ending::keep_alive : Ending::close;
+}
+
+net::awaitable<Ending> Server::Impl::refuseRequest(
+    Session& session, const bhttp::request_parser<bhttp::string_body>& parser,
+    const ErrorCode& error, SteadyClock::time_point started) {
+  const auto status = statusForReadError(error);
+  if (!status) {
+    spdlog::debug("read failed conn={}: {}", session.connection.id, error.message());
+    co_return Ending::abort;
+  }
+  const auto& partial = parser.get();  // as far as it was parsed
+  Response response =
+      plainTextResponse(*status, reasonText(*status), responseVersion(partial.version()));
+  response.keep_alive(false);
+  applySecurityHeaders(response);
+  const bool written = co_await writeResponse(session, response, false);
+  logRequest(session, toStd(partial.method_string()), toStd(partial.target()),
+             response.result_int(), started, "");
+  co_return written ? Ending::drain : Ending::abort;
+}
+
+Response Server::Impl::respond(const Request& request, const Connection& connection,
+                               RequestLog& log) {
+  if (isStaticPath(targetPath(toStd(request.target())))) {
+    return serveStaticFile(request, settings_.static_dir);
+  }
+  try {
+    Response response = handler_.handle(request, connection, log);
+    // Content-Length from the body, unless a HEAD answer already states the length of the body
+    // it leaves out.
+    if (!(request.method() == bhttp::verb::head && response.body().empty())) {
+      response.prepare_payload();
+    }
+    return response;
+  } catch (const std::exception& e) {
+    spdlog::error("handler failed conn={} method={} path={}: {}", connection.id,
+                  toStd(request.method_string()), targetPath(toStd(request.target())), e.what());
+  } catch (...) {
+    spdlog::error("handler failed conn={} method={} path={}: unknown exception", connection.id,
+                  toStd(request.method_string()), targetPath(toStd(request.target())));
+  }
+  // Generic on purpose: the exception text may name internals.
+  return plainTextResponse(bhttp::status::internal_server_error, "Interne serverfout\n");
+}
+
+net::awaitable<bool> Server::Impl::writeResponse(Session& session, Response& response,
+                                                 bool headOnly) {
+  beast::get_lowest_layer(session.stream).expires_after(settings_.write_timeout);
+  ErrorCode error;
+  if (headOnly) {
+    // The header of the GET answer, Content-Length included, without the body (RFC 9110 §9.3.2).
+    bhttp::response<bhttp::empty_body> header{std::move(response.base())};
+    auto [headError, bytes] = co_await bhttp::async_write(session.stream, header, kAsTuple);
+    error = headError;
+  } else {
+    auto [bodyError, bytes] = co_await bhttp::async_write(session.stream, response, kAsTuple);
+    error = bodyError;
+  }
+  if (error) spdlog::debug("write failed conn={}: {}", session.connection.id, error.message());
+  co_return !error;
+}
+
+net::awaitable<void> Server::Impl::drainInput(Stream& stream) {
+  beast::get_lowest_layer(stream).expires_after(kDrainTimeout);
+  std::array<char, kReadChunk> discarded;
+  std::size_t total = 0;
+  while (total < kDrainLimit) {
+    auto [error, bytes] = co_await stream.async_read_some(net::buffer(discarded), kAsTuple);
+    if (error) co_return;
+    total += bytes;
+  }
+}
+
+net::awaitable<void> Server::Impl::closeTls(Stream& stream) {
+  beast::get_lowest_layer(stream).expires_after(kTlsCloseTimeout);
+  auto [error] = co_await stream.async_shutdown(kAsTuple);
+  // Errors are normal here (truncated stream, timeout): the response is already delivered.
+  static_cast<void>(error);
+}
+
+void Server::Impl::logRequest(const Session& session, std::string_view method,
+                              std::string_view target, unsigned status,
+                              SteadyClock::time_point started, std::string_view person) const {
+  const auto duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
+  // The path only: query strings may carry search terms or tokens. Never headers or bodies.
+  spdlog::info("request conn={} method={} path={} status={} duration_ms={} person={}",
+               session.connection.id, orDash(method),
+               orDash(targetPath(target).substr(0, kMaxLoggedPathLength)), status, duration.count(),
+               orDash(person));
+}
+
+Server::Server(ServerSettings settings, Handler& handler)
+    : impl_(std::make_unique<Impl>(std::move(settings), handler)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const {
+  return impl_->boundPort_;
+}
+
+void Server::run() {
+  impl_->run();
+}
+
+void Server::stop() {
+  impl_->stop();
+}
+
+}  // namespace http

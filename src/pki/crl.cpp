@@ -1,0 +1,105 @@
+#include "pki/crl.hpp"
+
+#include "pki/openssl_support.hpp"
+
+#include <openssl/pem.h>
+
+namespace pki {
+namespace {
+
+using detail::opensslError;
+
+core::Result<void> setTimes(X509_CRL* crl, core::TimePoint this_update,
+                            core::TimePoint next_update) {
+  if (next_update <= this_update) {
+    return core::makeError(core::ErrorKind::invalid, "nextUpdate must be later than thisUpdate");
+  }
+  const detail::Asn1TimePtr last = detail::toAsn1Time(this_update);
+  const detail::Asn1TimePtr next = detail::toAsn1Time(next_update);
+  if (!last || !next || X509_CRL_set1_lastUpdate(crl, last.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl, next.get()) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot set CRL times");
+  }
+  return {};
+}
+
+core::Result<void> addRevoked(X509_CRL* crl, const RevokedCertificate& revoked) {
+  const detail::Asn1IntegerPtr serial = detail::integerFromHex(revoked.serial_hex);
+  if (!serial) {
+    return core::makeError(core::ErrorKind::invalid, "invalid serial " + revoked.serial_hex);
+  }
+  const detail::Asn1TimePtr date = detail::toAsn1Time(revoked.revoked_at);
+  detail::X509RevokedPtr entry(X509_REVOKED_new());
+  if (!entry || !date || X509_REVOKED_set_serialNumber(entry.get(), serial.get()) != 1 ||
+      X509_REVOKED_set_revocationDate(entry.get(), date.get()) != 1 ||
+      X509_CRL_add0_revoked(crl, entry.get()) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot add revoked certificate");
+  }
+  entry.release();  // owned by the CRL now
+  return {};
+}
+
+core::Result<void> addExtensions(X509_CRL* crl, const Certificate& issuer,
+                                 std::int64_t crl_number) {
+  detail::Asn1IntegerPtr number(ASN1_INTEGER_new());
+  if (crl_number < 0) return core::makeError(core::ErrorKind::invalid, "negative CRL number");
+  if (!number || ASN1_INTEGER_set_int64(number.get(), crl_number) != 1 ||
+      X509_CRL_add1_ext_i2d(crl, NID_crl_number, number.get(), 0, X509V3_ADD_DEFAULT) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot add CRL number");
+  }
+  auto key_id = detail::keyIdentifier(issuer.handle());
+  if (!key_id) return key_id.error();
+  auto authority_key_id = detail::authorityKeyId(key_id->get());
+  if (!authority_key_id) return authority_key_id.error();
+  if (X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, authority_key_id->get(), 0,
+                            X509V3_ADD_DEFAULT) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot add authority key identifier");
+  }
+  return {};
+}
+
+core::Result<void> sign(X509_CRL* crl, const PrivateKey& issuer_key) {
+  auto signing = detail::signingContext(issuer_key.handle(), false);
+  if (!signing) return signing.error();
+  if (X509_CRL_sign_ctx(crl, signing->get()) <= 0) {
+    return opensslError(core::ErrorKind::internal, "cannot sign CRL");
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<std::string> issueCrl(const Certificate& issuer, const PrivateKey& issuer_key,
+                                   std::span<const RevokedCertificate> revoked,
+                                   core::TimePoint this_update, core::TimePoint next_update,
+                                   std::int64_t crl_number) {
+  if (X509_check_private_key(issuer.handle(), issuer_key.handle()) != 1) {
+    return opensslError(core::ErrorKind::invalid, "issuer key does not match the issuer");
+  }
+  detail::X509CrlPtr crl(X509_CRL_new());
+  if (!crl || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.handle())) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot start CRL");
+  }
+  X509_CRL* c = crl.get();
+  auto built = detail::firstError({
+      [&] { return setTimes(c, this_update, next_update); },
+      [&]() -> core::Result<void> {
+        for (const RevokedCertificate& entry : revoked) {
+          if (auto added = addRevoked(c, entry); !added) return added;
+        }
+        X509_CRL_sort(c);
+        return {};
+      },
+      [&] { return addExtensions(c, issuer, crl_number); },
+      [&] { return sign(c, issuer_key); },
+  });
+  if (!built) return built.error();
+  detail::BioPtr bio = detail::writableBio();
+  if (!bio || PEM_write_bio_X509_CRL(bio.get(), c) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot encode CRL");
+  }
+  return detail::bioText(bio.get());
+}
+
+}  // namespace pki

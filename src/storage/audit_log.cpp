@@ -1,0 +1,91 @@
+#include "storage/audit_log.hpp"
+
+#include "core/time_format.hpp"
+#include "storage/statement.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+namespace storage {
+
+namespace {
+
+/// Largest page AuditRepository::find returns at once.
+constexpr int kMaxPage = 1000;
+
+/// One audit_log row; binds its columns in the order of `columns`.
+struct AuditRow {
+  static constexpr std::string_view columns =
+      "sequence, at, actor, action, object, details, previous_hash, hash";
+
+  audit::Record record;
+  long long at = 0;
+
+  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  template <class Exchange>
+  void exchange(Exchange&& x) {
+    x(record.sequence);
+    x(at);
+    x(record.event.actor);
+    x(record.event.action);
+    x(record.event.object);
+    x(record.event.details);
+    x(record.previous_hash);
+    x(record.hash);
+  }
+};
+
+}  // namespace
+
+audit::Record appendAuditRecord(soci::session& sql, Dialect dialect, audit::Event event) {
+  if (dialect == Dialect::postgresql) {
+    // READ COMMITTED alone would let two writers read the same last record and fork the chain
+    // (one then fails on the primary key); EXCLUSIVE still lets readers read.
+    sql << "LOCK TABLE audit_log IN EXCLUSIVE MODE";
+  }
+  // SQLite needs no lock here: write transactions begin IMMEDIATE, one writer at a time.
+  std::optional<audit::Record> last;
+  audit::Record previous;
+  if (Statement(sql)
+          .into(previous.sequence)
+          .into(previous.hash)
+          .execute("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1"))
+    last = previous;
+  AuditRow row{audit::chain(last, std::move(event))};
+  row.at = core::toUnixSeconds(row.record.event.at);
+  Statement insert(sql);
+  row.exchange([&](auto&... column) { insert.use(column...); });
+  insert.execute("INSERT INTO audit_log (" + std::string(AuditRow::columns) + ") VALUES (" +
+                 placeholders(columnCount(AuditRow::columns)) + ")");
+  return row.record;
+}
+
+std::vector<audit::Record> readAuditRecords(soci::session& sql, const AuditQuery& query) {
+  std::string text =
+      "SELECT " + std::string(AuditRow::columns) + " FROM audit_log WHERE sequence > :after";
+  if (query.object) text += " AND object = :object";
+  if (query.actor) text += " AND actor = :actor";
+  text += " ORDER BY sequence LIMIT :limit";
+  const long long after = query.after_sequence;
+  const int limit = std::clamp(query.limit, 1, kMaxPage);
+
+  std::vector<audit::Record> records;
+  AuditRow row;
+  forEachRow(
+      sql, text,
+      [&](Statement& statement) {
+        row.exchange([&](auto&... column) { statement.into(column...); });
+        statement.use(after);
+        if (query.object) statement.use(*query.object);
+        if (query.actor) statement.use(*query.actor);
+        statement.use(limit);
+      },
+      [&] {
+        row.record.event.at = core::fromUnixSeconds(row.at);
+        records.push_back(row.record);
+      });
+  return records;
+}
+
+}  // namespace storage

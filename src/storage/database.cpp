@@ -1,0 +1,167 @@
+#include "storage/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace storage {
+
+namespace {
+
+/// What Database::open connects to.
+struct Target {
+  Dialect dialect;
+  std::string connect_string;        ///< for the SOCI backend
+  std::string shown;                 ///< safe to put in messages: no password, no query
+  std::vector<std::string> secrets;  ///< passwords in the URL, blanked out of driver messages
+};
+
+/// The authority ("user:password@host:port") of a URL with a scheme.
+std::string_view authorityOf(std::string_view url) {
+  std::string_view rest = url.substr(url.find("://") + 3);
+  return rest.substr(0, rest.find_first_of("/?"));
+}
+
+/// The URL without password and query parameters (which may hold `password=`).
+std::string redactPostgresqlUrl(std::string_view url) {
+  const std::string_view authority = authorityOf(url);
+  const auto authority_start = std::size_t(authority.data() - url.data());
+  std::string_view rest = url.substr(authority_start);
+  rest = rest.substr(0, rest.find('?'));
+  std::string shown(url.substr(0, authority_start));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    shown += authority.substr(0, std::min(at, authority.find(':')));
+    rest.remove_prefix(at);
+  }
+  return shown + std::string(rest);
+}
+
+/// Passwords a PostgreSQL URL carries in its user info or as a `password=` parameter.
+std::vector<std::string> postgresqlSecrets(std::string_view url) {
+  std::vector<std::string> secrets;
+  const std::string_view authority = authorityOf(url);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const auto colon = authority.find(':');
+    if (colon < at) secrets.emplace_back(authority.substr(colon + 1, at - colon - 1));
+  }
+  if (const auto query = url.find('?'); query != std::string_view::npos) {
+    std::string_view parameters = url.substr(query + 1);
+    while (!parameters.empty()) {
+      const std::string_view parameter = parameters.substr(0, parameters.find('&'));
+      if (parameter.starts_with("password="))
+        secrets.emplace_back(parameter.substr(std::string_view("password=").size()));
+      parameters.remove_prefix(std::min(parameters.size(), parameter.size() + 1));
+    }
+  }
+  std::erase_if(secrets, [](const std::string& secret) { return secret.empty(); });
+  return secrets;
+}
+
+/// `text` with every occurrence of each secret replaced by "***".
+std::string blankOut(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets)
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+      text.replace(at, secret.size(), "***");
+  return text;
+}
+
+/// libpq's keyword='value' form of a PostgreSQL URL. SOCI 4.0.3 re-splits the connect string
+/// at spaces as if it were keyword=value pairs, which breaks URIs, so libpq parses the URI here.
+core::Result<std::string> toKeywordValues(const std::string& url) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(url.c_str(), &error), &PQconninfoFree);
+  // The parser's message may quote the password: it is not passed on.
+  if (error) PQfreemem(error);
+  if (!options) return core::makeError(core::ErrorKind::invalid, "storage.bad_url");
+  std::string result;
+  for (const PQconninfoOption* option = options.get(); option->keyword; ++option) {
+    if (!option->val) continue;
+    const std::string_view value(option->val);
+    // No quoting survives SOCI's split at spaces (see above).
+    if (value.find_first_of(" \t\n\r") != std::string_view::npos)
+      return core::makeError(core::ErrorKind::invalid, "storage.bad_url: no spaces in parameters");
+    result += option->keyword;
+    result += "='";
+    for (const char c : value) {
+      if (c == '\'' || c == '\\') result += '\\';
+      result += c;
+    }
+    result += "' ";
+  }
+  return result;
+}
+
+core::Result<Target> parseUrl(std::string_view url) {
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    auto keyword_values = toKeywordValues(std::string(url));
+    if (!keyword_values) return keyword_values.error();
+    return Target{Dialect::postgresql, std::move(*keyword_values), redactPostgresqlUrl(url),
+                  postgresqlSecrets(url)};
+  }
+  if (url.starts_with("sqlite:")) {
+    // "sqlite:///abs/path" and "sqlite:relative/path"; "sqlite://x" also means the path "x".
+    std::string_view path = url.substr(std::string_view("sqlite:").size());
+    if (path.starts_with("//")) path.remove_prefix(2);
+    // The SOCI SQLite backend reads `db="…"`; a quote inside the path cannot be expressed.
+    if (path.empty() || path.find('"') != std::string_view::npos)
+      return core::makeError(core::ErrorKind::invalid, "storage.bad_url");
+    return Target{
+        Dialect::sqlite, "db=\"" + std::string(path) + "\"", "sqlite:" + std::string(path), {}};
+  }
+  return core::makeError(core::ErrorKind::invalid, "storage.bad_url");
+}
+
+/// Settings every SQLite connection needs (they are per connection, not stored in the file).
+void configureSqlite(soci::session& sql) {
+  // First, so that switching to WAL waits for other connections instead of failing.
+  sql << "PRAGMA busy_timeout = 5000";
+  // WAL lets readers continue while one writer commits.
+  sql << "PRAGMA journal_mode = WAL";
+  // FULL: a committed change (and its audit record) survives a power failure.
+  sql << "PRAGMA synchronous = FULL";
+  sql << "PRAGMA foreign_keys = ON";
+}
+
+}  // namespace
+
+Database::Database(Dialect dialect, std::size_t size)
+    : dialect_(dialect), size_(size), pool_(std::make_unique<soci::connection_pool>(size)) {}
+
+Database::~Database() = default;
+
+core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
+                                                       std::size_t pool_size) {
+  if (pool_size == 0) return core::makeError(core::ErrorKind::invalid, "storage.bad_pool_size");
+  auto target = parseUrl(url);
+  if (!target) return target.error();
+  std::unique_ptr<Database> database(new Database(target->dialect, pool_size));
+  try {
+    for (std::size_t i = 0; i < pool_size; ++i) {
+      soci::session& sql = database->pool_->at(i);
+      if (target->dialect == Dialect::sqlite) {
+        sql.open(soci::sqlite3, target->connect_string);
+        configureSqlite(sql);
+      } else {
+        sql.open(soci::postgresql, target->connect_string);
+        // libpq prints server NOTICEs (e.g. "already exists, skipping") on stderr.
+        sql << "SET client_min_messages = warning";
+      }
+    }
+  } catch (const soci::soci_error& failure) {
+    // libpq may quote parts of the URL in its message: blank out the password.
+    spdlog::error("storage: cannot open {}: {}", target->shown,
+                  blankOut(failure.get_error_message(), target->secrets));
+    return core::makeError(core::ErrorKind::unavailable,
+                           "storage.unavailable: cannot open database " + target->shown);
+  }
+  return database;
+}
+
+}  // namespace storage

@@ -1,0 +1,120 @@
+#include "web/context.hpp"
+
+#include <boost/json.hpp>
+
+namespace web {
+
+namespace bhttp = boost::beast::http;
+
+PageChrome RequestContext::chrome(std::string title) const {
+  PageChrome chrome;
+  chrome.language = language;
+  chrome.title = std::move(title);
+  chrome.path = target.path;
+  if (principal) {
+    chrome.person_name = principal->person.displayName();
+    const auto organisations = principal->portalOrganisations();
+    if (session && session->record.organisation) {
+      for (const auto& m : organisations)
+        if (m.organisation_id == *session->record.organisation)
+          chrome.organisation_name = m.organisation_name;
+    } else if (organisations.size() == 1) {
+      chrome.organisation_name = organisations.front().organisation_name;
+    }
+    const auto& t = texts();
+    chrome.navigation.push_back({"/", t.text("layout.nav_dashboard"), target.path == "/"});
+    if (principal->person.servicedesk)
+      chrome.navigation.push_back({"/servicedesk", t.text("layout.nav_servicedesk"),
+                                   target.path.starts_with("/servicedesk")});
+  }
+  if (session) chrome.csrf_token = session->record.csrf_token;
+  return chrome;
+}
+
+namespace {
+
+http::Response respond(RequestContext& context, bhttp::status status, std::string content_type,
+                       std::string body) {
+  http::Response response{status, context.request.version()};
+  response.set(bhttp::field::content_type, std::move(content_type));
+  for (const auto& cookie : context.set_cookies) response.insert(bhttp::field::set_cookie, cookie);
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+http::Response page(RequestContext& context, bhttp::status status, std::string_view template_name,
+                    std::string title, boost::json::object model) {
+  auto html = renderPage(template_name, std::move(model), context.chrome(std::move(title)));
+  return respond(context, status, "text/html; charset=utf-8", std::move(html));
+}
+
+http::Response json(RequestContext& context, bhttp::status status, const boost::json::value& body) {
+  return respond(context, status, "application/json", boost::json::serialize(body));
+}
+
+http::Response redirect(RequestContext& context, std::string location) {
+  auto response = respond(context, bhttp::status::see_other, "text/plain; charset=utf-8", "");
+  response.set(bhttp::field::location, std::move(location));
+  return response;
+}
+
+bhttp::status statusOf(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::invalid: return bhttp::status::bad_request;
+    case core::ErrorKind::unauthenticated: return bhttp::status::unauthorized;
+    case core::ErrorKind::forbidden: return bhttp::status::forbidden;
+    case core::ErrorKind::not_found: return bhttp::status::not_found;
+    case core::ErrorKind::conflict: return bhttp::status::conflict;
+    case core::ErrorKind::too_large: return bhttp::status::payload_too_large;
+    case core::ErrorKind::unavailable: return bhttp::status::service_unavailable;
+    case core::ErrorKind::internal: return bhttp::status::internal_server_error;
+  }
+  return bhttp::status::internal_server_error;
+}
+
+namespace {
+
+// Message keys of the generic error pages; specific messages (form errors) come with the Error.
+std::string errorKey(const core::Error& error) {
+  if (error.message.starts_with("error.")) return error.message;
+  switch (error.kind) {
+    case core::ErrorKind::not_found: return "error.not_found";
+    case core::ErrorKind::forbidden: return "error.forbidden";
+    case core::ErrorKind::invalid:
+    case core::ErrorKind::too_large: return "error.bad_request";
+    case core::ErrorKind::unavailable: return "error.unavailable";
+    default: return "error.internal";
+  }
+}
+
+}  // namespace
+
+http::Response failure(RequestContext& context, const core::Error& error, bool as_json) {
+  const auto status = statusOf(error.kind);
+  const auto key = errorKey(error);
+  const auto& t = context.texts();
+  if (as_json) {
+    boost::json::array fields;
+    for (const auto& field : error.fields)
+      fields.push_back({{"field", field.field}, {"message", t.text(field.message)}});
+    boost::json::object problem{
+        {"type", "about:blank#" + std::string(core::toString(error.kind))},
+        {"title", t.text(key + ".title")},
+        {"status", static_cast<int>(status)},
+        {"detail", t.text(key + ".body")},
+    };
+    if (!fields.empty()) problem["errors"] = std::move(fields);
+    auto response = respond(context, status, "application/problem+json",
+                            boost::json::serialize(problem));
+    return response;
+  }
+  return page(context, status, "error", t.text(key + ".title"),
+              {{"heading", t.text(key + ".title")},
+               {"body", t.text(key + ".body")},
+               {"show_back", context.principal.has_value()}});
+}
+
+}  // namespace web

@@ -1,0 +1,54 @@
+#pragma once
+// Everything a route handler gets: the decoded request, who is asking, and helpers to answer.
+
+#include "auth/session_manager.hpp"
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "http/handler.hpp"
+#include "web/i18n.hpp"
+#include "web/request.hpp"
+#include "web/views.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace web {
+
+/// One request on its way through the portal.
+struct RequestContext {
+  const http::Request& request;
+  const http::Connection& connection;
+  http::RequestLog& log;
+  Target target;
+  Fields parameters;                         ///< route placeholders, e.g. {"id", "12"}
+  std::optional<Fields> form;                ///< decoded body of a form POST
+  Language language = Language::nl;
+  std::optional<core::Principal> principal;  ///< set on logged_in routes
+  std::optional<auth::Session> session;      ///< set on logged_in routes
+  std::vector<std::string> set_cookies;      ///< Set-Cookie values added to the response
+
+  /// The texts in the user's language.
+  const Catalogue& texts() const { return Catalogue::of(language); }
+  /// The layout data for a page with this title (user, organisation, navigation, logout form).
+  PageChrome chrome(std::string title) const;
+};
+
+/// A full HTML page (templates/<name>.mustache in the layout) with the given status.
+http::Response page(RequestContext& context, boost::beast::http::status status,
+                    std::string_view template_name, std::string title, boost::json::object model);
+/// A JSON response.
+http::Response json(RequestContext& context, boost::beast::http::status status,
+                    const boost::json::value& body);
+/// A 303 redirect after a POST (or a GET that only sets a cookie).
+http::Response redirect(RequestContext& context, std::string location);
+/// The page or problem+json (RFC 9457) for an expected failure, by Error::kind.
+http::Response failure(RequestContext& context, const core::Error& error, bool as_json);
+
+/// The HTTP status for an error kind.
+boost::beast::http::status statusOf(core::ErrorKind kind);
+
+}  // namespace web

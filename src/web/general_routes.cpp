@@ -1,0 +1,65 @@
+// /healthz, the language switch and logout.
+
+#include "web/context.hpp"
+#include "web/routes.hpp"
+
+#include <boost/json.hpp>
+
+namespace web {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+// Only local paths are valid return addresses (no "//host" or "https://…": no open redirect).
+std::string localPath(const Fields& query) {
+  const auto back = query.find("terug");
+  if (back == query.end()) return "/";
+  const auto& path = back->second;
+  if (path.empty() || path.front() != '/' || path.starts_with("//") ||
+      path.find_first_of("\\\r\n") != std::string::npos)
+    return "/";
+  return path;
+}
+
+}  // namespace
+
+void addGeneralRoutes(Router& router, const PortalSettings&, PortalServices& services) {
+  router.add({bhttp::verb::get, "/healthz", Access::anyone, Format::json,
+              [&services](RequestContext& context) {
+                auto version = services.database.schemaVersion();
+                const bool healthy = version.has_value();
+                return json(context,
+                            healthy ? bhttp::status::ok : bhttp::status::service_unavailable,
+                            boost::json::object{{"status", healthy ? "ok" : "unavailable"},
+                                                {"database", healthy ? "ok" : "unavailable"}});
+              }});
+
+  router.add({bhttp::verb::get, "/taal", Access::anyone, Format::html, [](RequestContext& context) {
+                const auto lang = context.target.query.find("lang");
+                const auto language =
+                    parseLanguage(lang == context.target.query.end() ? "" : lang->second);
+                context.set_cookies.push_back(std::string(kLanguageCookie) + "=" +
+                                              toCode(language) +
+                                              "; Path=/; Secure; HttpOnly; SameSite=Lax; "
+                                              "Max-Age=31536000");
+                return redirect(context, localPath(context.target.query));
+              }});
+
+  router.add({bhttp::verb::post, "/uitloggen", Access::logged_in, Format::html,
+              [&services](RequestContext& context) {
+                const auto token = cookie(context.request, kSessionCookie).value_or("");
+                if (auto ended = services.sessions.end(token); !ended)
+                  return failure(context, ended.error(), false);
+                context.set_cookies.push_back(std::string(kSessionCookie) +
+                                              "=; Path=/; Secure; HttpOnly; SameSite=Strict; "
+                                              "Max-Age=0");
+                // The page is rendered without the session: no logout button, no user name.
+                context.session.reset();
+                context.principal.reset();
+                return page(context, bhttp::status::ok, "logged_out",
+                            context.texts().text("logout.title"), {});
+              }});
+}
+
+}  // namespace web

@@ -1,0 +1,181 @@
+#include "web/portal.hpp"
+
+#include "auth/session_manager.hpp"
+#include "core/time_format.hpp"
+#include "web/context.hpp"
+#include "web/routes.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace web {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+bool isStateChange(bhttp::verb method) {
+  return method != bhttp::verb::get && method != bhttp::verb::head &&
+         method != bhttp::verb::options;
+}
+
+std::string sessionCookie(const std::string& token, std::chrono::seconds max_age) {
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age.count());
+}
+
+}  // namespace
+
+Portal::Portal(PortalSettings settings, PortalServices services)
+    : settings_(std::move(settings)), services_(services) {
+  addGeneralRoutes(router_, settings_, services_);
+  addDashboardRoutes(router_, services_);
+  addApiRoutes(router_, services_);
+}
+
+http::Response Portal::handle(const http::Request& request, const http::Connection& connection,
+                              http::RequestLog& log) {
+  auto target = parseTarget(request.target());
+  RequestContext context{.request = request, .connection = connection, .log = log,
+                         .target = target.value_or(Target{"/", {}})};
+  if (auto language = cookie(request, kLanguageCookie)) context.language = parseLanguage(*language);
+  const bool api = context.target.path.starts_with("/api/");
+  if (!target)
+    return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), api);
+
+  const auto match = router_.match(request.method(), context.target.path);
+  if (!match.route) {
+    if (match.wrong_method) {
+      auto response =
+          failure(context, core::makeError(core::ErrorKind::invalid, "error.method"), api);
+      response.result(bhttp::status::method_not_allowed);
+      return response;
+    }
+    return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), api);
+  }
+  context.parameters = match.parameters;
+  return dispatch(context, match);
+}
+
+http::Response Portal::dispatch(RequestContext& context, const RouteMatch& match) {
+  const Route& route = *match.route;
+  const bool as_json = route.format == Format::json;
+  try {
+    if (route.access == Access::logged_in) {
+      if (auto refused = logIn(context, route)) return std::move(*refused);
+    }
+    if (isStateChange(context.request.method())) {
+      if (auto refused = guardStateChange(context, route)) return std::move(*refused);
+    }
+    return route.handler(context);
+  } catch (const std::exception& e) {
+    spdlog::error("handler failed: path={} error={}", context.target.path, e.what());
+    return failure(context, core::makeError(core::ErrorKind::internal, "error.internal"), as_json);
+  }
+}
+
+std::optional<http::Response> Portal::logIn(RequestContext& context, const Route& route) {
+  const bool as_json = route.format == Format::json;
+  auto identification = services_.login.identify(context.connection.peer);
+  if (!identification) return failure(context, identification.error(), as_json);
+  if (!identification->principal) return refusal(context, route, *identification);
+
+  const auto& principal = *identification->principal;
+  context.log.person = std::to_string(principal.person.id);
+  const auto token = cookie(context.request, kSessionCookie).value_or("");
+  auto session = services_.sessions.resume(token, principal.person.id,
+                                           identification->certificate_fingerprint);
+  if (!session) return failure(context, session.error(), as_json);
+  if (*session) {
+    context.session = std::move(**session);
+  } else if (!isStateChange(context.request.method())) {
+    // A fresh session on the first page view: that is a login, and it is audited.
+    auto started =
+        services_.sessions.start(principal.person.id, identification->certificate_fingerprint);
+    if (!started) return failure(context, started.error(), as_json);
+    context.set_cookies.push_back(
+        sessionCookie(started->token, services_.sessions.policy().absolute_timeout));
+    auto recorded = services_.login.recordAttempt(*identification, context.connection.peer);
+    if (!recorded) return failure(context, recorded.error(), as_json);
+    context.session = std::move(*started);
+  }
+  context.principal = std::move(identification->principal);
+  return std::nullopt;
+}
+
+http::Response Portal::refusal(RequestContext& context, const Route& route,
+                               const auth::Identification& identification) {
+  const auto reason = identification.refusal;
+  const bool no_certificate = reason == auth::LoginRefusal::no_certificate;
+  const auto status = no_certificate ? bhttp::status::unauthorized : bhttp::status::forbidden;
+  if (!no_certificate && context.request.method() == bhttp::verb::get) {
+    if (auto recorded = services_.login.recordAttempt(identification, context.connection.peer);
+        !recorded)
+      spdlog::error("audit of refused login failed: {}", recorded.error().message);
+  }
+  spdlog::info("login refused: conn={} reason={} detail={}", context.connection.id,
+               auth::toString(reason), context.connection.peer.detail);
+  const auto& t = context.texts();
+  const std::string key = no_certificate ? "login" : "refused." + std::string(auth::toString(reason));
+  if (route.format == Format::json) {
+    return json(context, status,
+                boost::json::object{{"type", "about:blank#" + std::string(auth::toString(reason))},
+                                    {"title", t.text(key + ".title")},
+                                    {"status", static_cast<int>(status)},
+                                    {"detail", no_certificate ? t.text("login.intro")
+                                                              : t.text(key + ".body")}});
+  }
+  if (no_certificate)
+    return page(context, status, "login_required", t.text("login.title"),
+                {{"demo", settings_.demo}});
+  boost::json::object model{{"heading", t.text(key + ".title")},
+                            {"body", t.text(key + ".body")},
+                            {"action", t.text(key + ".action")},
+                            {"alert_type", "error"}};
+  // Only the person's own certificate is described; nothing about any registered person.
+  if (const auto& certificate = context.connection.peer.certificate) {
+    model["certificate"] = boost::json::object{
+        {"subject", certificate->subjectAttribute("CN").value_or(certificate->subjectDn())},
+        {"issuer", certificate->issuerDn()},
+        {"not_after", core::toDutchDate(certificate->notAfter())}};
+  }
+  auto response = page(context, status, "login_refused", t.text(key + ".title"), std::move(model));
+  return response;
+}
+
+std::optional<http::Response> Portal::guardStateChange(RequestContext& context, const Route& route) {
+  const bool as_json = route.format == Format::json;
+  const auto forbidden = [&] {
+    return failure(context, core::makeError(core::ErrorKind::forbidden, "error.csrf"), as_json);
+  };
+  // Cross-origin requests never change anything (Origin, or Fetch Metadata where Origin is absent).
+  const auto origin = context.request[bhttp::field::origin];
+  if (!origin.empty() && origin != settings_.origin) return forbidden();
+  const auto fetch_site = context.request["Sec-Fetch-Site"];
+  if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") return forbidden();
+
+  const auto media_type = mediaType(context.request);
+  if (as_json) {
+    // A cross-site page cannot send these types without a CORS preflight, which we never grant.
+    if (media_type != "application/json" && media_type != "application/pkcs7-signature") {
+      auto response = failure(
+          context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), true);
+      response.result(bhttp::status::unsupported_media_type);
+      return response;
+    }
+    return std::nullopt;
+  }
+  if (media_type != "application/x-www-form-urlencoded")
+    return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
+  context.form = parseForm(context.request.body());
+  if (!context.form)
+    return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
+  // Synchroniser token: only a page we rendered for this session knows it.
+  const auto token = context.form->find("csrf_token");
+  if (!context.session || token == context.form->end() ||
+      !auth::secretsEqual(token->second, context.session->record.csrf_token))
+    return forbidden();
+  return std::nullopt;
+}
+
+}  // namespace web

@@ -1,0 +1,54 @@
+#pragma once
+// The portal as the transport sees it: one http::Handler that decodes the request, establishes
+// who is asking (certificate → person → session), guards state changes (CSRF, Origin) and hands
+// the request to one route of the table.
+
+#include "auth/certificate_login.hpp"
+#include "auth/session_manager.hpp"
+#include "http/handler.hpp"
+#include "storage/database.hpp"
+#include "web/router.hpp"
+
+#include <optional>
+#include <string>
+
+namespace web {
+
+/// Settings of the web layer.
+struct PortalSettings {
+  std::string origin;  ///< the public origin, e.g. "https://localhost:8443" (Origin checks)
+  bool demo = false;   ///< development demo: the login page explains the demo certificates
+};
+
+/// What the routes use.
+struct PortalServices {
+  auth::CertificateLogin& login;
+  auth::SessionManager& sessions;
+  storage::Database& database;
+};
+
+/// The request handler of `mijncert serve`.
+class Portal final : public http::Handler {
+ public:
+  Portal(PortalSettings settings, PortalServices services);
+  http::Response handle(const http::Request& request, const http::Connection& connection,
+                        http::RequestLog& log) override;
+
+ private:
+  http::Response dispatch(RequestContext& context, const RouteMatch& match);
+  std::optional<http::Response> logIn(RequestContext& context, const Route& route);
+  std::optional<http::Response> guardStateChange(RequestContext& context, const Route& route);
+  http::Response refusal(RequestContext& context, const Route& route,
+                         const auth::Identification& identification);
+
+  PortalSettings settings_;
+  PortalServices services_;
+  Router router_;
+};
+
+/// Name of the session cookie; the __Host- prefix forces Secure, Path=/ and no Domain.
+inline constexpr std::string_view kSessionCookie = "__Host-mc_session";
+/// Name of the language cookie.
+inline constexpr std::string_view kLanguageCookie = "__Host-mc_lang";
+
+}  // namespace web

@@ -1,0 +1,37 @@
+#pragma once
+// Decoding what a request carries: path, query, cookies and url-encoded forms (Boost.URL).
+
+#include "http/handler.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace web {
+
+/// Decoded name → value pairs; a repeated name keeps its first value.
+using Fields = std::map<std::string, std::string, std::less<>>;
+
+/// The target of a request, decoded.
+struct Target {
+  std::string path;  ///< percent-decoded path, e.g. "/api/v1/me"
+  Fields query;      ///< decoded query parameters
+};
+
+/// Parses an origin-form request target ("/path?x=1"); nullopt if malformed.
+std::optional<Target> parseTarget(std::string_view target);
+
+/// Decodes an application/x-www-form-urlencoded body; nullopt if malformed.
+std::optional<Fields> parseForm(std::string_view body);
+
+/// The value of one cookie from the Cookie header(s); nullopt if absent.
+std::optional<std::string> cookie(const http::Request& request, std::string_view name);
+
+/// The media type of the Content-Type header, lower-case, without parameters ("" if absent).
+std::string mediaType(const http::Request& request);
+
+/// Percent-encodes a string for use as a query parameter value.
+std::string encodeQueryValue(std::string_view value);
+
+}  // namespace web

@@ -1,0 +1,186 @@
+#include "storage/database.hpp"
+
+#include "storage/audit_repository.hpp"
+#include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
+#include "storage_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace {
+
+using storage::Database;
+using storage::Dialect;
+using storage_test::SqliteTest;
+using storage_test::TempDir;
+
+int latestVersion() {
+  return storage::migrations(Dialect::sqlite)->back().version;
+}
+
+TEST(DatabaseOpen, AcceptsAbsoluteAndRelativeSqliteUrls) {
+  TempDir dir;
+  auto absolute = Database::open("sqlite://" + (dir.path() / "a.db").string(), 1);
+  ASSERT_TRUE(absolute) << absolute.error().message;
+  EXPECT_EQ((*absolute)->dialect(), Dialect::sqlite);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "a.db"));
+
+  const auto relative = std::filesystem::relative(dir.path() / "b c.db");
+  auto opened = Database::open("sqlite:" + relative.string(), 1);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "b c.db"));
+}
+
+TEST(DatabaseOpen, RefusesUnknownUrlsAndEmptyPools) {
+  EXPECT_EQ(Database::open("mysql://localhost/x", 1).error().kind, core::ErrorKind::invalid);
+  EXPECT_EQ(Database::open("sqlite:", 1).error().kind, core::ErrorKind::invalid);
+  EXPECT_EQ(Database::open("sqlite:/tmp/x.db", 0).error().kind, core::ErrorKind::invalid);
+  EXPECT_EQ(Database::open("postgresql://host/db?no_such_parameter=1", 1).error().kind,
+            core::ErrorKind::invalid);
+  // SOCI 4.0.3 cannot pass a parameter value with a space to libpq.
+  EXPECT_EQ(Database::open("postgresql://host/db?application_name=a%20b", 1).error().kind,
+            core::ErrorKind::invalid);
+}
+
+TEST(DatabaseOpen, UnreachableServerIsUnavailableWithoutPassword) {
+  // Port 1 on the loopback interface refuses at once.
+  auto opened = Database::open("postgresql://alice:s3cr3t@127.0.0.1:1/db?password=s3cr3t", 1);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, core::ErrorKind::unavailable);
+  EXPECT_EQ(opened.error().message.find("s3cr3t"), std::string::npos) << opened.error().message;
+  EXPECT_NE(opened.error().message.find("postgresql://alice@127.0.0.1:1/db"), std::string::npos)
+      << opened.error().message;
+}
+
+TEST(DatabaseOpen, SqliteDirectoryThatDoesNotExistIsUnavailable) {
+  auto opened = Database::open("sqlite:///nonexistent-dir-mijncert/x.db", 1);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, core::ErrorKind::unavailable);
+}
+
+TEST_F(SqliteTest, EveryPooledConnectionIsConfigured) {
+  // Lease all four at once, so that each pooled connection is checked.
+  std::vector<std::unique_ptr<soci::session>> sessions;
+  for (int i = 0; i < 4; ++i)
+    sessions.push_back(std::make_unique<soci::session>(database_->pool()));
+  for (auto& sql : sessions) {
+    std::string journal;
+    int foreign_keys = 0, synchronous = 0, busy_timeout = 0;
+    *sql << "PRAGMA journal_mode", soci::into(journal);
+    *sql << "PRAGMA foreign_keys", soci::into(foreign_keys);
+    *sql << "PRAGMA synchronous", soci::into(synchronous);
+    *sql << "PRAGMA busy_timeout", soci::into(busy_timeout);
+    EXPECT_EQ(journal, "wal");
+    EXPECT_EQ(foreign_keys, 1);
+    EXPECT_EQ(synchronous, 2);  // FULL
+    EXPECT_EQ(busy_timeout, 5000);
+  }
+}
+
+TEST(Migrations, AreIdempotent) {
+  TempDir dir;
+  auto database = Database::open("sqlite://" + (dir.path() / "m.db").string(), 2);
+  ASSERT_TRUE(database);
+  EXPECT_EQ((*database)->schemaVersion().value(), 0);
+  const auto all = storage::migrations(Dialect::sqlite).value();
+  EXPECT_EQ((*database)->migrate().value(), int(all.size()));
+  EXPECT_EQ((*database)->schemaVersion().value(), latestVersion());
+  EXPECT_EQ((*database)->migrate().value(), 0);
+  EXPECT_EQ((*database)->schemaVersion().value(), latestVersion());
+
+  // A second process (here: a second Database) finds nothing to do either.
+  auto again = Database::open("sqlite://" + (dir.path() / "m.db").string(), 1);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->migrate().value(), 0);
+}
+
+TEST_F(SqliteTest, MigrationsAreRecordedWithTheirNames) {
+  soci::session sql(database_->pool());
+  std::string name;
+  int version = 0;
+  sql << "SELECT version, name FROM schema_migrations ORDER BY version LIMIT 1",
+      soci::into(version), soci::into(name);
+  EXPECT_EQ(version, 1);
+  EXPECT_EQ(name, "registry");
+}
+
+TEST(Migrations, AreNumberedWithoutRepeats) {
+  for (Dialect dialect : {Dialect::sqlite, Dialect::postgresql}) {
+    const auto all = storage::migrations(dialect).value();
+    ASSERT_FALSE(all.empty());
+    for (std::size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].version, all[i].version);
+    for (const auto& migration : all) EXPECT_EQ(migration.sql.find("{{"), std::string::npos);
+  }
+}
+
+TEST(Migrations, RenderDialectSubstitutionsAndBlocks) {
+  const std::string source =
+      "CREATE TABLE t (id {{id}}, data {{blob}});\n"
+      "-- dialect: sqlite\n"
+      "SELECT 'only sqlite';\n"
+      "-- dialect: postgresql\n"
+      "SELECT 'only postgresql';\n"
+      "-- dialect: all\n"
+      "SELECT 'both';\n";
+  const auto sqlite = storage::renderMigration(source, Dialect::sqlite).value();
+  EXPECT_NE(sqlite.find("id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB"), std::string::npos);
+  EXPECT_NE(sqlite.find("only sqlite"), std::string::npos);
+  EXPECT_EQ(sqlite.find("only postgresql"), std::string::npos);
+  EXPECT_NE(sqlite.find("both"), std::string::npos);
+  const auto postgresql = storage::renderMigration(source, Dialect::postgresql).value();
+  EXPECT_NE(postgresql.find("id BIGSERIAL PRIMARY KEY, data BYTEA"), std::string::npos);
+  EXPECT_EQ(postgresql.find("only sqlite"), std::string::npos);
+  EXPECT_NE(postgresql.find("only postgresql"), std::string::npos);
+  EXPECT_NE(postgresql.find("both"), std::string::npos);
+
+  EXPECT_FALSE(storage::renderMigration("CREATE TABLE t (x {{unknown}});", Dialect::sqlite));
+}
+
+TEST_F(SqliteTest, AuditLogRefusesUpdateAndDelete) {
+  storage::AuditRepository audit_log(*database_);
+  ASSERT_TRUE(audit_log.append({clock_.now(), "system:test", "test.event", "", "{}"}));
+  for (auto* statement :
+       {"UPDATE audit_log SET details = '{\"forged\":true}'", "DELETE FROM audit_log"}) {
+    auto raw = rawSession();
+    try {
+      *raw << statement;
+      ADD_FAILURE() << "the trigger let through: " << statement;
+    } catch (const soci::soci_error& refused) {
+      EXPECT_NE(std::string(refused.what()).find("append-only"), std::string::npos);
+      EXPECT_EQ(storage::toError(refused).kind, core::ErrorKind::conflict);
+    }
+  }
+  const auto records = audit_log.find({}).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].event.details, "{}");
+}
+
+TEST_F(SqliteTest, FailuresBecomeSafeErrors) {
+  // Not an expected failure: a statement the database cannot run.
+  auto result = storage::withSession(*database_, [](soci::session& sql) -> core::Result<int> {
+    sql << "SELECT secret_column FROM no_such_table";
+    return 1;
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, core::ErrorKind::unavailable);
+  EXPECT_EQ(result.error().message.find("no_such_table"), std::string::npos);
+}
+
+TEST_F(SqliteTest, TransactionRollsBackOnError) {
+  auto failed = storage::inTransaction(
+      *database_, storage::TransactionMode::write, [](soci::session& sql) -> core::Result<void> {
+        sql << "INSERT INTO persons (given_name, surname, email, phone, profession, created_at) "
+               "VALUES ('A', 'B', '', '', '', 0)";
+        return core::makeError(core::ErrorKind::conflict, "test.refused");
+      });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message, "test.refused");
+  soci::session sql(database_->pool());
+  int count = -1;
+  sql << "SELECT COUNT(*) FROM persons", soci::into(count);
+  EXPECT_EQ(count, 0);
+}
+
+}  // namespace
