@@ -31,6 +31,16 @@ record() {
   total_failed=$((total_failed + failed))
 }
 
+# The storage tests also run against a real PostgreSQL 15 server when one can be started.
+postgres_dir=$(mktemp -d /tmp/mijncert-pg.XXXXXX)
+trap 'scripts/test-postgres.sh stop "$postgres_dir"' EXIT
+if postgres_url=$(scripts/test-postgres.sh start "$postgres_dir"); then
+  export MIJNCERT_TEST_POSTGRES_URL=$postgres_url
+  echo "PostgreSQL for the tests: $postgres_url"
+else
+  echo "warning: could not start PostgreSQL; its tests are skipped (see $postgres_dir)" >&2
+fi
+
 # 1. Unit tests: "100% tests passed, 0 tests failed out of 42".
 echo "=== unit tests (ctest) ==="
 ctest_log=$results_dir/ctest.log

@@ -167,7 +167,8 @@ int serve(const Options& options) {
   storage::SessionRepository session_store(*database);
   auth::CertificateLogin login(registry, audit_log, clock);
   auth::SessionManager sessions(session_store, clock, random, config.session);
-  web::Portal portal(config.portal, web::PortalServices{login, sessions, *database});
+  web::Portal portal(config.portal,
+                     web::PortalServices{login, sessions, *database, registry, audit_log, clock});
 
   http::Server server(config.server, portal);
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),

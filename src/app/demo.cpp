@@ -36,6 +36,8 @@ const std::vector<DevPersonCertificate>& demoPeople() {
        "d.ingetrokken@voorbeeld.nl", DevCertificateState::revoked},
       {"foreign", "Alex", "Buitenland", "900000010", "Elders Ltd", "", "alex@elders.example",
        DevCertificateState::foreign},
+      // Beyond §9: a contact of both organisations, who chooses which one they work for.
+      {"both", "Noor", "Visser", "900000011", "", "", "noor@visser-ict.nl"},
   };
   return people;
 }
@@ -72,6 +74,18 @@ core::Organisation andere() {
   return o;
 }
 
+// What Eva de Boer (the demo notary) gave at the application of her current card.
+core::ProfessionalDetails notaryDetails(core::PersonId person) {
+  return {.person = person,
+          .registration_number = "KNB-2019-0142",
+          .address = {"Herengracht 420", "1017 BZ", "Amsterdam", "NL"},
+          .billing = {{"Postbus 1500", "1000 BM", "Amsterdam", "NL"},
+                      "De Boer Notarissen",
+                      "administratie@deboer-notarissen.nl",
+                      "",
+                      "NL812345678B01"}};
+}
+
 template <class T>
 T check(core::Result<T> result, const char* what) {
   if (!result) throw std::runtime_error(std::string(what) + ": " + result.error().message);
@@ -88,22 +102,24 @@ void seedRegistry(storage::Database& database, const DevPki& pki, const core::Cl
   check(registry.addValidatedDomain(andere_id, "andere-organisatie.nl", actor), "domain");
 
   struct Registration {
-    std::optional<core::OrganisationId> organisation;
-    std::optional<core::Role> role;
+    std::vector<std::pair<core::OrganisationId, core::Role>> roles;
     bool portal_access;
     bool servicedesk;
     std::string profession;
     std::string phone;
   };
   const std::map<std::string, Registration> registrations{
-      {"representative", {voorbeeld_id, core::Role::representative, true, false, "", "+31 30 123 45 01"}},
-      {"contact", {voorbeeld_id, core::Role::contact, true, false, "", "+31 30 123 45 02"}},
-      {"manager", {voorbeeld_id, core::Role::manager, false, false, "", "+31 30 123 45 03"}},
-      {"other", {andere_id, core::Role::contact, true, false, "", "+31 10 987 65 04"}},
-      {"professional", {std::nullopt, std::nullopt, true, false, "Notaris", "+31 20 555 01 05"}},
-      {"servicedesk", {std::nullopt, std::nullopt, true, true, "", "+31 88 661 00 00"}},
-      {"expired", {voorbeeld_id, core::Role::contact, true, false, "", "+31 30 123 45 08"}},
-      {"revoked", {voorbeeld_id, core::Role::contact, true, false, "", "+31 30 123 45 09"}},
+      {"representative", {{{voorbeeld_id, core::Role::representative}}, true, false, "", "+31 30 123 45 01"}},
+      {"contact", {{{voorbeeld_id, core::Role::contact}}, true, false, "", "+31 30 123 45 02"}},
+      {"manager", {{{voorbeeld_id, core::Role::manager}}, false, false, "", "+31 30 123 45 03"}},
+      {"other", {{{andere_id, core::Role::contact}}, true, false, "", "+31 10 987 65 04"}},
+      {"professional", {{}, true, false, "Notaris", "+31 20 555 01 05"}},
+      {"servicedesk", {{}, true, true, "", "+31 88 661 00 00"}},
+      {"expired", {{{voorbeeld_id, core::Role::contact}}, true, false, "", "+31 30 123 45 08"}},
+      {"revoked", {{{voorbeeld_id, core::Role::contact}}, true, false, "", "+31 30 123 45 09"}},
+      {"both",
+       {{{voorbeeld_id, core::Role::contact}, {andere_id, core::Role::contact}},
+        true, false, "", "+31 6 1234 5011"}},
   };
   const auto& people = demoPeople();
   for (std::size_t i = 0; i < people.size(); ++i) {
@@ -120,8 +136,11 @@ void seedRegistry(storage::Database& database, const DevPki& pki, const core::Cl
     person.professional = !r.profession.empty();
     person.profession = r.profession;
     const auto id = check(registry.createPerson(person, actor), "person");
-    if (r.organisation) check(registry.addRole(id, *r.organisation, *r.role, actor), "role");
+    for (const auto& [organisation, role] : r.roles)
+      check(registry.addRole(id, organisation, role, actor), "role");
     check(registry.addCertificateIdentity(id, pki.identities[i], actor), "identity");
+    if (person.professional)
+      check(registry.saveProfessionalDetails(notaryDetails(id), actor), "professional details");
   }
 }
 

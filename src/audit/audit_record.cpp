@@ -10,8 +10,11 @@ namespace audit {
 
 namespace {
 
-/// Version tag of the hash input; a new encoding gets a new tag so old chains stay checkable.
-constexpr std::string_view kEncodingTag = "mijncert-audit-v1";
+/// Version tags of the hash input; a new encoding gets a new tag so old chains stay checkable.
+/// v2 adds the context; records without one keep v1, which every record written before the
+/// context existed used, so such a chain still verifies.
+constexpr std::string_view kEncodingTagV1 = "mijncert-audit-v1";
+constexpr std::string_view kEncodingTagV2 = "mijncert-audit-v2";
 
 /// Appends one field as "<length>:<bytes>," (a netstring), so that no two different field lists
 /// encode to the same bytes (e.g. actor "ab" + action "c" versus actor "a" + action "bc").
@@ -24,8 +27,12 @@ void appendField(std::string& out, std::string_view field) {
 
 }  // namespace
 
+std::string objectName(std::string_view kind, std::int64_t id) {
+  return std::string(kind) + ":" + std::to_string(id);
+}
+
 Actor Actor::person(std::int64_t person_id) {
-  return Actor{"person:" + std::to_string(person_id)};
+  return Actor{objectName("person", person_id)};
 }
 
 Actor Actor::system(std::string component) {
@@ -44,8 +51,8 @@ const std::string& genesisHash() {
 std::string chainHash(const std::string& previous_hash, std::int64_t sequence, const Event& event) {
   std::string input;
   input.reserve(128 + previous_hash.size() + event.actor.size() + event.action.size() +
-                event.object.size() + event.details.size());
-  appendField(input, kEncodingTag);
+                event.object.size() + event.details.size() + event.context.size());
+  appendField(input, event.context.empty() ? kEncodingTagV1 : kEncodingTagV2);
   appendField(input, previous_hash);
   appendField(input, std::to_string(sequence));
   appendField(input, core::toIso8601(event.at));
@@ -53,6 +60,9 @@ std::string chainHash(const std::string& previous_hash, std::int64_t sequence, c
   appendField(input, event.action);
   appendField(input, event.object);
   appendField(input, event.details);
+  // The tag differs, so a v2 input never equals a v1 input: removing or adding a context is
+  // noticed like any other change.
+  if (!event.context.empty()) appendField(input, event.context);
   return pki::sha256Hex(input);
 }
 

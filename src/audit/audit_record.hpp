@@ -9,9 +9,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace audit {
+
+/// The name of a registry entry as an audit object or context: objectName("organisation", 12)
+/// is "organisation:12".
+std::string objectName(std::string_view kind, std::int64_t id);
 
 /// Who did it: "person:<id>", "system:<component>" or "anonymous".
 struct Actor {
@@ -27,10 +32,12 @@ struct Actor {
 /// What happened, before it is chained.
 struct Event {
   core::TimePoint at;
-  std::string actor;    ///< Actor::id
-  std::string action;   ///< dotted verb, e.g. "organisation.create", "login.refused"
-  std::string object;   ///< "organisation:12", "person:7", "" if none
-  std::string details;  ///< JSON object: before/after of changed fields, reasons (no secrets)
+  std::string actor;         ///< Actor::id
+  std::string action;        ///< dotted verb, e.g. "organisation.create", "login.refused"
+  std::string object;        ///< "organisation:12", "person:7", "" if none
+  std::string details;       ///< JSON object: before/after of changed fields, reasons (no secrets)
+  std::string context = {};  ///< the organisation an event concerns, "organisation:3", so that
+                             ///< e.g. a role change of person:7 is found under both
 };
 
 /// An event as stored: with its position and the chain hashes.

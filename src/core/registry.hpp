@@ -86,6 +86,23 @@ struct Membership {
   Role role = Role::contact;
 };
 
+/// A person's role in one organisation, for the lists of BV, CP and CB.
+struct OrganisationMember {
+  Person person;
+  Role role = Role::contact;
+  /// False for a certificate manager proposed in an order: listed only once the Servicedesk has
+  /// identified them and their first certificate is issued (PRODUCT.md §5).
+  bool active = true;
+};
+
+/// What was recorded at a professional holder's card application (PRODUCT.md §6).
+struct ProfessionalDetails {
+  PersonId person = 0;
+  std::string registration_number;  ///< e.g. the KNB number of a notary
+  Address address;                  ///< contact address
+  BillingDetails billing;
+};
+
 /// The logged-in person with everything authorisation decisions need.
 struct Principal {
   Person person;

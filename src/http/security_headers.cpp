@@ -24,7 +24,9 @@ constexpr DefaultHeader kDefaultHeaders[] = {
      "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
      "base-uri 'none'"},
     {"X-Content-Type-Options", "nosniff"},
-    {"Referrer-Policy", "no-referrer"},
+    // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" on form posts,
+    // which would defeat the Origin check on state changes.
+    {"Referrer-Policy", "same-origin"},
     {"Cross-Origin-Opener-Policy", "same-origin"},
     {"Cross-Origin-Resource-Policy", "same-origin"},
     {"X-Frame-Options", "DENY"},

@@ -17,7 +17,7 @@ constexpr int kMaxPage = 1000;
 /// One audit_log row; binds its columns in the order of `columns`.
 struct AuditRow {
   static constexpr std::string_view columns =
-      "sequence, at, actor, action, object, details, previous_hash, hash";
+      "sequence, at, actor, action, object, details, context, previous_hash, hash";
 
   audit::Record record;
   long long at = 0;
@@ -31,6 +31,7 @@ struct AuditRow {
     x(record.event.action);
     x(record.event.object);
     x(record.event.details);
+    x(record.event.context);
     x(record.previous_hash);
     x(record.hash);
   }
@@ -38,13 +39,15 @@ struct AuditRow {
 
 }  // namespace
 
+void lockAuditLog(soci::session& sql, Dialect dialect) {
+  // READ COMMITTED alone would let two writers read the same last record and fork the chain
+  // (one then fails on the primary key); EXCLUSIVE still lets readers read. Taking it again in
+  // the same transaction is a no-op.
+  if (dialect == Dialect::postgresql) sql << "LOCK TABLE audit_log IN EXCLUSIVE MODE";
+}
+
 audit::Record appendAuditRecord(soci::session& sql, Dialect dialect, audit::Event event) {
-  if (dialect == Dialect::postgresql) {
-    // READ COMMITTED alone would let two writers read the same last record and fork the chain
-    // (one then fails on the primary key); EXCLUSIVE still lets readers read.
-    sql << "LOCK TABLE audit_log IN EXCLUSIVE MODE";
-  }
-  // SQLite needs no lock here: write transactions begin IMMEDIATE, one writer at a time.
+  lockAuditLog(sql, dialect);
   std::optional<audit::Record> last;
   audit::Record previous;
   if (Statement(sql)
@@ -66,9 +69,15 @@ std::vector<audit::Record> readAuditRecords(soci::session& sql, const AuditQuery
       "SELECT " + std::string(AuditRow::columns) + " FROM audit_log WHERE sequence > :after";
   if (query.object) text += " AND object = :object";
   if (query.actor) text += " AND actor = :actor";
+  // Each placeholder is bound once: SQLite would treat a repeated name as one parameter.
+  if (query.organisation) text += " AND (object = :organisation OR context = :context)";
+  if (query.person) text += " AND (object = :person OR actor = :person_actor)";
   text += " ORDER BY sequence LIMIT :limit";
   const long long after = query.after_sequence;
   const int limit = std::clamp(query.limit, 1, kMaxPage);
+  const std::string organisation =
+      query.organisation ? audit::objectName("organisation", *query.organisation) : "";
+  const std::string person = query.person ? audit::objectName("person", *query.person) : "";
 
   std::vector<audit::Record> records;
   AuditRow row;
@@ -79,6 +88,8 @@ std::vector<audit::Record> readAuditRecords(soci::session& sql, const AuditQuery
         statement.use(after);
         if (query.object) statement.use(*query.object);
         if (query.actor) statement.use(*query.actor);
+        if (query.organisation) statement.use(organisation).use(organisation);
+        if (query.person) statement.use(person).use(person);
         statement.use(limit);
       },
       [&] {

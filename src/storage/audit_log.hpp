@@ -12,9 +12,14 @@
 
 namespace storage {
 
-/// Chains `event` to the last record and inserts it. Must run inside a write transaction: on
-/// PostgreSQL it locks audit_log until commit, so that concurrent writers stay in one line.
-/// Throws soci::soci_error on failure (the caller's transaction turns it into a Result).
+/// On PostgreSQL, locks audit_log until commit (inside a write transaction), so that writers
+/// take turns; a no-op on SQLite, whose write transactions begin IMMEDIATE, one at a time.
+/// Throws soci::soci_error on failure.
+void lockAuditLog(soci::session& sql, Dialect dialect);
+
+/// Chains `event` to the last record and inserts it. Must run inside a write transaction; takes
+/// lockAuditLog(), so that concurrent writers stay in one line. Throws soci::soci_error on
+/// failure (the caller's transaction turns it into a Result).
 audit::Record appendAuditRecord(soci::session& sql, Dialect dialect, audit::Event event);
 
 /// Records matching `query`, in sequence order. Throws soci::soci_error on failure.

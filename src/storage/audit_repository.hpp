@@ -3,6 +3,7 @@
 
 #include "audit/audit_record.hpp"
 #include "core/error.hpp"
+#include "core/registry.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -15,6 +16,10 @@ namespace storage {
 struct AuditQuery {
   std::optional<std::string> object;  ///< exact object, e.g. "organisation:3"
   std::optional<std::string> actor;   ///< exact actor, e.g. "person:7"
+  /// Everything about an organisation: object or context equals "organisation:<id>".
+  std::optional<core::OrganisationId> organisation;
+  /// Everything about a person: object "person:<id>", or done by them (actor).
+  std::optional<core::PersonId> person;
   std::int64_t after_sequence = 0;    ///< paging: records with a higher sequence
   int limit = 100;
 };

@@ -16,6 +16,9 @@ namespace storage {
 
 namespace {
 
+/// Most rows a search returns at once.
+constexpr int kMaxSearchRows = 1000;
+
 /// Binds the four columns of an address (street, postal code, city, country).
 template <class Exchange>
 void exchangeAddress(Exchange& x, core::Address& address) {
@@ -25,8 +28,25 @@ void exchangeAddress(Exchange& x, core::Address& address) {
   x(address.country);
 }
 
-/// One organisations row (without id and created_at); binds its columns in `columns` order.
+/// Binds the eight columns of billing details (address, attention of, e-mail, PO, VAT).
+template <class Exchange>
+void exchangeBilling(Exchange& x, core::BillingDetails& billing) {
+  exchangeAddress(x, billing.address);
+  x(billing.attention_of);
+  x(billing.email);
+  x(billing.purchase_order_reference);
+  x(billing.vat_number);
+}
+
+// Row types: `table`, its `key` column, the audit object `kind` of a row, and the other
+// `columns`, which exchange() binds in that order. fromValue() and toValue() convert the columns
+// that are not stored as they are.
+
+/// One organisations row (without created_at).
 struct OrganisationRow {
+  static constexpr std::string_view table = "organisations";
+  static constexpr std::string_view key = "id";
+  static constexpr std::string_view kind = "organisation";
   static constexpr std::string_view columns =
       "name, kvk, oin, "
       "visiting_street, visiting_postal_code, visiting_city, visiting_country, "
@@ -39,6 +59,8 @@ struct OrganisationRow {
   soci::indicator oin_indicator = soci::i_ok;  // an unknown OIN is NULL, so it is never "taken"
   int portal_enabled = 0;
 
+  /// The key column's value.
+  std::int64_t& keyValue() { return value.id; }
   /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
   template <class Exchange>
   void exchange(Exchange&& x) {
@@ -47,11 +69,7 @@ struct OrganisationRow {
     x(value.oin, oin_indicator);
     exchangeAddress(x, value.visiting_address);
     exchangeAddress(x, value.postal_address);
-    exchangeAddress(x, value.billing.address);
-    x(value.billing.attention_of);
-    x(value.billing.email);
-    x(value.billing.purchase_order_reference);
-    x(value.billing.vat_number);
+    exchangeBilling(x, value.billing);
     x(portal_enabled);
   }
   /// Fills the column values from `value` (before a write).
@@ -66,8 +84,11 @@ struct OrganisationRow {
   }
 };
 
-/// One persons row (without id and created_at); binds its columns in `columns` order.
+/// One persons row (without created_at).
 struct PersonRow {
+  static constexpr std::string_view table = "persons";
+  static constexpr std::string_view key = "id";
+  static constexpr std::string_view kind = "person";
   static constexpr std::string_view columns =
       "given_name, surname, email, phone, portal_access, servicedesk, professional, profession";
 
@@ -76,6 +97,8 @@ struct PersonRow {
   int servicedesk = 0;
   int professional = 0;
 
+  /// The key column's value.
+  std::int64_t& keyValue() { return value.id; }
   /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
   template <class Exchange>
   void exchange(Exchange&& x) {
@@ -102,35 +125,118 @@ struct PersonRow {
   }
 };
 
-/// Inserts `row` with `created_at` into `table` and returns the new id.
+/// One professional_details row; its key is the person's id.
+struct ProfessionalDetailsRow {
+  static constexpr std::string_view table = "professional_details";
+  static constexpr std::string_view key = "person_id";
+  static constexpr std::string_view kind = "person";
+  static constexpr std::string_view columns =
+      "registration_number, street, postal_code, city, country, "
+      "billing_street, billing_postal_code, billing_city, billing_country, "
+      "billing_attention_of, billing_email, billing_purchase_order_reference, billing_vat_number";
+
+  core::ProfessionalDetails value;
+
+  /// The key column's value.
+  std::int64_t& keyValue() { return value.person; }
+  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  template <class Exchange>
+  void exchange(Exchange&& x) {
+    x(value.registration_number);
+    exchangeAddress(x, value.address);
+    exchangeBilling(x, value.billing);
+  }
+  /// Every column is stored as it is.
+  void fromValue() {}
+  /// Every column is stored as it is.
+  void toValue() {}
+};
+
+/// "key, columns" of a row type; `qualifier` ("persons.") tells the key apart in a join, where
+/// only the key's name is shared with the other table.
 template <class Row>
-std::int64_t insertRow(soci::session& sql, std::string_view table, Row& row,
-                       core::TimePoint created_at) {
+std::string selectList(std::string_view qualifier = "") {
+  return std::string(qualifier) + std::string(Row::key) + ", " + std::string(Row::columns);
+}
+
+/// Binds the key and the columns of `row` as the targets of `select`, in selectList() order.
+template <class Row>
+void intoRow(Statement& select, Row& row) {
+  select.into(row.keyValue());
+  row.exchange([&](auto&... column) { select.into(column...); });
+}
+
+/// Inserts `row` with `created_at` into a table with a generated id and returns the new id.
+template <class Row>
+std::int64_t insertRow(soci::session& sql, Row& row, core::TimePoint created_at) {
   row.fromValue();
   const long long created = core::toUnixSeconds(created_at);
   long long id = 0;
   Statement insert(sql);
   row.exchange([&](auto&... column) { insert.use(column...); });
   insert.use(created).into(id);
-  insert.execute("INSERT INTO " + std::string(table) + " (" + std::string(Row::columns) +
+  insert.execute("INSERT INTO " + std::string(Row::table) + " (" + std::string(Row::columns) +
                  ", created_at) VALUES (" + placeholders(columnCount(Row::columns) + 1) +
                  ") RETURNING id");
   return id;
 }
 
-/// Reads "SELECT id, <columns> <from_where>" with `keys` as parameters; nullopt if no row.
+/// Inserts `row` under the key it carries (a table whose key is not generated).
+template <class Row>
+void insertKeyedRow(soci::session& sql, Row& row) {
+  row.fromValue();
+  changeRows(sql,
+             "INSERT INTO " + std::string(Row::table) + " (" + selectList<Row>() + ") VALUES (" +
+                 placeholders(columnCount(Row::columns) + 1) + ")",
+             [&](Statement& insert) {
+               insert.use(row.keyValue());
+               row.exchange([&](auto&... column) { insert.use(column...); });
+             });
+}
+
+/// Writes every column of `row` to the stored row with the same key.
+template <class Row>
+void updateRow(soci::session& sql, Row& row) {
+  row.fromValue();
+  changeRows(sql,
+             "UPDATE " + std::string(Row::table) + " SET " + assignments(Row::columns) + " WHERE " +
+                 std::string(Row::key) + " = :key",
+             [&](Statement& update) {
+               row.exchange([&](auto&... column) { update.use(column...); });
+               update.use(row.keyValue());
+             });
+}
+
+/// Reads "SELECT key, <columns> <from_where>" with `keys` as parameters; nullopt if no row.
 template <class Row, class... Keys>
 std::optional<decltype(Row::value)> selectOne(soci::session& sql, const std::string& from_where,
                                               const Keys&... keys) {
   Row row;
   Statement select(sql);
-  select.into(row.value.id);
-  row.exchange([&](auto&... column) { select.into(column...); });
+  intoRow(select, row);
   (select.use(keys), ...);
-  if (!select.execute("SELECT id, " + std::string(Row::columns) + " " + from_where))
-    return std::nullopt;
+  if (!select.execute("SELECT " + selectList<Row>() + " " + from_where)) return std::nullopt;
   row.toValue();
   return row.value;
+}
+
+/// Reads every row of "SELECT key, <columns> <from_where>" with `keys` as parameters.
+template <class Row, class... Keys>
+std::vector<decltype(Row::value)> selectAll(soci::session& sql, const std::string& from_where,
+                                            const Keys&... keys) {
+  std::vector<decltype(Row::value)> values;
+  Row row;
+  forEachRow(
+      sql, "SELECT " + selectList<Row>() + " " + from_where,
+      [&](Statement& select) {
+        intoRow(select, row);
+        (select.use(keys), ...);
+      },
+      [&] {
+        row.toValue();
+        values.push_back(row.value);
+      });
+  return values;
 }
 
 /// True if "SELECT COUNT(*) …" `query` with `keys` counts at least one row.
@@ -152,7 +258,8 @@ bool organisationExists(soci::session& sql, core::OrganisationId organisation) {
   return exists(sql, "SELECT COUNT(*) FROM organisations WHERE id = :id", organisation);
 }
 
-/// The person's roles with their organisations, in organisation name order.
+/// The person's active roles with their organisations, in organisation name order. A proposed
+/// certificate manager is not a member yet.
 std::vector<core::Membership> memberships(soci::session& sql, core::PersonId person) {
   std::vector<core::Membership> result;
   core::Membership membership;
@@ -162,7 +269,7 @@ std::vector<core::Membership> memberships(soci::session& sql, core::PersonId per
       sql,
       "SELECT r.organisation_id, o.name, o.portal_enabled, r.role FROM roles r "
       "JOIN organisations o ON o.id = r.organisation_id WHERE r.person_id = :person "
-      "ORDER BY o.name, o.id, r.role",
+      "AND r.active = 1 ORDER BY o.name, o.id, r.role",
       [&](Statement& s) {
         s.into(membership.organisation_id)
             .into(membership.organisation_name)
@@ -191,16 +298,32 @@ std::optional<core::Principal> selectPrincipal(soci::session& sql, const std::st
   return core::Principal{std::move(*person), std::move(roles)};
 }
 
-/// "kind:id", the audit object of a registry entry.
-std::string objectName(std::string_view kind, std::int64_t id) {
-  return std::string(kind) + ":" + std::to_string(id);
+/// A LIKE pattern (with ESCAPE '\') matching text that contains `text`.
+std::string containsPattern(const std::string& text) {
+  std::string pattern = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
 }
 
-/// What a registry change tells the audit log.
+/// The stored form of a domain name: DNS names compare case-insensitively, and one stored form
+/// keeps the UNIQUE constraint honest.
+std::string normalisedDomain(const std::string& domain) {
+  std::string name = domain;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  return name;
+}
+
+/// What a registry change tells the audit log. An empty action: nothing changed, so nothing is
+/// written and nothing recorded.
 struct AuditNote {
   std::string action;           ///< e.g. "organisation.create"
   std::string object;           ///< e.g. "organisation:12"
-  boost::json::object details;  ///< the new values
+  boost::json::object details;  ///< the new values, or before and after of changed ones
+  std::string context = {};     ///< the organisation a change of another object concerns
 };
 
 /// The value a change returns together with its audit note.
@@ -210,6 +333,71 @@ struct Audited {
   AuditNote note;
 };
 
+/// A change that returns nothing, with its note.
+Audited<std::monostate> noted(AuditNote note) {
+  return {{}, std::move(note)};
+}
+
+/// {"before": …, "after": …} of one changed field.
+boost::json::object beforeAfter(boost::json::value before, boost::json::value after) {
+  return {{"before", std::move(before)}, {"after", std::move(after)}};
+}
+
+/// The columns of `row` by name, as stored.
+template <class Row>
+boost::json::object columnValues(Row row) {
+  row.fromValue();
+  const auto names = columnNames(Row::columns);
+  boost::json::object values;
+  std::size_t column = 0;
+  row.exchange([&](const auto& value, const auto&...) { values[names[column++]] = value; });
+  return values;
+}
+
+/// Before and after of each column whose value differs, by column name.
+template <class Row>
+boost::json::object changedColumns(const Row& before, const Row& after) {
+  const auto old_values = columnValues(before);
+  boost::json::object changes;
+  for (const auto& [name, value] : columnValues(after))
+    if (old_values.at(name) != value) changes[name] = beforeAfter(old_values.at(name), value);
+  return changes;
+}
+
+/// Writes `row` over the stored row with its key, after `keep(stored, row.value)` restored what
+/// this change must not touch. The note lists the changed columns (an empty note if none, and
+/// then nothing is written); nullopt if there is no stored row.
+template <class Row, class Keep>
+std::optional<AuditNote> overwriteRow(soci::session& sql, Row row, std::string action,
+                                      Keep&& keep) {
+  const auto stored = selectOne<Row>(
+      sql, "FROM " + std::string(Row::table) + " WHERE " + std::string(Row::key) + " = :key",
+      row.keyValue());
+  if (!stored) return std::nullopt;
+  keep(*stored, row.value);
+  auto changes = changedColumns(Row{*stored}, row);
+  if (changes.empty()) return AuditNote{};
+  updateRow(sql, row);
+  return AuditNote{std::move(action), audit::objectName(Row::kind, row.keyValue()),
+                   std::move(changes)};
+}
+
+/// Sets the 0/1 column `flag` of the `table` row with this id; nullopt if there is no such row,
+/// else whether the value changed. `table` and `flag` are names from this file, never input.
+std::optional<bool> setFlag(soci::session& sql, std::string_view table, std::string_view flag,
+                            std::int64_t id, bool value) {
+  const std::string where = " WHERE id = :id";
+  int current = 0;
+  if (!Statement(sql).into(current).use(id).execute("SELECT " + std::string(flag) + " FROM " +
+                                                    std::string(table) + where))
+    return std::nullopt;
+  if ((current != 0) == value) return false;
+  const int stored = value ? 1 : 0;
+  changeRows(sql, "UPDATE " + std::string(table) + " SET " + std::string(flag) + " = :v" + where,
+             [&](Statement& s) { s.use(stored).use(id); });
+  return true;
+}
+
 /// Runs `change(session)` and appends its audit record in one write transaction (PRODUCT.md
 /// §8): both are committed, or neither is.
 template <class T, class Change>
@@ -218,12 +406,17 @@ core::Result<T> recordChange(Database& database, core::TimePoint at, const audit
   return inTransaction(
       database, TransactionMode::write,
       [&](soci::session& sql) -> core::Result<T> {
+        // Taken before the change rather than at its append: on PostgreSQL its checks and the
+        // before-values it audits then stay true until it commits, as on SQLite.
+        lockAuditLog(sql, database.dialect());
         core::Result<Audited<T>> changed = change(sql);
         if (!changed) return changed.error();
-        appendAuditRecord(sql, database.dialect(),
-                          audit::Event{at, actor.id, std::move(changed->note.action),
-                                       std::move(changed->note.object),
-                                       boost::json::serialize(changed->note.details)});
+        AuditNote& note = changed->note;
+        if (!note.action.empty())
+          appendAuditRecord(
+              sql, database.dialect(),
+              audit::Event{at, actor.id, std::move(note.action), std::move(note.object),
+                           boost::json::serialize(note.details), std::move(note.context)});
         return std::move(changed->value);
       },
       messages);
@@ -243,6 +436,28 @@ core::Error notFound(std::string message) {
   return core::makeError(core::ErrorKind::not_found, std::move(message));
 }
 
+/// The conflict if an organisation other than `except` has this KvK number or OIN. Checked first
+/// for a precise message; the UNIQUE constraints still decide under races.
+std::optional<core::Error> identifierTaken(soci::session& sql,
+                                           const core::Organisation& organisation,
+                                           core::OrganisationId except) {
+  if (exists(sql, "SELECT COUNT(*) FROM organisations WHERE kvk = :kvk AND id <> :id",
+             organisation.kvk, except))
+    return conflict("organisation.kvk_taken");
+  if (!organisation.oin.empty() &&
+      exists(sql, "SELECT COUNT(*) FROM organisations WHERE oin = :oin AND id <> :id",
+             organisation.oin, except))
+    return conflict("organisation.oin_taken");
+  return std::nullopt;
+}
+
+/// The note of a role change: about the person, in the organisation's context.
+AuditNote roleNote(std::string action, core::PersonId person, core::OrganisationId organisation,
+                   boost::json::object details) {
+  return {std::move(action), audit::objectName("person", person), std::move(details),
+          audit::objectName("organisation", organisation)};
+}
+
 }  // namespace
 
 core::Result<core::OrganisationId> RegistryRepository::createOrganisation(
@@ -251,17 +466,13 @@ core::Result<core::OrganisationId> RegistryRepository::createOrganisation(
   return recordChange<core::OrganisationId>(
       database_, now, actor, {.duplicate = "organisation.exists"},
       [&](soci::session& sql) -> core::Result<Audited<core::OrganisationId>> {
-        // Checked first for a precise message; the UNIQUE constraints still decide under races.
-        if (exists(sql, "SELECT COUNT(*) FROM organisations WHERE kvk = :kvk", organisation.kvk))
-          return conflict("organisation.kvk_taken");
-        if (!organisation.oin.empty() &&
-            exists(sql, "SELECT COUNT(*) FROM organisations WHERE oin = :oin", organisation.oin))
-          return conflict("organisation.oin_taken");
+        // Ids are positive, so 0 excludes nobody.
+        if (auto taken = identifierTaken(sql, organisation, 0)) return *taken;
         OrganisationRow row{organisation};
-        const auto id = insertRow(sql, "organisations", row, now);
+        const auto id = insertRow(sql, row, now);
         return Audited<core::OrganisationId>{id,
                                              {"organisation.create",
-                                              objectName("organisation", id),
+                                              audit::objectName("organisation", id),
                                               {{"name", organisation.name},
                                                {"kvk", organisation.kvk},
                                                {"oin", organisation.oin},
@@ -275,10 +486,10 @@ core::Result<core::PersonId> RegistryRepository::createPerson(const core::Person
   return recordChange<core::PersonId>(
       database_, now, actor, {}, [&](soci::session& sql) -> core::Result<Audited<core::PersonId>> {
         PersonRow row{person};
-        const auto id = insertRow(sql, "persons", row, now);
+        const auto id = insertRow(sql, row, now);
         return Audited<core::PersonId>{id,
                                        {"person.create",
-                                        objectName("person", id),
+                                        audit::objectName("person", id),
                                         {{"given_name", person.given_name},
                                          {"surname", person.surname},
                                          {"email", person.email},
@@ -291,7 +502,7 @@ core::Result<core::PersonId> RegistryRepository::createPerson(const core::Person
 
 core::Result<void> RegistryRepository::addRole(core::PersonId person,
                                                core::OrganisationId organisation, core::Role role,
-                                               const audit::Actor& actor) {
+                                               const audit::Actor& actor, bool active) {
   const auto now = clock_.now();
   return withoutValue(recordChange<std::monostate>(
       database_, now, actor, {.duplicate = "role.exists", .missing = "person.not_found"},
@@ -305,13 +516,31 @@ core::Result<void> RegistryRepository::addRole(core::PersonId person,
                    person, organisation, name))
           return conflict("role.exists");
         const long long created = core::toUnixSeconds(now);
-        sql << "INSERT INTO roles (person_id, organisation_id, role, created_at) "
-               "VALUES (:p, :o, :r, :t)",
-            soci::use(person), soci::use(organisation), soci::use(name), soci::use(created);
-        return Audited<std::monostate>{{},
-                                       {"role.add",
-                                        objectName("person", person),
-                                        {{"organisation_id", organisation}, {"role", name}}}};
+        const int stored_active = active ? 1 : 0;
+        sql << "INSERT INTO roles (person_id, organisation_id, role, active, created_at) "
+               "VALUES (:p, :o, :r, :a, :t)",
+            soci::use(person), soci::use(organisation), soci::use(name), soci::use(stored_active),
+            soci::use(created);
+        return noted(
+            roleNote("role.add", person, organisation,
+                     {{"organisation_id", organisation}, {"role", name}, {"active", active}}));
+      }));
+}
+
+core::Result<void> RegistryRepository::removeRole(core::PersonId person,
+                                                  core::OrganisationId organisation,
+                                                  core::Role role, const audit::Actor& actor) {
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        const std::string name(core::toString(role));
+        if (changeRows(sql,
+                       "DELETE FROM roles WHERE person_id = :p AND organisation_id = :o "
+                       "AND role = :r",
+                       [&](Statement& s) { s.use(person).use(organisation).use(name); }) == 0)
+          return notFound("role.not_found");
+        return noted(roleNote("role.remove", person, organisation,
+                              {{"organisation_id", organisation}, {"role", name}}));
       }));
 }
 
@@ -333,21 +562,37 @@ core::Result<void> RegistryRepository::addCertificateIdentity(
                "created_at) VALUES (:p, :i, :s, :t)",
             soci::use(person), soci::use(identity.issuer_dn), soci::use(identity.subject_serial),
             soci::use(created);
-        return Audited<std::monostate>{
-            {},
+        return noted(
             {"certificate_identity.add",
-             objectName("person", person),
-             {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}}};
+             audit::objectName("person", person),
+             {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}});
+      }));
+}
+
+core::Result<void> RegistryRepository::removeCertificateIdentity(
+    core::PersonId person, const core::CertificateIdentity& identity, const audit::Actor& actor) {
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        // Logins look the identity up on every request, so no session outlives it.
+        if (changeRows(sql,
+                       "DELETE FROM certificate_identities WHERE person_id = :p "
+                       "AND issuer_dn = :i AND subject_serial = :s",
+                       [&](Statement& s) {
+                         s.use(person).use(identity.issuer_dn).use(identity.subject_serial);
+                       }) == 0)
+          return notFound("certificate_identity.not_found");
+        return noted(
+            {"certificate_identity.remove",
+             audit::objectName("person", person),
+             {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}});
       }));
 }
 
 core::Result<void> RegistryRepository::addValidatedDomain(core::OrganisationId organisation,
                                                           const std::string& domain,
                                                           const audit::Actor& actor) {
-  // DNS names compare case-insensitively; one stored form keeps the UNIQUE constraint honest.
-  std::string name = domain;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
+  const std::string name = normalisedDomain(domain);
   if (name.empty()) return core::makeError(core::ErrorKind::invalid, "domain.invalid");
   const auto now = clock_.now();
   return withoutValue(recordChange<std::monostate>(
@@ -363,9 +608,202 @@ core::Result<void> RegistryRepository::addValidatedDomain(core::OrganisationId o
         sql << "INSERT INTO validated_domains (organisation_id, domain, validated_at) "
                "VALUES (:o, :d, :t)",
             soci::use(organisation), soci::use(name), soci::use(validated);
-        return Audited<std::monostate>{
-            {}, {"domain.add", objectName("organisation", organisation), {{"domain", name}}}};
+        return noted(
+            {"domain.add", audit::objectName("organisation", organisation), {{"domain", name}}});
       }));
+}
+
+core::Result<void> RegistryRepository::removeValidatedDomain(core::OrganisationId organisation,
+                                                             const std::string& domain,
+                                                             const audit::Actor& actor) {
+  const std::string name = normalisedDomain(domain);
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        if (changeRows(sql,
+                       "DELETE FROM validated_domains WHERE organisation_id = :o AND domain = :d",
+                       [&](Statement& s) { s.use(organisation).use(name); }) == 0)
+          return notFound("domain.not_found");
+        return noted(
+            {"domain.remove", audit::objectName("organisation", organisation), {{"domain", name}}});
+      }));
+}
+
+core::Result<void> RegistryRepository::updateOrganisation(const core::Organisation& organisation,
+                                                          const audit::Actor& actor) {
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {.duplicate = "organisation.exists"},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        // Unknown before taken: the KvK number of an organisation that is not there is no conflict.
+        if (!organisationExists(sql, organisation.id)) return notFound("organisation.not_found");
+        if (auto taken = identifierTaken(sql, organisation, organisation.id)) return *taken;
+        auto note = overwriteRow(sql, OrganisationRow{organisation}, "organisation.update",
+                                 [](const core::Organisation& stored, core::Organisation& changed) {
+                                   changed.portal_enabled = stored.portal_enabled;
+                                 });
+        // Found above; checked again rather than trusted, as a missing row is never dereferenced.
+        if (!note) return notFound("organisation.not_found");
+        return noted(std::move(*note));
+      }));
+}
+
+core::Result<void> RegistryRepository::setPortalEnabled(core::OrganisationId organisation,
+                                                        bool enabled, const audit::Actor& actor) {
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        const auto changed = setFlag(sql, "organisations", "portal_enabled", organisation, enabled);
+        if (!changed) return notFound("organisation.not_found");
+        if (!*changed) return noted({});
+        return noted({enabled ? "organisation.portal_enable" : "organisation.portal_disable",
+                      audit::objectName("organisation", organisation),
+                      {{"portal_enabled", beforeAfter(!enabled, enabled)}}});
+      }));
+}
+
+core::Result<void> RegistryRepository::updatePerson(const core::Person& person,
+                                                    const audit::Actor& actor) {
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        auto note = overwriteRow(sql, PersonRow{person}, "person.update",
+                                 [](const core::Person& stored, core::Person& changed) {
+                                   changed.portal_access = stored.portal_access;
+                                   changed.servicedesk = stored.servicedesk;
+                                   changed.professional = stored.professional;
+                                 });
+        if (!note) return notFound("person.not_found");
+        return noted(std::move(*note));
+      }));
+}
+
+core::Result<int> RegistryRepository::setPortalAccess(core::PersonId person, bool granted,
+                                                      const audit::Actor& actor) {
+  return recordChange<int>(
+      database_, clock_.now(), actor, {}, [&](soci::session& sql) -> core::Result<Audited<int>> {
+        const auto changed = setFlag(sql, "persons", "portal_access", person, granted);
+        if (!changed) return notFound("person.not_found");
+        // Every withdrawal ends the sessions, a repeated one too: afterwards none may be left.
+        const int ended = granted ? 0
+                                  : changeRows(sql, "DELETE FROM sessions WHERE person_id = :p",
+                                               [&](Statement& s) { s.use(person); });
+        if (!*changed && ended == 0) return Audited<int>{0, {}};
+        AuditNote note{granted ? "person.access_grant" : "person.access_withdraw",
+                       audit::objectName("person", person),
+                       {}};
+        if (*changed) note.details["portal_access"] = beforeAfter(!granted, granted);
+        if (!granted) note.details["sessions_ended"] = ended;
+        return Audited<int>{ended, std::move(note)};
+      });
+}
+
+core::Result<void> RegistryRepository::saveProfessionalDetails(
+    const core::ProfessionalDetails& details, const audit::Actor& actor) {
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {.missing = "person.not_found"},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        if (!personExists(sql, details.person)) return notFound("person.not_found");
+        ProfessionalDetailsRow row{details};
+        if (auto note = overwriteRow(sql, row, "professional_details.update",
+                                     [](const auto&, const auto&) {}))
+          return noted(std::move(*note));
+        insertKeyedRow(sql, row);
+        return noted({"professional_details.create", audit::objectName("person", details.person),
+                      columnValues(row)});
+      }));
+}
+
+core::Result<std::vector<core::Organisation>> RegistryRepository::searchOrganisations(
+    const std::string& text, int limit) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::vector<core::Organisation>> {
+        const std::string pattern = containsPattern(text);
+        const int rows = std::clamp(limit, 1, kMaxSearchRows);
+        // LOWER on both sides: the database folds case the same way for name and search text.
+        return selectAll<OrganisationRow>(sql,
+                                          "FROM organisations WHERE LOWER(name) LIKE "
+                                          "LOWER(:pattern) ESCAPE '\\' OR kvk = :kvk OR oin = :oin "
+                                          "ORDER BY LOWER(name), id LIMIT :limit",
+                                          pattern, text, text, rows);
+      });
+}
+
+core::Result<std::vector<core::Person>> RegistryRepository::searchPersons(const std::string& text,
+                                                                          int limit) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<core::Person>> {
+    const std::string pattern = containsPattern(text);
+    const int rows = std::clamp(limit, 1, kMaxSearchRows);
+    return selectAll<PersonRow>(sql,
+                                "FROM persons WHERE LOWER(given_name || ' ' || surname) LIKE "
+                                "LOWER(:name) ESCAPE '\\' OR LOWER(email) LIKE LOWER(:email) "
+                                "ESCAPE '\\' ORDER BY LOWER(surname), LOWER(given_name), id "
+                                "LIMIT :limit",
+                                pattern, pattern, rows);
+  });
+}
+
+core::Result<std::optional<core::Person>> RegistryRepository::findPerson(core::PersonId person) {
+  return withSession(database_,
+                     [&](soci::session& sql) -> core::Result<std::optional<core::Person>> {
+                       return selectOne<PersonRow>(sql, "FROM persons WHERE id = :id", person);
+                     });
+}
+
+core::Result<std::vector<core::OrganisationMember>> RegistryRepository::organisationMembers(
+    core::OrganisationId organisation) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::vector<core::OrganisationMember>> {
+        std::vector<core::OrganisationMember> members;
+        PersonRow row;
+        std::string role;
+        int active = 0;
+        forEachRow(
+            sql,
+            "SELECT " + selectList<PersonRow>("persons.") +
+                ", roles.role, roles.active FROM roles JOIN persons ON persons.id = "
+                "roles.person_id WHERE roles.organisation_id = :o ORDER BY CASE roles.role "
+                "WHEN 'representative' THEN 0 WHEN 'contact' THEN 1 ELSE 2 END, LOWER(surname), "
+                "LOWER(given_name), persons.id",
+            [&](Statement& s) {
+              intoRow(s, row);
+              s.into(role).into(active).use(organisation);
+            },
+            [&] {
+              // As in memberships(): an unknown role is not listed.
+              const auto parsed = core::parseRole(role);
+              if (!parsed) return;
+              row.toValue();
+              members.push_back({row.value, *parsed, active != 0});
+            });
+        return members;
+      });
+}
+
+core::Result<std::vector<core::CertificateIdentity>> RegistryRepository::certificateIdentities(
+    core::PersonId person) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::vector<core::CertificateIdentity>> {
+        std::vector<core::CertificateIdentity> identities;
+        core::CertificateIdentity identity;
+        forEachRow(
+            sql,
+            "SELECT issuer_dn, subject_serial FROM certificate_identities WHERE person_id = :p "
+            "ORDER BY id",
+            [&](Statement& s) {
+              s.into(identity.issuer_dn).into(identity.subject_serial).use(person);
+            },
+            [&] { identities.push_back(identity); });
+        return identities;
+      });
+}
+
+core::Result<std::optional<core::ProfessionalDetails>> RegistryRepository::professionalDetails(
+    core::PersonId person) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<core::ProfessionalDetails>> {
+        return selectOne<ProfessionalDetailsRow>(
+            sql, "FROM professional_details WHERE person_id = :p", person);
+      });
 }
 
 core::Result<std::optional<core::Principal>> RegistryRepository::findPrincipalByCertificate(

@@ -25,9 +25,13 @@ class RegistryRepository {
                                                         const audit::Actor& actor);
   /// Creates a person (id ignored); returns the id.
   core::Result<core::PersonId> createPerson(const core::Person& person, const audit::Actor& actor);
-  /// Gives a person a role in an organisation (idempotent: an existing role is a conflict).
+  /// Gives a person a role in an organisation (an existing role is a conflict). An inactive role
+  /// (a proposed certificate manager) is not listed until activated.
   core::Result<void> addRole(core::PersonId person, core::OrganisationId organisation,
-                             core::Role role, const audit::Actor& actor);
+                             core::Role role, const audit::Actor& actor, bool active = true);
+  /// Removes a role; not_found if the person does not have it.
+  core::Result<void> removeRole(core::PersonId person, core::OrganisationId organisation,
+                                core::Role role, const audit::Actor& actor);
   /// Ties a certificate identity to a person; the identity must not belong to anyone yet.
   core::Result<void> addCertificateIdentity(core::PersonId person,
                                             const core::CertificateIdentity& identity,
@@ -35,6 +39,46 @@ class RegistryRepository {
   /// Records a validated domain (lower-case DNS name) of an organisation.
   core::Result<void> addValidatedDomain(core::OrganisationId organisation,
                                         const std::string& domain, const audit::Actor& actor);
+
+  /// Changes an organisation's data (not its id or portal_enabled); audits the changed fields
+  /// with before and after values; not_found for an unknown id, conflict for a taken KvK/OIN.
+  core::Result<void> updateOrganisation(const core::Organisation& organisation,
+                                        const audit::Actor& actor);
+  /// Registers (or unregisters) an organisation for MijnCertificaten.
+  core::Result<void> setPortalEnabled(core::OrganisationId organisation, bool enabled,
+                                      const audit::Actor& actor);
+  /// Changes a person's name, e-mail, phone and profession (not access or flags); audits the
+  /// changed fields; not_found for an unknown id.
+  core::Result<void> updatePerson(const core::Person& person, const audit::Actor& actor);
+  /// Grants or withdraws portal access. Withdrawing deletes the person's sessions in the same
+  /// transaction, so it takes effect at once; returns the number of sessions ended.
+  core::Result<int> setPortalAccess(core::PersonId person, bool granted, const audit::Actor& actor);
+  /// Unties a certificate identity from a person; not_found if it is not theirs.
+  core::Result<void> removeCertificateIdentity(core::PersonId person,
+                                               const core::CertificateIdentity& identity,
+                                               const audit::Actor& actor);
+  /// Removes a validated domain; not_found if it is not there.
+  core::Result<void> removeValidatedDomain(core::OrganisationId organisation,
+                                           const std::string& domain, const audit::Actor& actor);
+  /// Records or replaces a professional holder's application data.
+  core::Result<void> saveProfessionalDetails(const core::ProfessionalDetails& details,
+                                             const audit::Actor& actor);
+
+  /// Organisations whose name contains `text` (case-insensitive), or whose KvK or OIN equals it;
+  /// all organisations for an empty text. Ordered by name, at most `limit`.
+  core::Result<std::vector<core::Organisation>> searchOrganisations(const std::string& text,
+                                                                    int limit);
+  /// Persons whose name or e-mail contains `text` (case-insensitive); ordered by surname.
+  core::Result<std::vector<core::Person>> searchPersons(const std::string& text, int limit);
+  /// One person without memberships; nullopt if unknown.
+  core::Result<std::optional<core::Person>> findPerson(core::PersonId person);
+  /// Everyone with a role in an organisation (active and inactive), by role, then surname.
+  core::Result<std::vector<core::OrganisationMember>> organisationMembers(
+      core::OrganisationId organisation);
+  /// The certificate identities of a person, oldest first.
+  core::Result<std::vector<core::CertificateIdentity>> certificateIdentities(core::PersonId person);
+  /// A professional holder's application data; nullopt if none recorded.
+  core::Result<std::optional<core::ProfessionalDetails>> professionalDetails(core::PersonId person);
 
   /// The person a certificate identity belongs to, with memberships; nullopt if unknown.
   core::Result<std::optional<core::Principal>> findPrincipalByCertificate(

@@ -49,15 +49,6 @@ struct SessionRow {
   }
 };
 
-/// Runs one UPDATE or DELETE with `bind` adding the parameters; returns the rows changed.
-template <class Bind>
-int change(soci::session& sql, const std::string& query, Bind&& bind) {
-  Statement statement(sql);
-  bind(statement);
-  statement.execute(query);
-  return int(statement.affectedRows());
-}
-
 }  // namespace
 
 core::Result<void> SessionRepository::create(const SessionRecord& session) {
@@ -93,8 +84,8 @@ core::Result<std::optional<SessionRecord>> SessionRepository::find(const std::st
 core::Result<void> SessionRepository::touch(const std::string& id_hash, core::TimePoint at) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<void> {
     const long long seen = core::toUnixSeconds(at);
-    if (change(sql, "UPDATE sessions SET last_seen_at = :at WHERE id_hash = :id",
-               [&](Statement& s) { s.use(seen).use(id_hash); }) == 0)
+    if (changeRows(sql, "UPDATE sessions SET last_seen_at = :at WHERE id_hash = :id",
+                   [&](Statement& s) { s.use(seen).use(id_hash); }) == 0)
       return core::makeError(core::ErrorKind::not_found, "session.not_found");
     return {};
   });
@@ -107,8 +98,9 @@ core::Result<void> SessionRepository::selectOrganisation(
       [&](soci::session& sql) -> core::Result<void> {
         const long long id = organisation.value_or(0);
         soci::indicator indicator = organisation ? soci::i_ok : soci::i_null;
-        if (change(sql, "UPDATE sessions SET organisation_id = :organisation WHERE id_hash = :id",
-                   [&](Statement& s) { s.use(id, indicator).use(id_hash); }) == 0)
+        if (changeRows(sql,
+                       "UPDATE sessions SET organisation_id = :organisation WHERE id_hash = :id",
+                       [&](Statement& s) { s.use(id, indicator).use(id_hash); }) == 0)
           return core::makeError(core::ErrorKind::not_found, "session.not_found");
         return {};
       },
@@ -118,15 +110,16 @@ core::Result<void> SessionRepository::selectOrganisation(
 core::Result<void> SessionRepository::remove(const std::string& id_hash) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<void> {
     // Removing a session that is already gone is fine: logging out twice is not an error.
-    change(sql, "DELETE FROM sessions WHERE id_hash = :id", [&](Statement& s) { s.use(id_hash); });
+    changeRows(sql, "DELETE FROM sessions WHERE id_hash = :id",
+               [&](Statement& s) { s.use(id_hash); });
     return {};
   });
 }
 
 core::Result<int> SessionRepository::removeForPerson(core::PersonId person) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<int> {
-    return change(sql, "DELETE FROM sessions WHERE person_id = :person",
-                  [&](Statement& s) { s.use(person); });
+    return changeRows(sql, "DELETE FROM sessions WHERE person_id = :person",
+                      [&](Statement& s) { s.use(person); });
   });
 }
 
@@ -135,8 +128,9 @@ core::Result<int> SessionRepository::removeExpired(core::TimePoint idle_before,
   return withSession(database_, [&](soci::session& sql) -> core::Result<int> {
     const long long idle = core::toUnixSeconds(idle_before);
     const long long created = core::toUnixSeconds(created_before);
-    return change(sql, "DELETE FROM sessions WHERE last_seen_at < :idle OR created_at < :created",
-                  [&](Statement& s) { s.use(idle).use(created); });
+    return changeRows(sql,
+                      "DELETE FROM sessions WHERE last_seen_at < :idle OR created_at < :created",
+                      [&](Statement& s) { s.use(idle).use(created); });
   });
 }
 

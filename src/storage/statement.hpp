@@ -5,6 +5,8 @@
 #include <soci/soci.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace storage {
 
@@ -68,10 +70,25 @@ void forEachRow(soci::session& sql, const std::string& query, Bind&& bind, OnRow
   for (bool more = statement.execute(query); more; more = statement.next()) on_row();
 }
 
+/// Runs one INSERT, UPDATE or DELETE with `bind` adding the parameters; returns the rows changed.
+template <class Bind>
+int changeRows(soci::session& sql, const std::string& query, Bind&& bind) {
+  Statement statement(sql);
+  bind(statement);
+  statement.execute(query);
+  return int(statement.affectedRows());
+}
+
 /// ":p1, :p2, …" for `count` parameters (INSERT value lists that follow a column list).
 std::string placeholders(int count);
 
+/// The names in a column list such as "a, b, c".
+std::vector<std::string_view> columnNames(std::string_view columns);
+
 /// Number of comma-separated names in a column list such as "a, b, c".
 int columnCount(std::string_view columns);
+
+/// "a = :p1, b = :p2, …" for a column list (the SET clause of an UPDATE).
+std::string assignments(std::string_view columns);
 
 }  // namespace storage

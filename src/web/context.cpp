@@ -13,22 +13,32 @@ PageChrome RequestContext::chrome(std::string title) const {
   chrome.path = target.path;
   if (principal) {
     chrome.person_name = principal->person.displayName();
-    const auto organisations = principal->portalOrganisations();
-    if (session && session->record.organisation) {
-      for (const auto& m : organisations)
-        if (m.organisation_id == *session->record.organisation)
-          chrome.organisation_name = m.organisation_name;
-    } else if (organisations.size() == 1) {
-      chrome.organisation_name = organisations.front().organisation_name;
-    }
+    const auto chosen = chosenOrganisation();
+    if (chosen) chrome.organisation_name = chosen->organisation_name;
     const auto& t = texts();
+    const auto item = [&](std::string href, std::string_view key) {
+      const bool current = target.path == href || target.path.starts_with(href + "/");
+      chrome.navigation.push_back({std::move(href), t.text(key), current});
+    };
     chrome.navigation.push_back({"/", t.text("layout.nav_dashboard"), target.path == "/"});
-    if (principal->person.servicedesk)
-      chrome.navigation.push_back({"/servicedesk", t.text("layout.nav_servicedesk"),
-                                   target.path.starts_with("/servicedesk")});
+    if (chosen)
+      item("/organisaties/" + std::to_string(chosen->organisation_id),
+           "organisation.page.navigation");
+    if (principal->person.professional) item("/mijn-gegevens", "professional.page.navigation");
+    if (principal->person.servicedesk) item("/servicedesk", "layout.nav_servicedesk");
   }
   if (session) chrome.csrf_token = session->record.csrf_token;
   return chrome;
+}
+
+std::optional<core::Membership> RequestContext::chosenOrganisation() const {
+  if (!principal) return std::nullopt;
+  const auto organisations = principal->portalOrganisations();
+  if (session && session->record.organisation)
+    for (const auto& m : organisations)
+      if (m.organisation_id == *session->record.organisation) return m;
+  if (organisations.size() == 1) return organisations.front();
+  return std::nullopt;
 }
 
 namespace {
@@ -92,25 +102,31 @@ std::string errorKey(const core::Error& error) {
 
 }  // namespace
 
+http::Response problem(RequestContext& context, bhttp::status status, std::string_view type,
+                       std::string title, std::string detail,
+                       const std::vector<core::FieldError>& fields) {
+  boost::json::object body{
+      {"type", "about:blank#" + std::string(type)},
+      {"title", std::move(title)},
+      {"status", static_cast<int>(status)},
+      {"detail", std::move(detail)},
+  };
+  if (!fields.empty()) {
+    boost::json::array errors;
+    for (const auto& field : fields)
+      errors.push_back({{"field", field.field}, {"message", context.texts().text(field.message)}});
+    body["errors"] = std::move(errors);
+  }
+  return respond(context, status, "application/problem+json", boost::json::serialize(body));
+}
+
 http::Response failure(RequestContext& context, const core::Error& error, bool as_json) {
   const auto status = statusOf(error.kind);
   const auto key = errorKey(error);
   const auto& t = context.texts();
-  if (as_json) {
-    boost::json::array fields;
-    for (const auto& field : error.fields)
-      fields.push_back({{"field", field.field}, {"message", t.text(field.message)}});
-    boost::json::object problem{
-        {"type", "about:blank#" + std::string(core::toString(error.kind))},
-        {"title", t.text(key + ".title")},
-        {"status", static_cast<int>(status)},
-        {"detail", t.text(key + ".body")},
-    };
-    if (!fields.empty()) problem["errors"] = std::move(fields);
-    auto response = respond(context, status, "application/problem+json",
-                            boost::json::serialize(problem));
-    return response;
-  }
+  if (as_json)
+    return problem(context, status, core::toString(error.kind), t.text(key + ".title"),
+                   t.text(key + ".body"), error.fields);
   return page(context, status, "error", t.text(key + ".title"),
               {{"heading", t.text(key + ".title")},
                {"body", t.text(key + ".body")},

@@ -35,6 +35,9 @@ struct RequestContext {
   const Catalogue& texts() const { return Catalogue::of(language); }
   /// The layout data for a page with this title (user, organisation, navigation, logout form).
   PageChrome chrome(std::string title) const;
+  /// The organisation the user works in: the one chosen in this session, or the only one they
+  /// may act for; nullopt if there is none or no choice has been made yet.
+  std::optional<core::Membership> chosenOrganisation() const;
 };
 
 /// A full HTML page (templates/<name>.mustache in the layout) with the given status.
@@ -45,6 +48,10 @@ http::Response json(RequestContext& context, boost::beast::http::status status,
                     const boost::json::value& body);
 /// A 303 redirect after a POST (or a GET that only sets a cookie).
 http::Response redirect(RequestContext& context, std::string location);
+/// An RFC 9457 problem+json response; `type` is a short slug ("not-found", "revoked").
+http::Response problem(RequestContext& context, boost::beast::http::status status,
+                       std::string_view type, std::string title, std::string detail,
+                       const std::vector<core::FieldError>& fields = {});
 /// The page or problem+json (RFC 9457) for an expected failure, by Error::kind.
 http::Response failure(RequestContext& context, const core::Error& error, bool as_json);
 

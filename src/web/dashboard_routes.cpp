@@ -1,6 +1,5 @@
-// The dashboard "/" for customers and professionals, and the Servicedesk landing page.
+// The dashboard "/" for customers and professionals.
 
-#include "auth/authorization.hpp"
 #include "web/context.hpp"
 #include "web/routes.hpp"
 
@@ -26,11 +25,21 @@ http::Response dashboard(RequestContext& context) {
     if (!text.empty()) text += ", ";
     text += t.text("role." + std::string(core::toString(membership.role)));
   }
+  // Each organisation links to its pages and, unless the person works for it already, offers
+  // to work for it (partials/organisation_choose_form).
+  const auto chosen = context.chosenOrganisation();
   boost::json::array organisations;
-  for (const auto& membership : principal.portalOrganisations())
-    organisations.push_back({{"id", membership.organisation_id},
-                             {"name", membership.organisation_name},
-                             {"roles", roles[membership.organisation_id]}});
+  for (const auto& membership : principal.portalOrganisations()) {
+    const auto id = membership.organisation_id;
+    organisations.push_back(
+        {{"organisation_id", id},
+         {"name", membership.organisation_name},
+         {"roles", roles[id]},
+         {"href", "/organisaties/" + std::to_string(id)},
+         {"chosen", chosen && chosen->organisation_id == id},
+         {"choose_label", t.format("organisation.choose.button",
+                                   {{"organisation", membership.organisation_name}})}});
+  }
 
   const bool professional = principal.person.professional;
   boost::json::object model{
@@ -41,25 +50,16 @@ http::Response dashboard(RequestContext& context) {
       {"professional_intro",
        t.format("dashboard.professional_intro", {{"profession", principal.person.profession}})},
       {"no_organisations", organisations.empty() && !professional},
+      {"csrf_token", context.session->record.csrf_token},
   };
   return page(context, bhttp::status::ok, "dashboard", t.text("layout.nav_dashboard"),
               std::move(model));
-}
-
-http::Response servicedeskHome(RequestContext& context) {
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::use_servicedesk); !allowed)
-    return failure(context, allowed.error(), false);
-  const auto& t = context.texts();
-  return page(context, bhttp::status::ok, "servicedesk_home", t.text("servicedesk.title"),
-              {{"intro", t.format("servicedesk.intro",
-                                  {{"name", context.principal->person.displayName()}})}});
 }
 
 }  // namespace
 
 void addDashboardRoutes(Router& router, PortalServices&) {
   router.add({bhttp::verb::get, "/", Access::logged_in, Format::html, dashboard});
-  router.add({bhttp::verb::get, "/servicedesk", Access::logged_in, Format::html, servicedeskHome});
 }
 
 }  // namespace web

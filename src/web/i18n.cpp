@@ -24,11 +24,30 @@ boost::json::value toJson(const toml::value& value) {
   throw std::runtime_error("message catalogue: only tables and strings are allowed");
 }
 
-std::string_view embedded(std::string_view file) {
-  const auto found = embeddedFiles().find(file);
-  if (found == embeddedFiles().end())
-    throw std::runtime_error("message catalogue missing: " + std::string(file));
-  return found->second;
+// Adds `from` into `into`; a text defined twice is a mistake that must not go unnoticed.
+void merge(boost::json::object& into, const boost::json::object& from, const std::string& path) {
+  for (const auto& [key, value] : from) {
+    const std::string name = path + std::string(key);
+    auto* existing = into.if_contains(key);
+    if (!existing) {
+      into[key] = value;
+    } else if (existing->is_object() && value.is_object()) {
+      merge(existing->as_object(), value.as_object(), name + ".");
+    } else {
+      throw std::runtime_error("message catalogue: '" + name + "' is defined twice");
+    }
+  }
+}
+
+// All embedded catalogue files of one language (messages/<code>/*.toml), merged.
+std::string catalogueFor(Language language) {
+  const std::string prefix = std::string("messages/") + toCode(language) + "/";
+  boost::json::object tree;
+  for (const auto& [path, text] : embeddedFiles())
+    if (path.starts_with(prefix) && path.ends_with(".toml"))
+      merge(tree, Catalogue(text).tree(), "");
+  if (tree.empty()) throw std::runtime_error("message catalogue missing: " + prefix);
+  return boost::json::serialize(tree);
 }
 
 }  // namespace
@@ -39,9 +58,15 @@ const char* toCode(Language language) { return language == Language::en ? "en" :
 
 const Catalogue& Catalogue::of(Language language) {
   // Parsed on first use; function-local statics make this thread-safe.
-  static const Catalogue dutch{embedded("messages/nl.toml")};
-  static const Catalogue english{embedded("messages/en.toml")};
+  static const Catalogue dutch{Catalogue::fromJson(catalogueFor(Language::nl))};
+  static const Catalogue english{Catalogue::fromJson(catalogueFor(Language::en))};
   return language == Language::en ? english : dutch;
+}
+
+Catalogue Catalogue::fromJson(std::string_view json_text) {
+  Catalogue catalogue;
+  catalogue.tree_ = boost::json::parse(json_text).as_object();
+  return catalogue;
 }
 
 Catalogue::Catalogue(std::string_view toml_text) {

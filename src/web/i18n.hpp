@@ -19,7 +19,8 @@ Language parseLanguage(std::string_view code);
 /// "nl" or "en".
 const char* toCode(Language language);
 
-/// The texts of one language.
+/// The texts of one language: every messages/<language>/*.toml file, merged (each area of the
+/// portal keeps its texts in its own file; a key defined twice is a start-up error).
 class Catalogue {
  public:
   /// The catalogue of a language (loaded once).
@@ -38,6 +39,8 @@ class Catalogue {
   explicit Catalogue(std::string_view toml_text);
 
  private:
+  Catalogue() = default;
+  static Catalogue fromJson(std::string_view json_text);
   boost::json::object tree_;
 };
 

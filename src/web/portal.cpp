@@ -31,6 +31,8 @@ Portal::Portal(PortalSettings settings, PortalServices services)
   addGeneralRoutes(router_, settings_, services_);
   addDashboardRoutes(router_, services_);
   addApiRoutes(router_, services_);
+  addServicedeskRoutes(router_, services_);
+  addOrganisationRoutes(router_, services_);
 }
 
 http::Response Portal::handle(const http::Request& request, const http::Connection& connection,
@@ -117,14 +119,9 @@ http::Response Portal::refusal(RequestContext& context, const Route& route,
                auth::toString(reason), context.connection.peer.detail);
   const auto& t = context.texts();
   const std::string key = no_certificate ? "login" : "refused." + std::string(auth::toString(reason));
-  if (route.format == Format::json) {
-    return json(context, status,
-                boost::json::object{{"type", "about:blank#" + std::string(auth::toString(reason))},
-                                    {"title", t.text(key + ".title")},
-                                    {"status", static_cast<int>(status)},
-                                    {"detail", no_certificate ? t.text("login.intro")
-                                                              : t.text(key + ".body")}});
-  }
+  if (route.format == Format::json)
+    return problem(context, status, auth::toString(reason), t.text(key + ".title"),
+                   no_certificate ? t.text("login.intro") : t.text(key + ".body"));
   if (no_certificate)
     return page(context, status, "login_required", t.text("login.title"),
                 {{"demo", settings_.demo}});
@@ -150,9 +147,12 @@ std::optional<http::Response> Portal::guardStateChange(RequestContext& context, 
   };
   // Cross-origin requests never change anything (Origin, or Fetch Metadata where Origin is absent).
   const auto origin = context.request[bhttp::field::origin];
-  if (!origin.empty() && origin != settings_.origin) return forbidden();
   const auto fetch_site = context.request["Sec-Fetch-Site"];
   if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") return forbidden();
+  // "Origin: null" comes from privacy settings and sandboxed frames; it is trusted only when the
+  // browser itself vouches that the request is same-origin.
+  const bool opaque_same_origin = origin == "null" && fetch_site == "same-origin";
+  if (!origin.empty() && origin != settings_.origin && !opaque_same_origin) return forbidden();
 
   const auto media_type = mediaType(context.request);
   if (as_json) {

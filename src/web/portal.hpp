@@ -6,7 +6,9 @@
 #include "auth/certificate_login.hpp"
 #include "auth/session_manager.hpp"
 #include "http/handler.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/registry_repository.hpp"
 #include "web/router.hpp"
 
 #include <optional>
@@ -20,11 +22,14 @@ struct PortalSettings {
   bool demo = false;   ///< development demo: the login page explains the demo certificates
 };
 
-/// What the routes use.
+/// What the routes use. Route groups build their ra use cases from these.
 struct PortalServices {
   auth::CertificateLogin& login;
   auth::SessionManager& sessions;
   storage::Database& database;
+  storage::RegistryRepository& registry;
+  storage::AuditRepository& audit_log;
+  const core::Clock& clock;
 };
 
 /// The request handler of `mijncert serve`.

@@ -12,5 +12,10 @@ void addGeneralRoutes(Router& router, const PortalSettings& settings, PortalServ
 void addDashboardRoutes(Router& router, PortalServices& services);
 /// JSON API: /api/v1/me.
 void addApiRoutes(Router& router, PortalServices& services);
+/// Servicedesk back office under /servicedesk/… (servicedesk_routes.cpp).
+void addServicedeskRoutes(Router& router, PortalServices& services);
+/// Customer pages of an organisation and a professional holder's own data, and their JSON
+/// (organisation_routes.cpp).
+void addOrganisationRoutes(Router& router, PortalServices& services);
 
 }  // namespace web

@@ -60,9 +60,23 @@ mustache::mustache parsed(std::string_view name) {
   return found->second;
 }
 
+// Every templates/partials/NAME.mustache is available to all templates as {{>NAME}}.
+void addPartials(mustache::data& data) {
+  constexpr std::string_view prefix = "templates/partials/";
+  constexpr std::string_view suffix = ".mustache";
+  for (const auto& [path, text] : embeddedFiles()) {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix)) continue;
+    const auto name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    const std::string body(text);
+    data.set(std::string(name), mustache::partial{[body] { return body; }});
+  }
+}
+
 std::string render(std::string_view name, const boost::json::object& model) {
   auto tmpl = parsed(name);
-  auto text = tmpl.render(toData(model));
+  auto data = toData(model);
+  addPartials(data);
+  auto text = tmpl.render(data);
   if (!tmpl.error_message().empty())
     throw std::runtime_error("template " + std::string(name) + ": " + tmpl.error_message());
   return text;

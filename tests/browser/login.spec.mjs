@@ -49,6 +49,7 @@ test.describe('keyboard', () => {
   test('the skip link is the first focusable element and moves focus to the content', async ({ loginAs, portal }) => {
     const page = await loginAs('contact');
     await page.goto(`${portal.origin}/`);
+    await page.bringToFront(); // keyboard focus is in the page, not in the browser window
     await page.keyboard.press('Tab');
     const focused = page.locator(':focus');
     await expect(focused).toHaveText('Direct naar de inhoud');

@@ -25,6 +25,7 @@ std::vector<audit::Record> chainOf(int count) {
 }
 
 TEST(Actor, FormatsIds) {
+  EXPECT_EQ(audit::objectName("organisation", 12), "organisation:12");
   EXPECT_EQ(audit::Actor::person(7).id, "person:7");
   EXPECT_EQ(audit::Actor::system("init-dev").id, "system:init-dev");
   EXPECT_EQ(audit::Actor::anonymous().id, "anonymous");
@@ -58,6 +59,35 @@ TEST(ChainHash, EveryFieldCounts) {
   changed = base;
   changed.details = "{\"a\":1}";
   EXPECT_NE(reference, audit::chainHash(audit::genesisHash(), 1, changed));
+  changed = base;
+  changed.context = "organisation:1";
+  const auto with_context = audit::chainHash(audit::genesisHash(), 1, changed);
+  EXPECT_NE(reference, with_context);
+  changed.context = "organisation:2";
+  EXPECT_NE(with_context, audit::chainHash(audit::genesisHash(), 1, changed));
+}
+
+// Expected values computed independently (Python hashlib over the netstring encoding), so that
+// a change of the encoding cannot go unnoticed: it would make existing chains unverifiable.
+TEST(ChainHash, EncodingIsStable) {
+  // Without a context: v1, as written before the context existed.
+  EXPECT_EQ(audit::chainHash(audit::genesisHash(), 1, event("organisation.create")),
+            "7bdaaba8847d7f192b7b827793fbc39003f4a74160aa82c1892890bcbda6cae9");
+  // With a context: v2, the context as the last field.
+  auto role = event("role.add");
+  role.object = "person:7";
+  role.context = "organisation:1";
+  EXPECT_EQ(audit::chainHash(audit::genesisHash(), 1, role),
+            "357148d56cdcabf9426698f20cc4e45f51265d9ac4e529b3dbee8526b8ac0926");
+}
+
+TEST(ChainHash, ContextCannotMoveIntoAnotherField) {
+  // v2's extra field must not let context text pass for a v1 field or the other way round.
+  auto a = event("x", "{}");
+  a.context = "organisation:1";
+  auto b = event("x", "{}organisation:1");
+  EXPECT_NE(audit::chainHash(audit::genesisHash(), 1, a),
+            audit::chainHash(audit::genesisHash(), 1, b));
 }
 
 TEST(ChainHash, FieldBoundariesAreUnambiguous) {
@@ -83,6 +113,20 @@ TEST(Chain, LinksRecords) {
 TEST(VerifyChain, AcceptsIntactAndEmptyChains) {
   EXPECT_FALSE(audit::verifyChain({}));
   EXPECT_FALSE(audit::verifyChain(chainOf(5)));
+}
+
+TEST(VerifyChain, AcceptsRecordsWithAndWithoutContext) {
+  auto records = chainOf(2);
+  auto role = event("role.add");
+  role.context = "organisation:1";
+  records.push_back(audit::chain(records.back(), role));
+  records.push_back(audit::chain(records.back(), event("login")));
+  EXPECT_FALSE(audit::verifyChain(records));
+  records[2].event.context = "";
+  const auto broken = audit::verifyChain(records);
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->sequence, 3);
+  EXPECT_EQ(broken->reason, "hash mismatch");
 }
 
 TEST(VerifyChain, DetectsChangedRecord) {

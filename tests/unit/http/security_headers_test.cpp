@@ -22,7 +22,7 @@ TEST(SecurityHeaders, AddsEveryHeaderToABareResponse) {
             "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
             "base-uri 'none'");
   EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
-  EXPECT_EQ(header(response, "Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(header(response, "Referrer-Policy"), "same-origin");
   EXPECT_EQ(header(response, "Cross-Origin-Opener-Policy"), "same-origin");
   EXPECT_EQ(header(response, "Cross-Origin-Resource-Policy"), "same-origin");
   EXPECT_EQ(header(response, "X-Frame-Options"), "DENY");

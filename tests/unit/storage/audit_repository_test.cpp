@@ -95,6 +95,41 @@ TEST_F(AuditRepositoryTest, FindsByObjectActorAndPage) {
   EXPECT_EQ(page[1].sequence, 3);
 }
 
+TEST_F(AuditRepositoryTest, FindsEverythingAboutAnOrganisationOrAPerson) {
+  const auto appendWithContext = [&](std::string action, std::string object, std::string actor,
+                                     std::string context) {
+    auto record = auditLog().append({clock_.now(), std::move(actor), std::move(action),
+                                     std::move(object), "{}", std::move(context)});
+    EXPECT_TRUE(record) << record.error().message;
+  };
+  appendWithContext("organisation.create", "organisation:1", "person:9", "");
+  appendWithContext("role.add", "person:7", "person:9", "organisation:1");
+  appendWithContext("login", "person:7", "person:7", "organisation:1");
+  appendWithContext("organisation.update", "organisation:11", "person:7", "");
+  appendWithContext("role.add", "person:8", "person:9", "organisation:2");
+  appendWithContext("person.update", "person:70", "person:9", "");
+
+  const auto sequences = [&](const storage::AuditQuery& query) {
+    std::vector<std::int64_t> result;
+    for (const auto& record : auditLog().find(query).value()) result.push_back(record.sequence);
+    return result;
+  };
+  // Exact names: organisation:11 and person:70 are not organisation:1 and person:7.
+  EXPECT_EQ(sequences({.organisation = 1}), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(sequences({.organisation = 2}), (std::vector<std::int64_t>{5}));
+  EXPECT_EQ(sequences({.person = 7}), (std::vector<std::int64_t>{2, 3, 4}));
+  EXPECT_EQ(sequences({.person = 9}), (std::vector<std::int64_t>{1, 2, 5, 6}));
+  EXPECT_EQ(sequences({.organisation = 1, .person = 7}), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(sequences({.organisation = 1, .after_sequence = 1, .limit = 1}),
+            (std::vector<std::int64_t>{2}));
+  EXPECT_TRUE(sequences({.organisation = 3}).empty());
+
+  const auto stored = auditLog().find({.person = 8}).value();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].event.context, "organisation:2");
+  EXPECT_FALSE(verify());
+}
+
 TEST_F(AuditRepositoryTest, EmptyLogIsIntact) {
   EXPECT_FALSE(verify());
 }
@@ -102,6 +137,19 @@ TEST_F(AuditRepositoryTest, EmptyLogIsIntact) {
 TEST_F(AuditRepositoryTest, VerifyDetectsChangedDetails) {
   appendLogins(5);
   *tamperer() << "UPDATE audit_log SET details = '{\"reason\":\"forged\"}' WHERE sequence = 3";
+  const auto broken = verify();
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->sequence, 3);
+  EXPECT_EQ(broken->reason, "hash mismatch");
+}
+
+TEST_F(AuditRepositoryTest, VerifyDetectsChangedContext) {
+  appendLogins(2);
+  ASSERT_TRUE(auditLog().append(
+      {clock_.now(), "person:9", "role.add", "person:7", "{}", "organisation:1"}));
+  appendLogins(2);
+  // Moving a record out of an organisation's log is tampering too.
+  *tamperer() << "UPDATE audit_log SET context = '' WHERE sequence = 3";
   const auto broken = verify();
   ASSERT_TRUE(broken);
   EXPECT_EQ(broken->sequence, 3);

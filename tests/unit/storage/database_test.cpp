@@ -1,5 +1,6 @@
 #include "storage/database.hpp"
 
+#include "core/time_format.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
@@ -58,6 +59,48 @@ TEST(DatabaseOpen, SqliteDirectoryThatDoesNotExistIsUnavailable) {
   auto opened = Database::open("sqlite:///nonexistent-dir-mijncert/x.db", 1);
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().kind, core::ErrorKind::unavailable);
+}
+
+TEST(DatabaseMigrate, UpgradeKeepsTheAuditChainVerifiable) {
+  TempDir dir;
+  const auto file = dir.path() / "old.db";
+  {
+    // The database as schema version 1 left it, with audit records written before the context
+    // existed.
+    soci::session raw(soci::sqlite3, "db=\"" + file.string() + "\"");
+    const auto first = storage::migrations(Dialect::sqlite).value().front();
+    ASSERT_EQ(first.version, 1);
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(raw.get_backend());
+    ASSERT_EQ(
+        sqlite_api::sqlite3_exec(backend->conn_, first.sql.c_str(), nullptr, nullptr, nullptr), 0);
+    raw << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+           "applied_at BIGINT NOT NULL)";
+    raw << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'registry', 0)";
+    std::optional<audit::Record> previous;
+    for (int i = 0; i < 3; ++i) {
+      previous = audit::chain(previous, {storage_test::testStart(), "system:test", "login", "",
+                                         "{\"n\":" + std::to_string(i) + "}"});
+      const long long at = core::toUnixSeconds(previous->event.at);
+      raw << "INSERT INTO audit_log (sequence, at, actor, action, object, details, "
+             "previous_hash, hash) VALUES (:s, :at, :actor, :action, :object, :details, "
+             ":previous, :hash)",
+          soci::use(previous->sequence), soci::use(at), soci::use(previous->event.actor),
+          soci::use(previous->event.action), soci::use(previous->event.object),
+          soci::use(previous->event.details), soci::use(previous->previous_hash),
+          soci::use(previous->hash);
+    }
+  }
+  auto database = Database::open("sqlite://" + file.string(), 1).value();
+  EXPECT_EQ(database->migrate().value(), latestVersion() - 1);
+  storage::AuditRepository audit_log(*database);
+  EXPECT_FALSE(audit_log.verify().value());
+  ASSERT_TRUE(audit_log.append(
+      {storage_test::testStart(), "person:1", "role.add", "person:2", "{}", "organisation:1"}));
+  EXPECT_FALSE(audit_log.verify().value());
+  const auto records = audit_log.find({}).value();
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].event.context, "");
+  EXPECT_EQ(records[3].event.context, "organisation:1");
 }
 
 TEST_F(SqliteTest, EveryPooledConnectionIsConfigured) {

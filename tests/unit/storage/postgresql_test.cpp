@@ -129,6 +129,75 @@ TEST_F(PostgresqlTest, MigratesWritesAndVerifies) {
   EXPECT_EQ(broken->sequence, 2);
 }
 
+// Every statement of the back office once: LIKE with ESCAPE, LOWER, the CASE ordering, the
+// generated UPDATE, the keyed INSERT, and the context filters of the audit log.
+TEST_F(PostgresqlTest, BackOfficeChangesAndQueries) {
+  ASSERT_TRUE(database_->migrate());
+  storage::RegistryRepository registry(*database_, clock_);
+  const auto organisation_id =
+      registry.createOrganisation(organisation("Électricité B.V.", "12345678", ""), servicedesk_)
+          .value();
+  ASSERT_TRUE(
+      registry.createOrganisation(organisation("100% Zeker", "87654321", ""), servicedesk_));
+  EXPECT_EQ(registry.searchOrganisations("électricité", 10).value().size(), 1u);
+  EXPECT_EQ(registry.searchOrganisations("%", 10).value().at(0).name, "100% Zeker");
+  EXPECT_EQ(registry.searchOrganisations("87654321", 10).value().size(), 1u);
+  EXPECT_EQ(registry.searchOrganisations("", 10).value().size(), 2u);
+
+  auto changed = registry.findOrganisation(organisation_id).value().value();
+  changed.kvk = "11112222";
+  changed.oin = "00000001111122220000";
+  ASSERT_TRUE(registry.updateOrganisation(changed, servicedesk_));
+  EXPECT_EQ(registry.findOrganisation(organisation_id).value()->oin, "00000001111122220000");
+  changed.kvk = "87654321";
+  EXPECT_EQ(registry.updateOrganisation(changed, servicedesk_).error().message,
+            "organisation.kvk_taken");
+  ASSERT_TRUE(registry.setPortalEnabled(organisation_id, false, servicedesk_));
+
+  const auto jan = registry.createPerson(person("Jan", "Jansen"), servicedesk_).value();
+  const auto anna = registry.createPerson(person("Anna", "Bakker"), servicedesk_).value();
+  ASSERT_TRUE(registry.addRole(jan, organisation_id, core::Role::contact, servicedesk_));
+  ASSERT_TRUE(registry.addRole(anna, organisation_id, core::Role::manager, servicedesk_, false));
+  ASSERT_TRUE(registry.addRole(anna, organisation_id, core::Role::representative, servicedesk_));
+  const auto members = registry.organisationMembers(organisation_id).value();
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(members[0].role, core::Role::representative);
+  EXPECT_EQ(members[1].person.id, jan);
+  EXPECT_FALSE(members[2].active);
+  EXPECT_EQ(registry.findPrincipal(anna).value()->memberships.size(), 1u);
+  ASSERT_TRUE(registry.removeRole(jan, organisation_id, core::Role::contact, servicedesk_));
+  EXPECT_EQ(registry.searchPersons("JAN JANSEN", 10).value().at(0).id, jan);
+
+  auto renamed = registry.findPerson(jan).value().value();
+  renamed.surname = "Jansen-de Vries";
+  ASSERT_TRUE(registry.updatePerson(renamed, servicedesk_));
+  EXPECT_EQ(registry.findPerson(jan).value()->surname, "Jansen-de Vries");
+
+  storage::SessionRepository sessions(*database_);
+  ASSERT_TRUE(sessions.create({"h", jan, "fp", "csrf", clock_.now(), clock_.now(), {}}));
+  EXPECT_EQ(registry.setPortalAccess(jan, false, servicedesk_).value(), 1);
+
+  const core::CertificateIdentity identity{"CN=TSP,C=NL", "900001234"};
+  ASSERT_TRUE(registry.addCertificateIdentity(jan, identity, servicedesk_));
+  EXPECT_EQ(registry.certificateIdentities(jan).value().size(), 1u);
+  ASSERT_TRUE(registry.removeCertificateIdentity(jan, identity, servicedesk_));
+  ASSERT_TRUE(registry.addValidatedDomain(organisation_id, "voorbeeld.nl", servicedesk_));
+  ASSERT_TRUE(registry.removeValidatedDomain(organisation_id, "Voorbeeld.NL", servicedesk_));
+
+  core::ProfessionalDetails details{anna, "KNB-1", {"Plein 1", "3511 AA", "Utrecht", "NL"}, {}};
+  ASSERT_TRUE(registry.saveProfessionalDetails(details, servicedesk_));
+  details.registration_number = "KNB-2";
+  ASSERT_TRUE(registry.saveProfessionalDetails(details, servicedesk_));
+  EXPECT_EQ(registry.professionalDetails(anna).value()->registration_number, "KNB-2");
+
+  storage::AuditRepository audit_log(*database_);
+  const auto about_organisation = audit_log.find({.organisation = organisation_id}).value();
+  // create, update, portal_disable, three role.add, role.remove, domain.add, domain.remove
+  EXPECT_EQ(about_organisation.size(), 9u);
+  EXPECT_EQ(audit_log.find({.person = jan}).value().size(), 7u);
+  EXPECT_FALSE(audit_log.verify().value());
+}
+
 TEST_F(PostgresqlTest, ConcurrentWritersKeepOneGapFreeChain) {
   ASSERT_TRUE(database_->migrate());
   constexpr int kThreads = 4;
@@ -153,6 +222,34 @@ TEST_F(PostgresqlTest, ConcurrentWritersKeepOneGapFreeChain) {
   storage::AuditRepository audit_log(*database_);
   EXPECT_EQ(audit_log.find({.limit = 1000}).value().size(), std::size_t(kThreads * kPerThread));
   EXPECT_FALSE(audit_log.verify().value());
+}
+
+TEST_F(PostgresqlTest, ConcurrentChangesAuditTrueBeforeValues) {
+  ASSERT_TRUE(database_->migrate());
+  storage::RegistryRepository registry(*database_, clock_);
+  const auto id =
+      registry.createOrganisation(organisation("Voorbeeld B.V.", "12345678", ""), servicedesk_)
+          .value();
+  // Each thread switches back and forth. A change that read a stale value would record a switch
+  // that did not happen: two records in a row with the same action.
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 10;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i)
+        if (!registry.setPortalEnabled(id, (i + t) % 2 == 0, servicedesk_)) ++failures;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  std::string previous = "organisation.portal_enable";  // created enabled
+  for (const auto& record : storage::AuditRepository(*database_).find({.limit = 1000}).value()) {
+    if (record.event.action == "organisation.create") continue;
+    EXPECT_NE(record.event.action, previous) << "record " << record.sequence;
+    previous = record.event.action;
+  }
 }
 
 }  // namespace

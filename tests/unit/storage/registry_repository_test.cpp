@@ -1,6 +1,7 @@
 #include "storage/registry_repository.hpp"
 
 #include "storage/audit_repository.hpp"
+#include "storage/session_repository.hpp"
 #include "storage_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -34,6 +35,32 @@ class RegistryRepositoryTest : public SqliteTest {
         registry().createPerson(person(std::move(given_name), std::move(surname)), servicedesk_);
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : 0;
+  }
+
+  /// The last audit record, and how many there are.
+  std::pair<audit::Record, std::size_t> lastAuditRecord() {
+    const auto records = auditRecords();
+    EXPECT_FALSE(records.empty());
+    return {records.empty() ? audit::Record{} : records.back(), records.size()};
+  }
+
+  /// The details of an audit record as JSON.
+  static boost::json::object details(const audit::Record& record) {
+    return boost::json::parse(record.event.details).as_object();
+  }
+
+  /// {"before": …, "after": …} as audit details hold a changed field.
+  static boost::json::value beforeAfter(boost::json::value before, boost::json::value after) {
+    return boost::json::object{{"before", std::move(before)}, {"after", std::move(after)}};
+  }
+
+  /// Expects `result` to have failed with `kind` and `message`.
+  template <class T>
+  static void expectError(const core::Result<T>& result, ErrorKind kind,
+                          const std::string& message) {
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().kind, kind);
+    EXPECT_EQ(result.error().message, message);
   }
 
   const core::CertificateIdentity identity_{"CN=TSP Persoon CA,O=TSP,C=NL", "900001234"};
@@ -263,6 +290,390 @@ TEST_F(RegistryRepositoryTest, EveryWriteLeavesExactlyOneChainedAuditRecord) {
 
   EXPECT_FALSE(audit::verifyChain(records));
   EXPECT_FALSE(storage::AuditRepository(*database_).verify().value());
+}
+
+TEST_F(RegistryRepositoryTest, UpdateOrganisationAuditsTheChangedFieldsOnly) {
+  const auto id = createOrganisation("Voorbeeld B.V.", "12345678", "00000001123456780000");
+  auto changed = registry().findOrganisation(id).value().value();
+  changed.name = "Voorbeeld Holding B.V.";
+  changed.billing.email = "crediteuren@example.nl";
+  changed.oin = "";
+  changed.portal_enabled = false;  // not this method's business
+  ASSERT_TRUE(registry().updateOrganisation(changed, servicedesk_));
+
+  const auto stored = registry().findOrganisation(id).value().value();
+  EXPECT_EQ(stored.name, "Voorbeeld Holding B.V.");
+  EXPECT_EQ(stored.billing.email, "crediteuren@example.nl");
+  EXPECT_EQ(stored.oin, "");
+  EXPECT_EQ(stored.kvk, "12345678");
+  EXPECT_EQ(stored.visiting_address.street, "Hoofdstraat 1");
+  EXPECT_TRUE(stored.portal_enabled);
+
+  const auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "organisation.update");
+  EXPECT_EQ(record.event.object, "organisation:" + std::to_string(id));
+  EXPECT_EQ(record.event.actor, servicedesk_.id);
+  EXPECT_EQ(details(record),
+            (boost::json::object{
+                {"name", beforeAfter("Voorbeeld B.V.", "Voorbeeld Holding B.V.")},
+                {"oin", beforeAfter("00000001123456780000", "")},
+                {"billing_email", beforeAfter("facturen@example.nl", "crediteuren@example.nl")}}));
+
+  // Saving the same data again changes nothing and records nothing.
+  ASSERT_TRUE(registry().updateOrganisation(changed, servicedesk_));
+  EXPECT_EQ(auditRecords().size(), count);
+}
+
+TEST_F(RegistryRepositoryTest, UpdateOrganisationRefusesUnknownIdsAndTakenIdentifiers) {
+  const auto id = createOrganisation("Voorbeeld B.V.", "12345678", "00000001123456780000");
+  createOrganisation("Andere B.V.", "87654321", "00000001876543210000");
+  const auto before = auditRecords().size();
+  auto changed = registry().findOrganisation(id).value().value();
+
+  changed.kvk = "87654321";
+  expectError(registry().updateOrganisation(changed, servicedesk_), ErrorKind::conflict,
+              "organisation.kvk_taken");
+  changed.kvk = "12345678";
+  changed.oin = "00000001876543210000";
+  expectError(registry().updateOrganisation(changed, servicedesk_), ErrorKind::conflict,
+              "organisation.oin_taken");
+  changed.oin = "00000001123456780000";
+  changed.id = id + 100;
+  expectError(registry().updateOrganisation(changed, servicedesk_), ErrorKind::not_found,
+              "organisation.not_found");
+
+  EXPECT_EQ(auditRecords().size(), before);
+  EXPECT_EQ(registry().findOrganisation(id).value()->kvk, "12345678");
+}
+
+TEST_F(RegistryRepositoryTest, PortalEnabledIsSwitchedAndAudited) {
+  const auto id = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  ASSERT_TRUE(registry().setPortalEnabled(id, false, servicedesk_));
+  EXPECT_FALSE(registry().findOrganisation(id).value()->portal_enabled);
+  auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "organisation.portal_disable");
+  EXPECT_EQ(record.event.object, "organisation:" + std::to_string(id));
+  EXPECT_EQ(details(record), (boost::json::object{{"portal_enabled", beforeAfter(true, false)}}));
+
+  // Already off: nothing to record.
+  ASSERT_TRUE(registry().setPortalEnabled(id, false, servicedesk_));
+  EXPECT_EQ(auditRecords().size(), count);
+
+  ASSERT_TRUE(registry().setPortalEnabled(id, true, servicedesk_));
+  EXPECT_TRUE(registry().findOrganisation(id).value()->portal_enabled);
+  EXPECT_EQ(lastAuditRecord().first.event.action, "organisation.portal_enable");
+
+  expectError(registry().setPortalEnabled(id + 100, true, servicedesk_), ErrorKind::not_found,
+              "organisation.not_found");
+}
+
+TEST_F(RegistryRepositoryTest, UpdatePersonKeepsAccessAndFlags) {
+  const auto id = createPerson("Jan", "Jansen");
+  auto changed = registry().findPerson(id).value().value();
+  changed.email = "jan.jansen@example.nl";
+  changed.phone = "+31 6 1234 5678";
+  changed.portal_access = false;
+  changed.servicedesk = true;
+  changed.professional = true;
+  ASSERT_TRUE(registry().updatePerson(changed, servicedesk_));
+
+  const auto stored = registry().findPerson(id).value().value();
+  EXPECT_EQ(stored.email, "jan.jansen@example.nl");
+  EXPECT_EQ(stored.phone, "+31 6 1234 5678");
+  EXPECT_EQ(stored.displayName(), "Jan Jansen");
+  EXPECT_TRUE(stored.portal_access);
+  EXPECT_FALSE(stored.servicedesk);
+  EXPECT_FALSE(stored.professional);
+
+  const auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "person.update");
+  EXPECT_EQ(record.event.object, "person:" + std::to_string(id));
+  EXPECT_EQ(details(record),
+            (boost::json::object{{"email", beforeAfter("p@example.nl", "jan.jansen@example.nl")},
+                                 {"phone", beforeAfter("+31 30 123 4567", "+31 6 1234 5678")}}));
+  ASSERT_TRUE(registry().updatePerson(changed, servicedesk_));
+  EXPECT_EQ(auditRecords().size(), count);
+
+  changed.id = id + 100;
+  expectError(registry().updatePerson(changed, servicedesk_), ErrorKind::not_found,
+              "person.not_found");
+  EXPECT_EQ(auditRecords().size(), count);
+  EXPECT_FALSE(registry().findPerson(id + 100).value());
+}
+
+TEST_F(RegistryRepositoryTest, WithdrawingAccessEndsTheSessionsAtOnce) {
+  const auto id = createPerson("Jan", "Jansen");
+  const auto other = createPerson("Piet", "Pietersen");
+  storage::SessionRepository sessions(*database_);
+  for (const auto& [hash, person] : {std::pair{"a", id}, {"b", id}, {"c", other}})
+    ASSERT_TRUE(sessions.create({hash, person, "fp", "csrf", clock_.now(), clock_.now(), {}}));
+
+  EXPECT_EQ(registry().setPortalAccess(id, false, servicedesk_).value(), 2);
+  EXPECT_FALSE(sessions.find("a").value());
+  EXPECT_FALSE(sessions.find("b").value());
+  EXPECT_TRUE(sessions.find("c").value());
+  EXPECT_FALSE(registry().findPerson(id).value()->portal_access);
+  auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "person.access_withdraw");
+  EXPECT_EQ(record.event.object, "person:" + std::to_string(id));
+  EXPECT_EQ(details(record), (boost::json::object{{"portal_access", beforeAfter(true, false)},
+                                                  {"sessions_ended", 2}}));
+
+  // Withdrawn already and no sessions: nothing to record.
+  EXPECT_EQ(registry().setPortalAccess(id, false, servicedesk_).value(), 0);
+  EXPECT_EQ(auditRecords().size(), count);
+
+  ASSERT_TRUE(sessions.create({"d", id, "fp", "csrf", clock_.now(), clock_.now(), {}}));
+  EXPECT_EQ(registry().setPortalAccess(id, true, servicedesk_).value(), 0);
+  EXPECT_TRUE(registry().findPerson(id).value()->portal_access);
+  EXPECT_TRUE(sessions.find("d").value());
+  std::tie(record, count) = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "person.access_grant");
+  EXPECT_EQ(details(record), (boost::json::object{{"portal_access", beforeAfter(false, true)}}));
+  EXPECT_EQ(registry().setPortalAccess(id, true, servicedesk_).value(), 0);
+  EXPECT_EQ(auditRecords().size(), count);
+
+  expectError(registry().setPortalAccess(other + 100, false, servicedesk_), ErrorKind::not_found,
+              "person.not_found");
+}
+
+TEST_F(RegistryRepositoryTest, RoleChangesAreFoundUnderPersonAndOrganisation) {
+  const auto organisation_id = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  const auto other_organisation = createOrganisation("Andere B.V.", "87654321", "");
+  const auto person_id = createPerson("Jan", "Jansen");
+  ASSERT_TRUE(registry().addRole(person_id, organisation_id, core::Role::contact, servicedesk_));
+  ASSERT_TRUE(registry().addRole(person_id, other_organisation, core::Role::contact, servicedesk_));
+  ASSERT_TRUE(registry().removeRole(person_id, organisation_id, core::Role::contact, servicedesk_));
+  const auto principal = registry().findPrincipal(person_id).value().value();
+  ASSERT_EQ(principal.memberships.size(), 1u);
+  EXPECT_EQ(principal.memberships[0].organisation_id, other_organisation);
+
+  const auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "role.remove");
+  EXPECT_EQ(record.event.object, "person:" + std::to_string(person_id));
+  EXPECT_EQ(record.event.context, "organisation:" + std::to_string(organisation_id));
+  EXPECT_EQ(details(record).at("role").as_string(), "contact");
+
+  expectError(registry().removeRole(person_id, organisation_id, core::Role::contact, servicedesk_),
+              ErrorKind::not_found, "role.not_found");
+  expectError(
+      registry().removeRole(person_id, other_organisation, core::Role::manager, servicedesk_),
+      ErrorKind::not_found, "role.not_found");
+  EXPECT_EQ(auditRecords().size(), count);
+
+  storage::AuditRepository audit_log(*database_);
+  const auto actions = [&](const storage::AuditQuery& query) {
+    std::vector<std::string> result;
+    for (const auto& r : audit_log.find(query).value()) result.push_back(r.event.action);
+    return result;
+  };
+  EXPECT_EQ(actions({.organisation = organisation_id}),
+            (std::vector<std::string>{"organisation.create", "role.add", "role.remove"}));
+  EXPECT_EQ(actions({.organisation = other_organisation}),
+            (std::vector<std::string>{"organisation.create", "role.add"}));
+  EXPECT_EQ(actions({.person = person_id}),
+            (std::vector<std::string>{"person.create", "role.add", "role.add", "role.remove"}));
+  EXPECT_EQ(actions({.organisation = organisation_id, .person = person_id}),
+            (std::vector<std::string>{"role.add", "role.remove"}));
+}
+
+TEST_F(RegistryRepositoryTest, ProposedManagerIsListedInactiveAndGrantsNothing) {
+  const auto organisation_id = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  const auto person_id = createPerson("Pieter", "Bakker");
+  ASSERT_TRUE(registry().addRole(person_id, organisation_id, core::Role::manager, servicedesk_,
+                                 /*active=*/false));
+  EXPECT_EQ(details(lastAuditRecord().first).at("active").as_bool(), false);
+
+  const auto members = registry().organisationMembers(organisation_id).value();
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0].person.id, person_id);
+  EXPECT_EQ(members[0].role, core::Role::manager);
+  EXPECT_FALSE(members[0].active);
+  EXPECT_TRUE(registry().findPrincipal(person_id).value()->memberships.empty());
+  // The proposal is a role all the same: it cannot be added twice.
+  expectError(registry().addRole(person_id, organisation_id, core::Role::manager, servicedesk_),
+              ErrorKind::conflict, "role.exists");
+}
+
+TEST_F(RegistryRepositoryTest, OrganisationMembersAreOrderedByRoleThenSurname) {
+  const auto organisation_id = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  const auto other_organisation = createOrganisation("Andere B.V.", "87654321", "");
+  const auto add = [&](std::string given_name, std::string surname, core::Role role) {
+    const auto id = createPerson(std::move(given_name), std::move(surname));
+    EXPECT_TRUE(registry().addRole(id, organisation_id, role, servicedesk_));
+    return id;
+  };
+  add("Mark", "aalders", core::Role::manager);
+  add("Sanne", "Jansen", core::Role::contact);
+  add("Anna", "Bakker", core::Role::contact);
+  const auto both = add("Willem", "van Dijk", core::Role::representative);
+  ASSERT_TRUE(registry().addRole(both, organisation_id, core::Role::contact, servicedesk_));
+  const auto elsewhere = createPerson("Fatima", "El Amrani");
+  ASSERT_TRUE(registry().addRole(elsewhere, other_organisation, core::Role::contact, servicedesk_));
+
+  std::vector<std::pair<std::string, core::Role>> listed;
+  for (const auto& member : registry().organisationMembers(organisation_id).value()) {
+    listed.emplace_back(member.person.surname, member.role);
+    EXPECT_TRUE(member.active);
+  }
+  const std::vector<std::pair<std::string, core::Role>> expected = {
+      {"van Dijk", core::Role::representative}, {"Bakker", core::Role::contact},
+      {"Jansen", core::Role::contact},          {"van Dijk", core::Role::contact},
+      {"aalders", core::Role::manager},
+  };
+  EXPECT_EQ(listed, expected);
+  const auto members = registry().organisationMembers(organisation_id).value();
+  EXPECT_EQ(members[0].person.given_name, "Willem");
+  EXPECT_EQ(members[0].person.email, "p@example.nl");
+  EXPECT_TRUE(members[0].person.portal_access);
+  EXPECT_TRUE(registry().organisationMembers(organisation_id + 100).value().empty());
+}
+
+TEST_F(RegistryRepositoryTest, CertificateIdentitiesAreListedAndRemoved) {
+  const auto person_id = createPerson("Jan", "Jansen");
+  const auto other = createPerson("Piet", "Pietersen");
+  const core::CertificateIdentity renewed{"CN=TSP Persoon CA G2,O=TSP,C=NL", "900001234"};
+  const core::CertificateIdentity others{identity_.issuer_dn, "900005678"};
+  ASSERT_TRUE(registry().addCertificateIdentity(person_id, identity_, servicedesk_));
+  ASSERT_TRUE(registry().addCertificateIdentity(person_id, renewed, servicedesk_));
+  ASSERT_TRUE(registry().addCertificateIdentity(other, others, servicedesk_));
+  EXPECT_EQ(registry().certificateIdentities(person_id).value(),
+            (std::vector<core::CertificateIdentity>{identity_, renewed}));
+
+  ASSERT_TRUE(registry().removeCertificateIdentity(person_id, identity_, servicedesk_));
+  EXPECT_EQ(registry().certificateIdentities(person_id).value(),
+            std::vector<core::CertificateIdentity>{renewed});
+  EXPECT_FALSE(registry().findPrincipalByCertificate(identity_).value());
+  const auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "certificate_identity.remove");
+  EXPECT_EQ(record.event.object, "person:" + std::to_string(person_id));
+  EXPECT_EQ(details(record).at("subject_serial").as_string(), identity_.subject_serial);
+
+  expectError(registry().removeCertificateIdentity(person_id, identity_, servicedesk_),
+              ErrorKind::not_found, "certificate_identity.not_found");
+  // Someone else's identity is not theirs to lose.
+  expectError(registry().removeCertificateIdentity(person_id, others, servicedesk_),
+              ErrorKind::not_found, "certificate_identity.not_found");
+  EXPECT_EQ(registry().findPrincipalByCertificate(others).value()->person.id, other);
+  EXPECT_EQ(auditRecords().size(), count);
+  EXPECT_TRUE(registry().certificateIdentities(other + 100).value().empty());
+}
+
+TEST_F(RegistryRepositoryTest, ValidatedDomainsAreRemovedWhateverTheCase) {
+  const auto id = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  ASSERT_TRUE(registry().addValidatedDomain(id, "voorbeeld.nl", servicedesk_));
+  ASSERT_TRUE(registry().addValidatedDomain(id, "example.nl", servicedesk_));
+  ASSERT_TRUE(registry().removeValidatedDomain(id, "VOORBEELD.nl", servicedesk_));
+  EXPECT_EQ(registry().validatedDomains(id).value(), std::vector<std::string>{"example.nl"});
+  const auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "domain.remove");
+  EXPECT_EQ(record.event.object, "organisation:" + std::to_string(id));
+  EXPECT_EQ(details(record), (boost::json::object{{"domain", "voorbeeld.nl"}}));
+
+  expectError(registry().removeValidatedDomain(id, "voorbeeld.nl", servicedesk_),
+              ErrorKind::not_found, "domain.not_found");
+  expectError(registry().removeValidatedDomain(id + 100, "example.nl", servicedesk_),
+              ErrorKind::not_found, "domain.not_found");
+  EXPECT_EQ(auditRecords().size(), count);
+}
+
+TEST_F(RegistryRepositoryTest, ProfessionalDetailsAreRecordedAndReplaced) {
+  auto notaris = person("Eva", "de Boer");
+  notaris.professional = true;
+  notaris.profession = "Notaris";
+  const auto id = registry().createPerson(notaris, servicedesk_).value();
+  EXPECT_FALSE(registry().professionalDetails(id).value());
+
+  core::ProfessionalDetails details_in{id,
+                                       "KNB-12345",
+                                       {"Notarisplein 1", "3511 AA", "Utrecht", "NL"},
+                                       {{"Postbus 99", "3500 AA", "Utrecht", "NL"},
+                                        "Administratie",
+                                        "administratie@notaris.example",
+                                        "",
+                                        "NL009876543B01"}};
+  const auto saved = registry().saveProfessionalDetails(details_in, servicedesk_);
+  ASSERT_TRUE(saved) << saved.error().message;
+  auto stored = registry().professionalDetails(id).value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->person, id);
+  EXPECT_EQ(stored->registration_number, "KNB-12345");
+  EXPECT_EQ(stored->address.street, "Notarisplein 1");
+  EXPECT_EQ(stored->address.city, "Utrecht");
+  EXPECT_EQ(stored->billing.address.street, "Postbus 99");
+  EXPECT_EQ(stored->billing.attention_of, "Administratie");
+  EXPECT_EQ(stored->billing.email, "administratie@notaris.example");
+  EXPECT_EQ(stored->billing.purchase_order_reference, "");
+  EXPECT_EQ(stored->billing.vat_number, "NL009876543B01");
+  auto [record, count] = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "professional_details.create");
+  EXPECT_EQ(record.event.object, "person:" + std::to_string(id));
+  EXPECT_EQ(details(record).at("registration_number").as_string(), "KNB-12345");
+  EXPECT_EQ(details(record).at("billing_email").as_string(), "administratie@notaris.example");
+
+  details_in.address.street = "Notarisplein 2";
+  ASSERT_TRUE(registry().saveProfessionalDetails(details_in, servicedesk_));
+  EXPECT_EQ(registry().professionalDetails(id).value()->address.street, "Notarisplein 2");
+  std::tie(record, count) = lastAuditRecord();
+  EXPECT_EQ(record.event.action, "professional_details.update");
+  EXPECT_EQ(details(record),
+            (boost::json::object{{"street", beforeAfter("Notarisplein 1", "Notarisplein 2")}}));
+  ASSERT_TRUE(registry().saveProfessionalDetails(details_in, servicedesk_));
+  EXPECT_EQ(auditRecords().size(), count);
+
+  details_in.person = id + 100;
+  expectError(registry().saveProfessionalDetails(details_in, servicedesk_), ErrorKind::not_found,
+              "person.not_found");
+  EXPECT_FALSE(registry().professionalDetails(id + 100).value());
+}
+
+TEST_F(RegistryRepositoryTest, SearchesOrganisationsByNameKvkAndOin) {
+  const auto voorbeeld = createOrganisation("Voorbeeld B.V.", "12345678", "00000001123456780000");
+  const auto andere = createOrganisation("andere Organisatie B.V.", "87654321", "");
+  const auto percent = createOrganisation("100% Zeker N.V.", "11223344", "");
+  const auto ids = [&](const std::string& text, int limit = 50) {
+    std::vector<core::OrganisationId> result;
+    for (const auto& o : registry().searchOrganisations(text, limit).value())
+      result.push_back(o.id);
+    return result;
+  };
+  EXPECT_EQ(ids("VOORBEELD"), std::vector<core::OrganisationId>{voorbeeld});
+  EXPECT_EQ(ids("b.v."), (std::vector<core::OrganisationId>{andere, voorbeeld}));
+  EXPECT_EQ(ids("87654321"), std::vector<core::OrganisationId>{andere});
+  EXPECT_EQ(ids("00000001123456780000"), std::vector<core::OrganisationId>{voorbeeld});
+  // Numbers match exactly, not as part of another number.
+  EXPECT_TRUE(ids("1234567").empty());
+  // LIKE wildcards in the text are plain characters.
+  EXPECT_EQ(ids("%"), std::vector<core::OrganisationId>{percent});
+  EXPECT_TRUE(ids("_").empty());
+  // Everything for an empty text, by name whatever the case, at most `limit`.
+  EXPECT_EQ(ids(""), (std::vector<core::OrganisationId>{percent, andere, voorbeeld}));
+  EXPECT_EQ(ids("", 2), (std::vector<core::OrganisationId>{percent, andere}));
+  const auto found = registry().searchOrganisations("Voorbeeld", 10).value();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].billing.vat_number, "NL001234567B01");
+  EXPECT_TRUE(found[0].portal_enabled);
+}
+
+TEST_F(RegistryRepositoryTest, SearchesPersonsByNameAndEmail) {
+  const auto jan = createPerson("Jan", "Jansen");
+  auto sanne_data = person("Sanne", "de Vries");
+  sanne_data.email = "s.devries@voorbeeld.nl";
+  const auto sanne = registry().createPerson(sanne_data, servicedesk_).value();
+  const auto anna = createPerson("Anna", "Bakker");
+  const auto ids = [&](const std::string& text, int limit = 50) {
+    std::vector<core::PersonId> result;
+    for (const auto& p : registry().searchPersons(text, limit).value()) result.push_back(p.id);
+    return result;
+  };
+  EXPECT_EQ(ids("jan jansen"), std::vector<core::PersonId>{jan});
+  EXPECT_EQ(ids("VRIES"), std::vector<core::PersonId>{sanne});
+  EXPECT_EQ(ids("@voorbeeld.nl"), std::vector<core::PersonId>{sanne});
+  EXPECT_EQ(ids("an"), (std::vector<core::PersonId>{anna, sanne, jan}));
+  EXPECT_EQ(ids(""), (std::vector<core::PersonId>{anna, sanne, jan}));
+  EXPECT_EQ(ids("", 1), std::vector<core::PersonId>{anna});
+  EXPECT_TRUE(ids("%").empty());
+  EXPECT_EQ(registry().searchPersons("Bakker", 10).value().at(0).displayName(), "Anna Bakker");
 }
 
 TEST_F(RegistryRepositoryTest, DeletingAPersonRemovesRolesAndIdentities) {

@@ -1,0 +1,89 @@
+#pragma once
+// Shared by the Servicedesk route files (servicedesk_*routes.cpp, PRODUCT.md §7): the officers-only
+// guard, the registry use cases, and small helpers every back-office page uses.
+
+#include "core/error.hpp"
+#include "ra/registry_service.hpp"
+#include "web/context.hpp"
+#include "web/form_view.hpp"
+#include "web/portal.hpp"
+#include "web/router.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace web::servicedesk {
+
+/// A back-office handler: gets the request and the registry use cases.
+using Handler = std::function<http::Response(RequestContext&, ra::RegistryService&)>;
+
+/// Adds a route that only Servicedesk officers may use (a 403 page for everyone else).
+void addRoute(Router& router, PortalServices& services, boost::beast::http::verb method,
+              std::string pattern, Handler handler);
+
+/// The {id} placeholder of the route (always a positive integer: the router checks it).
+std::int64_t idParameter(const RequestContext& context);
+/// A form field of a POST ("" if absent).
+std::string formValue(const RequestContext& context, std::string_view name);
+/// A form field that must be a positive integer (an id); nullopt if absent or anything else.
+std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name);
+/// A query parameter that must be a positive integer; nullopt if absent or anything else.
+std::optional<std::int64_t> idQuery(const RequestContext& context, std::string_view name);
+
+/// Redirects (303) to `path` with a confirmation to show there (see pageModel), e.g. "opgeslagen".
+http::Response redirectWithNotice(RequestContext& context, const std::string& path,
+                                  std::string_view notice);
+/// What every back-office page model holds: csrf_token, and the confirmation ("notice") of the
+/// change that redirected here.
+boost::json::object pageModel(const RequestContext& context);
+
+/// "Ja" / "Nee".
+std::string yesNo(const Catalogue& texts, bool value);
+/// The label of a role ("Contactpersoon").
+std::string roleName(const Catalogue& texts, core::Role role);
+/// The choices of a role select, with the message keys of their labels.
+const std::vector<SelectOption>& roleOptions();
+
+/// The fields of a form, grouped as on the page.
+struct Fieldset {
+  std::string legend_key;  ///< message key of the legend; "" for fields without a fieldset
+  std::vector<FieldSpec> fields;
+};
+/// Models of `fieldsets` with the `values` entered (or stored): [{legend, fields: [...]}].
+boost::json::array fieldsetModels(FormView& form, const std::vector<Fieldset>& fieldsets,
+                                  const Fields& values);
+
+/// What a search page lists.
+struct SearchPage {
+  std::string title_key;                 ///< message key of the heading
+  std::string action;                    ///< where the search form goes (GET)
+  std::string label_key;                 ///< label of the search field
+  std::string description_key;           ///< hint of the search field
+  std::string new_href;                  ///< page to register a new one
+  std::string new_label_key;             ///< text of that link
+  std::vector<std::string> column_keys;  ///< headers of the columns after the name
+  boost::json::array rows;               ///< [{name, href, cells: [text…]}]
+};
+/// The search text of a search page (?q=…).
+std::string searchText(const RequestContext& context);
+/// A search page: the search form and the results.
+http::Response searchPage(RequestContext& context, SearchPage results);
+
+/// Shows the form again with the problems of `error` when it has field problems (status by kind),
+/// otherwise the error page. `render` draws the form page with the given errors and status.
+http::Response formFailure(RequestContext& context, const core::Error& error,
+                           const std::function<http::Response(const std::vector<core::FieldError>&,
+                                                              boost::beast::http::status)>& render);
+
+/// Organisation pages under /servicedesk/organisaties (servicedesk_organisation_routes.cpp).
+void addOrganisationRoutes(Router& router, PortalServices& services);
+/// Person pages under /servicedesk/personen (servicedesk_person_routes.cpp).
+void addPersonRoutes(Router& router, PortalServices& services);
+
+}  // namespace web::servicedesk
