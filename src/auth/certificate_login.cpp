@@ -1,5 +1,7 @@
 #include "auth/certificate_login.hpp"
 
+#include "policy/certificate_identity.hpp"
+
 #include <boost/json.hpp>
 
 namespace auth {
@@ -35,12 +37,6 @@ LoginRefusal refusalFor(pki::PeerStatus status) {
 
 }  // namespace
 
-std::optional<core::CertificateIdentity> identityOf(const pki::Certificate& certificate) {
-  auto serial = certificate.subjectAttribute("serialNumber");
-  if (!serial || serial->empty()) return std::nullopt;
-  return core::CertificateIdentity{certificate.issuerDn(), std::move(*serial)};
-}
-
 core::Result<Identification> CertificateLogin::identify(const pki::PeerVerification& peer) {
   Identification result;
   if (peer.certificate) result.certificate_fingerprint = peer.certificate->sha256Fingerprint();
@@ -48,7 +44,7 @@ core::Result<Identification> CertificateLogin::identify(const pki::PeerVerificat
     result.refusal = refusalFor(peer.status);
     return result;
   }
-  const auto identity = identityOf(*peer.certificate);
+  const auto identity = policy::identityOf(*peer.certificate);
   if (!identity) {
     result.refusal = LoginRefusal::unknown_person;
     return result;

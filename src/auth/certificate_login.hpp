@@ -35,10 +35,6 @@ struct Identification {
   std::string certificate_fingerprint;       ///< SHA-256 of the certificate, if one was presented
 };
 
-/// The identity key of a certificate: its issuer DN and subject serialNumber; nullopt when the
-/// certificate has no serialNumber attribute (then it cannot belong to a registered person).
-std::optional<core::CertificateIdentity> identityOf(const pki::Certificate& certificate);
-
 /// Maps verified client certificates to persons.
 class CertificateLogin {
  public:

@@ -1,6 +1,7 @@
 #include "ra/registry_service.hpp"
 
 #include "pki/certificate.hpp"
+#include "policy/certificate_identity.hpp"
 #include "policy/registry_rules.hpp"
 
 #include <algorithm>
@@ -191,10 +192,9 @@ core::Result<core::CertificateIdentity> RegistryService::registerCertificate(
     return invalid({{"certificate", "validation.required"}});
   auto parsed = parseCertificate(certificate);
   if (!parsed) return invalid({{"certificate", "validation.certificate"}});
-  const auto serial = parsed->subjectAttribute("serialNumber");
-  if (!serial || serial->empty())
-    return invalid({{"certificate", "validation.certificate_serial_number"}});
-  const core::CertificateIdentity identity{parsed->issuerDn(), *serial};
+  const auto found = policy::identityOf(*parsed);
+  if (!found) return invalid({{"certificate", "validation.certificate_serial_number"}});
+  const auto& identity = *found;
   if (!policy::checkCertificateIdentity(identity).empty())
     return invalid({{"certificate", "validation.certificate"}});
   auto added =

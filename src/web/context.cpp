@@ -6,6 +6,26 @@ namespace web {
 
 namespace bhttp = boost::beast::http;
 
+std::int64_t idParameter(const RequestContext& context) {
+  return parseId(context.parameters.at("id")).value();
+}
+
+std::string formValue(const RequestContext& context, std::string_view name) {
+  if (!context.form) return {};
+  const auto found = context.form->find(name);
+  return found == context.form->end() ? std::string() : found->second;
+}
+
+std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name) {
+  return parseId(formValue(context, name));
+}
+
+std::optional<std::int64_t> idQuery(const RequestContext& context, std::string_view name) {
+  const auto found = context.target.query.find(name);
+  if (found == context.target.query.end()) return std::nullopt;
+  return parseId(found->second);
+}
+
 PageChrome RequestContext::chrome(std::string title) const {
   PageChrome chrome;
   chrome.language = language;
@@ -96,6 +116,7 @@ std::string errorKey(const core::Error& error) {
     case core::ErrorKind::invalid:
     case core::ErrorKind::too_large: return "error.bad_request";
     case core::ErrorKind::unavailable: return "error.unavailable";
+    case core::ErrorKind::conflict: return "error.conflict";
     default: return "error.internal";
   }
 }

@@ -40,6 +40,15 @@ struct RequestContext {
   std::optional<core::Membership> chosenOrganisation() const;
 };
 
+/// The {id} placeholder of the route (always a positive integer: the router checks it).
+std::int64_t idParameter(const RequestContext& context);
+/// A form field of a POST ("" if absent).
+std::string formValue(const RequestContext& context, std::string_view name);
+/// A form field that must be a positive integer (an id); nullopt if absent or anything else.
+std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name);
+/// A query parameter that must be a positive integer; nullopt if absent or anything else.
+std::optional<std::int64_t> idQuery(const RequestContext& context, std::string_view name);
+
 /// A full HTML page (templates/<name>.mustache in the layout) with the given status.
 http::Response page(RequestContext& context, boost::beast::http::status status,
                     std::string_view template_name, std::string title, boost::json::object model);

@@ -8,7 +8,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 #include <string_view>
 #include <vector>
 
@@ -104,16 +103,11 @@ http::Response sectionPage(RequestContext& context, std::string_view template_na
 
 // ----- organisation pages -----
 
-core::OrganisationId pathId(const RequestContext& context) {
-  // The router only matches {id} to a positive integer of at most 18 digits.
-  return std::stoll(context.parameters.at("id"));
-}
-
 // The organisation in the path with everything its pages show, if this person may see it.
 // Another organisation's id is not_found before anything is read, so nothing reveals it.
 core::Result<ra::OrganisationProfile> visibleOrganisation(const RequestContext& context,
                                                           PortalServices& services) {
-  const auto id = pathId(context);
+  const auto id = idParameter(context);
   if (auto allowed = auth::authorize(*context.principal, auth::Action::view_organisation, id);
       !allowed)
     return allowed.error();
@@ -220,18 +214,10 @@ http::Response personsPage(RequestContext& context, PortalServices& services) {
                           "organisation.persons.title", {{"lists", std::move(lists)}});
 }
 
-std::optional<core::OrganisationId> positiveId(std::string_view text) {
-  core::OrganisationId id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc{} || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 // POST /organisatie-kiezen: the portal has checked Origin and the CSRF token, so the form and the
 // session are there. Only organisations the person may act for can be chosen; others are 404.
 http::Response chooseOrganisation(RequestContext& context, PortalServices& services) {
-  const auto field = context.form->find("organisation_id");
-  const auto id = field == context.form->end() ? std::nullopt : positiveId(field->second);
+  const auto id = idField(context, "organisation_id");
   if (!id)
     return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
   if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation, *id);

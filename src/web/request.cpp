@@ -6,6 +6,7 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 
 namespace web {
@@ -72,6 +73,14 @@ std::string mediaType(const http::Request& request) {
   std::transform(result.begin(), result.end(), result.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return result;
+}
+
+std::optional<std::int64_t> parseId(std::string_view text) {
+  if (text.empty() || text.front() == '0') return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (problem != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
 }
 
 std::string encodeQueryValue(std::string_view value) {

@@ -3,6 +3,7 @@
 
 #include "http/handler.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ std::optional<std::string> cookie(const http::Request& request, std::string_view
 
 /// The media type of the Content-Type header, lower-case, without parameters ("" if absent).
 std::string mediaType(const http::Request& request);
+
+/// A positive decimal integer (an object id) without sign, spaces or leading zeros; nullopt
+/// for anything else.
+std::optional<std::int64_t> parseId(std::string_view text);
 
 /// Percent-encodes a string for use as a query parameter value.
 std::string encodeQueryValue(std::string_view value);

@@ -18,11 +18,6 @@ std::vector<std::string_view> segments(std::string_view path) {
   return result;
 }
 
-bool isPositiveInteger(std::string_view text) {
-  return !text.empty() && text.size() <= 18 && text.front() != '0' &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::optional<Fields> matchPattern(std::string_view pattern, std::string_view path) {
   const auto want = segments(pattern);
   const auto have = segments(path);
@@ -33,7 +28,7 @@ std::optional<Fields> matchPattern(std::string_view pattern, std::string_view pa
     if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
       const auto name = w.substr(1, w.size() - 2);
       if (name == "id" || name.ends_with("_id")) {
-        if (!isPositiveInteger(have[i])) return std::nullopt;
+        if (!parseId(have[i])) return std::nullopt;
       } else if (have[i].empty()) {
         return std::nullopt;
       }

@@ -27,15 +27,6 @@ using Handler = std::function<http::Response(RequestContext&, ra::RegistryServic
 void addRoute(Router& router, PortalServices& services, boost::beast::http::verb method,
               std::string pattern, Handler handler);
 
-/// The {id} placeholder of the route (always a positive integer: the router checks it).
-std::int64_t idParameter(const RequestContext& context);
-/// A form field of a POST ("" if absent).
-std::string formValue(const RequestContext& context, std::string_view name);
-/// A form field that must be a positive integer (an id); nullopt if absent or anything else.
-std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name);
-/// A query parameter that must be a positive integer; nullopt if absent or anything else.
-std::optional<std::int64_t> idQuery(const RequestContext& context, std::string_view name);
-
 /// Redirects (303) to `path` with a confirmation to show there (see pageModel), e.g. "opgeslagen".
 http::Response redirectWithNotice(RequestContext& context, const std::string& path,
                                   std::string_view notice);
@@ -52,7 +43,7 @@ const std::vector<SelectOption>& roleOptions();
 
 /// The fields of a form, grouped as on the page.
 struct Fieldset {
-  std::string legend_key;  ///< message key of the legend; "" for fields without a fieldset
+  std::string legend_key;  ///< message key of the legend
   std::vector<FieldSpec> fields;
 };
 /// Models of `fieldsets` with the `values` entered (or stored): [{legend, fields: [...]}].

@@ -164,7 +164,7 @@ http::Response organisationPage(RequestContext& context, ra::RegistryService& re
   };
   const auto fact = [&](const char* key, const std::string& value) {
     return boost::json::object{
-        {"label", t.text(std::string("servicedesk.organisation.") + key)},
+        {"label", t.text(std::string("servicedesk.facts.") + key)},
         {"lines", boost::json::array{{{"text", value.empty() ? t.text("servicedesk.none") : value},
                                       {"break", false}}}}};
   };
@@ -174,7 +174,7 @@ http::Response organisationPage(RequestContext& context, ra::RegistryService& re
   facts.push_back({{"label", t.text("servicedesk.organisation.legend_postal")},
                    {"lines", address(o.postal_address)}});
   boost::json::array billing{
-      boost::json::object{{"label", t.text("servicedesk.organisation.billing_address")},
+      boost::json::object{{"label", t.text("servicedesk.facts.billing_address")},
                           {"lines", address(o.billing.address)}},
       fact("billing_attention_of", o.billing.attention_of), fact("billing_email", o.billing.email),
       fact("billing_purchase_order_reference", o.billing.purchase_order_reference),

@@ -179,7 +179,7 @@ http::Response personPage(RequestContext& context, ra::RegistryService& registry
 
   boost::json::array facts;
   const auto fact = [&](const char* key, const std::string& value) {
-    facts.push_back({{"label", t.text(std::string("servicedesk.person.") + key)},
+    facts.push_back({{"label", t.text(std::string("servicedesk.facts.") + key)},
                      {"value", value.empty() ? t.text("servicedesk.none") : value}});
   };
   fact("email", person.email);

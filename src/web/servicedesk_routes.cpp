@@ -10,7 +10,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <iterator>
 
 namespace web {
@@ -37,13 +36,6 @@ constexpr std::string_view kNotices[] = {
     "toegang-ingetrokken",
 };
 
-std::optional<std::int64_t> positiveInteger(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (problem != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 void addRoute(Router& router, PortalServices& services, bhttp::verb method, std::string pattern,
@@ -57,29 +49,6 @@ void addRoute(Router& router, PortalServices& services, bhttp::verb method, std:
                 ra::RegistryService registry(services.registry, services.audit_log);
                 return handler(context, registry);
               }});
-}
-
-std::int64_t idParameter(const RequestContext& context) {
-  return positiveInteger(context.parameters.at("id")).value();
-}
-
-std::string formValue(const RequestContext& context, std::string_view name) {
-  if (!context.form) return {};
-  const auto found = context.form->find(name);
-  return found == context.form->end() ? std::string() : found->second;
-}
-
-std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name) {
-  if (!context.form) return std::nullopt;
-  const auto found = context.form->find(name);
-  if (found == context.form->end()) return std::nullopt;
-  return positiveInteger(found->second);
-}
-
-std::optional<std::int64_t> idQuery(const RequestContext& context, std::string_view name) {
-  const auto found = context.target.query.find(name);
-  if (found == context.target.query.end()) return std::nullopt;
-  return positiveInteger(found->second);
 }
 
 http::Response redirectWithNotice(RequestContext& context, const std::string& path,
@@ -124,8 +93,7 @@ boost::json::array fieldsetModels(FormView& form, const std::vector<Fieldset>& f
       fields.push_back(form.field(spec, value == values.end() ? "" : value->second));
     }
     models.push_back(
-        {{"legend", fieldset.legend_key.empty() ? "" : form.texts().text(fieldset.legend_key)},
-         {"fields", std::move(fields)}});
+        {{"legend", form.texts().text(fieldset.legend_key)}, {"fields", std::move(fields)}});
   }
   return models;
 }
