@@ -16,10 +16,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <unistd.h>
 
 namespace app {
 
@@ -53,7 +53,8 @@ const std::map<std::string, std::string> kCommandHelp{
      "                   postgresql://user@127.0.0.1:5432/mijncert\n"},
     {"serve",
      "Usage: mijncert serve --config FILE [--listen HOST:PORT] [--public-origin URL]\n\n"
-     "Serves the portal over HTTPS (TLS 1.2+, client certificates). Stops gracefully on SIGTERM.\n\n"
+     "Serves the portal over HTTPS (TLS 1.2+, client certificates). Stops gracefully on "
+     "SIGTERM.\n\n"
      "  --config FILE          configuration file (required)\n"
      "  --listen HOST:PORT     overrides server.listen from the configuration\n"
      "  --public-origin URL    overrides server.public_origin (the origin browsers see, checked\n"
@@ -80,7 +81,8 @@ struct Options {
 };
 
 Options parseOptions(const std::vector<std::string>& args, std::size_t first,
-                     const std::vector<std::string>& flags, const std::vector<std::string>& valued) {
+                     const std::vector<std::string>& flags,
+                     const std::vector<std::string>& valued) {
   Options options;
   for (std::size_t i = first; i < args.size(); ++i) {
     const auto& arg = args[i];
@@ -196,7 +198,8 @@ int auditVerify(const Options& options, std::ostream& out, std::ostream& err) {
   const auto result = audit_log.verify();
   if (!result) throw std::runtime_error("audit log: " + result.error().message);
   if (*result) {
-    err << "audit log BROKEN at record " << (*result)->sequence << ": " << (*result)->reason << "\n";
+    err << "audit log BROKEN at record " << (*result)->sequence << ": " << (*result)->reason
+        << "\n";
     return 1;
   }
   out << "audit log intact\n";

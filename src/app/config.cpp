@@ -45,7 +45,8 @@ std::pair<std::string, std::uint16_t> parseListen(const std::string& listen) {
   } catch (const std::exception&) {
     throw std::runtime_error("listen port is not a number in '" + listen + "'");
   }
-  if (port < 0 || port > 65535) throw std::runtime_error("listen port out of range in '" + listen + "'");
+  if (port < 0 || port > 65535)
+    throw std::runtime_error("listen port out of range in '" + listen + "'");
   return {host, static_cast<std::uint16_t>(port)};
 }
 
@@ -68,17 +69,22 @@ Config loadConfig(const fs::path& file) {
     config.server.max_connections = optional<std::size_t>(server, "max_connections", 512);
     config.server.max_header_bytes = optional<std::size_t>(server, "max_header_bytes", 16 * 1024);
     config.server.max_body_bytes = optional<std::size_t>(server, "max_body_bytes", 1024 * 1024);
-    config.server.read_timeout = std::chrono::seconds{optional<int>(server, "read_timeout_seconds", 30)};
-    config.server.write_timeout = std::chrono::seconds{optional<int>(server, "write_timeout_seconds", 30)};
-    config.server.idle_timeout = std::chrono::seconds{optional<int>(server, "idle_timeout_seconds", 60)};
+    config.server.read_timeout =
+        std::chrono::seconds{optional<int>(server, "read_timeout_seconds", 30)};
+    config.server.write_timeout =
+        std::chrono::seconds{optional<int>(server, "write_timeout_seconds", 30)};
+    config.server.idle_timeout =
+        std::chrono::seconds{optional<int>(server, "idle_timeout_seconds", 60)};
     config.server.shutdown_grace =
         std::chrono::seconds{optional<int>(server, "shutdown_grace_seconds", 20)};
     config.server.static_dir = resolve(base, optional<std::string>(server, "static_dir", ""));
 
     const auto& tls = toml::find(root, "tls");
-    config.server.tls.certificate_chain_file = resolve(base, toml::find<std::string>(tls, "certificate_chain"));
+    config.server.tls.certificate_chain_file =
+        resolve(base, toml::find<std::string>(tls, "certificate_chain"));
     config.server.tls.private_key_file = resolve(base, toml::find<std::string>(tls, "private_key"));
-    config.server.tls.client_ca_file = resolve(base, toml::find<std::string>(tls, "client_ca_bundle"));
+    config.server.tls.client_ca_file =
+        resolve(base, toml::find<std::string>(tls, "client_ca_bundle"));
     for (const auto& crl : optional<std::vector<std::string>>(tls, "client_crls", {}))
       config.server.tls.crl_files.push_back(resolve(base, crl));
 
@@ -88,16 +94,21 @@ Config loadConfig(const fs::path& file) {
 
     if (root.contains("session")) {
       const auto& session = toml::find(root, "session");
-      config.session.idle_timeout = std::chrono::minutes{optional<int>(session, "idle_timeout_minutes", 15)};
+      config.session.idle_timeout =
+          std::chrono::minutes{optional<int>(session, "idle_timeout_minutes", 15)};
       config.session.absolute_timeout =
           std::chrono::hours{optional<int>(session, "absolute_timeout_hours", 8)};
     }
-    if (root.contains("portal")) config.portal.demo = optional<bool>(toml::find(root, "portal"), "demo", false);
-    if (root.contains("log")) config.log_level = optional<std::string>(toml::find(root, "log"), "level", "info");
+    if (root.contains("portal"))
+      config.portal.demo = optional<bool>(toml::find(root, "portal"), "demo", false);
+    if (root.contains("log"))
+      config.log_level = optional<std::string>(toml::find(root, "log"), "level", "info");
   } catch (const std::out_of_range& e) {
-    throw std::runtime_error("configuration " + file.string() + " lacks a required key: " + e.what());
+    throw std::runtime_error("configuration " + file.string() +
+                             " lacks a required key: " + e.what());
   } catch (const toml::type_error& e) {
-    throw std::runtime_error("configuration " + file.string() + " has a value of the wrong type: " + e.what());
+    throw std::runtime_error("configuration " + file.string() +
+                             " has a value of the wrong type: " + e.what());
   }
   if (config.server.threads < 1 || config.server.threads > 256)
     throw std::runtime_error("configuration: server.threads must be 1–256");

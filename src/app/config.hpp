@@ -16,7 +16,7 @@ struct Config {
   http::ServerSettings server;
   web::PortalSettings portal;
   auth::SessionPolicy session;
-  std::string database_url;   ///< "sqlite:/abs/path.db" or "postgresql://…"
+  std::string database_url;  ///< "sqlite:/abs/path.db" or "postgresql://…"
   std::size_t database_pool = 8;
   std::string log_level = "info";
 };

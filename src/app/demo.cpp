@@ -21,12 +21,14 @@ namespace {
 // registry knows them by.
 const std::vector<DevPersonCertificate>& demoPeople() {
   static const std::vector<DevPersonCertificate> people{
-      {"representative", "Willem", "van Dijk", "900000001", "Voorbeeld B.V.", "", "w.vandijk@voorbeeld.nl"},
+      {"representative", "Willem", "van Dijk", "900000001", "Voorbeeld B.V.", "",
+       "w.vandijk@voorbeeld.nl"},
       {"contact", "Sanne", "Jansen", "900000002", "Voorbeeld B.V.", "", "s.jansen@voorbeeld.nl"},
       {"manager", "Pieter", "Bakker", "900000003", "Voorbeeld B.V.", "", "p.bakker@voorbeeld.nl"},
       {"other", "Fatima", "El Amrani", "900000004", "Andere Organisatie B.V.", "",
        "f.elamrani@andere-organisatie.nl"},
-      {"professional", "Eva", "de Boer", "900000005", "", "Notaris", "notaris@deboer-notarissen.nl"},
+      {"professional", "Eva", "de Boer", "900000005", "", "Notaris",
+       "notaris@deboer-notarissen.nl"},
       {"servicedesk", "Johan", "Smit", "900000006", "MijnCertificaten DEV TSP", "",
        "j.smit@mijncertificaten.example"},
       {"stranger", "Kees", "Onbekend", "900000007", "", "", "kees@example.nl"},
@@ -96,7 +98,8 @@ T check(core::Result<T> result, const char* what) {
 void seedRegistry(storage::Database& database, const DevPki& pki, const core::Clock& clock) {
   storage::RegistryRepository registry(database, clock);
   const auto actor = audit::Actor::system("init-dev");
-  const auto voorbeeld_id = check(registry.createOrganisation(voorbeeld(), actor), "Voorbeeld B.V.");
+  const auto voorbeeld_id =
+      check(registry.createOrganisation(voorbeeld(), actor), "Voorbeeld B.V.");
   const auto andere_id = check(registry.createOrganisation(andere(), actor), "Andere Organisatie");
   check(registry.addValidatedDomain(voorbeeld_id, "voorbeeld.nl", actor), "domain");
   check(registry.addValidatedDomain(andere_id, "andere-organisatie.nl", actor), "domain");
@@ -109,7 +112,8 @@ void seedRegistry(storage::Database& database, const DevPki& pki, const core::Cl
     std::string phone;
   };
   const std::map<std::string, Registration> registrations{
-      {"representative", {{{voorbeeld_id, core::Role::representative}}, true, false, "", "+31 30 123 45 01"}},
+      {"representative",
+       {{{voorbeeld_id, core::Role::representative}}, true, false, "", "+31 30 123 45 01"}},
       {"contact", {{{voorbeeld_id, core::Role::contact}}, true, false, "", "+31 30 123 45 02"}},
       {"manager", {{{voorbeeld_id, core::Role::manager}}, false, false, "", "+31 30 123 45 03"}},
       {"other", {{{andere_id, core::Role::contact}}, true, false, "", "+31 10 987 65 04"}},
@@ -119,7 +123,10 @@ void seedRegistry(storage::Database& database, const DevPki& pki, const core::Cl
       {"revoked", {{{voorbeeld_id, core::Role::contact}}, true, false, "", "+31 30 123 45 09"}},
       {"both",
        {{{voorbeeld_id, core::Role::contact}, {andere_id, core::Role::contact}},
-        true, false, "", "+31 6 1234 5011"}},
+        true,
+        false,
+        "",
+        "+31 6 1234 5011"}},
   };
   const auto& people = demoPeople();
   for (std::size_t i = 0; i < people.size(); ++i) {
@@ -160,7 +167,8 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
     crls << (crls.tellp() > 0 ? ", " : "") << tomlString(fs::relative(crl, dir).string());
   std::ofstream out(dir / "mijncert.toml");
   out << "# MijnCertificaten development configuration, written by `mijncert init-dev`.\n"
-         "# Relative paths are relative to this file. Reference: README.md, section Configuration.\n\n"
+         "# Relative paths are relative to this file. Reference: README.md, section "
+         "Configuration.\n\n"
          "[server]\n"
          "listen = \"127.0.0.1:8443\"\n"
          "public_origin = \"https://localhost:8443\"\n"
@@ -174,9 +182,11 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
          "shutdown_grace_seconds = 20\n"
       << "static_dir = " << tomlString(static_dir.string()) << "\n\n"
       << "[tls]\n"
-      << "certificate_chain = " << tomlString(fs::relative(pki.server_certificate_chain, dir).string()) << "\n"
+      << "certificate_chain = "
+      << tomlString(fs::relative(pki.server_certificate_chain, dir).string()) << "\n"
       << "private_key = " << tomlString(fs::relative(pki.server_private_key, dir).string()) << "\n"
-      << "client_ca_bundle = " << tomlString(fs::relative(pki.client_ca_bundle, dir).string()) << "\n"
+      << "client_ca_bundle = " << tomlString(fs::relative(pki.client_ca_bundle, dir).string())
+      << "\n"
       << "client_crls = [" << crls.str() << "]\n\n"
       << "[database]\n"
       << "url = " << tomlString(database_url) << "\n"
@@ -192,8 +202,8 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
 }
 
 // What init-dev creates inside DIR; --force removes exactly these, nothing else.
-const std::vector<std::string> kDemoEntries{"pki", "tls", "users", "mijncert.toml", "mijncert.db",
-                                            "mijncert.db-wal", "mijncert.db-shm"};
+const std::vector<std::string> kDemoEntries{
+    "pki", "tls", "users", "mijncert.toml", "mijncert.db", "mijncert.db-wal", "mijncert.db-shm"};
 
 }  // namespace
 
@@ -204,18 +214,22 @@ core::Result<void> createDemo(const DemoOptions& options) {
   for (const auto& entry : kDemoEntries) exists = exists || fs::exists(dir / entry, ec);
   if (exists && !options.force)
     return core::makeError(core::ErrorKind::conflict,
-                           dir.string() + " already holds a demo; nothing was changed. "
-                                          "Use --force to replace it.");
+                           dir.string() +
+                               " already holds a demo; nothing was changed. "
+                               "Use --force to replace it.");
   if (options.force)
     for (const auto& entry : kDemoEntries) fs::remove_all(dir / entry, ec);
   fs::create_directories(dir, ec);
-  if (ec) return core::makeError(core::ErrorKind::invalid, "cannot create " + dir.string() + ": " + ec.message());
+  if (ec)
+    return core::makeError(core::ErrorKind::invalid,
+                           "cannot create " + dir.string() + ": " + ec.message());
 
   try {
     core::SystemClock clock;
     pki::SystemRandom random;
     const auto pki = check(createDevPki(dir, demoPeople(), clock, random), "development PKI");
-    const std::string url = options.database_url.value_or("sqlite:" + (dir / "mijncert.db").string());
+    const std::string url =
+        options.database_url.value_or("sqlite:" + (dir / "mijncert.db").string());
     auto database = check(storage::Database::open(url, 2), "database");
     check(database->migrate(), "migrations");
     seedRegistry(*database, pki, clock);

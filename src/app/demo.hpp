@@ -12,9 +12,9 @@ namespace app {
 /// Options of init-dev.
 struct DemoOptions {
   std::filesystem::path dir;
-  bool force = false;                         ///< replace an existing demo
-  std::optional<std::string> database_url;    ///< default: sqlite in DIR/mijncert.db
-  std::filesystem::path static_dir;           ///< written into the config (build/static)
+  bool force = false;                       ///< replace an existing demo
+  std::optional<std::string> database_url;  ///< default: sqlite in DIR/mijncert.db
+  std::filesystem::path static_dir;         ///< written into the config (build/static)
 };
 
 /// Creates the demo; refuses (ErrorKind::conflict) when DIR already holds one and !force,

@@ -20,7 +20,7 @@ enum class DevCertificateState { valid, expired, revoked, foreign };
 
 /// A person who gets a client certificate in the demo.
 struct DevPersonCertificate {
-  std::string file_name;       ///< "contact" → users/contact.{crt,key,p12}
+  std::string file_name;  ///< "contact" → users/contact.{crt,key,p12}
   std::string given_name;
   std::string surname;
   std::string subject_serial;  ///< subject serialNumber, the stable person identifier
@@ -32,12 +32,13 @@ struct DevPersonCertificate {
 
 /// Where the generated files are (absolute paths) and how persons are identified.
 struct DevPki {
-  std::filesystem::path server_certificate_chain;  ///< tls/server.crt: leaf + issuing + intermediate
-  std::filesystem::path server_private_key;        ///< tls/server.key
-  std::filesystem::path client_ca_bundle;          ///< pki/client-cas.pem: root, intermediate, person CA
-  std::vector<std::filesystem::path> crl_files;    ///< pki/crl/*.crl, one per CA of the dev hierarchy
-  std::filesystem::path root_certificate;          ///< pki/root-ca.crt (to import in a browser)
-  std::string person_issuer_dn;                    ///< issuer DN of person certificates (RFC 2253)
+  std::filesystem::path
+      server_certificate_chain;              ///< tls/server.crt: leaf + issuing + intermediate
+  std::filesystem::path server_private_key;  ///< tls/server.key
+  std::filesystem::path client_ca_bundle;    ///< pki/client-cas.pem: root, intermediate, person CA
+  std::vector<std::filesystem::path> crl_files;  ///< pki/crl/*.crl, one per CA of the dev hierarchy
+  std::filesystem::path root_certificate;        ///< pki/root-ca.crt (to import in a browser)
+  std::string person_issuer_dn;                  ///< issuer DN of person certificates (RFC 2253)
   /// CertificateIdentity of each person, in the order given (foreign persons have the foreign
   /// issuer's DN, so they never match a registered identity).
   std::vector<core::CertificateIdentity> identities;

@@ -11,10 +11,10 @@ namespace auth {
 
 /// Things a logged-in person may try to do.
 enum class Action {
-  view_organisation,       ///< see an organisation's data, certificates and cards
-  act_for_organisation,    ///< order, renew or sign for an organisation (BV/CP only)
-  use_servicedesk,         ///< back-office pages and calls
-  manage_own_certificates, ///< a professional holder's own cards
+  view_organisation,        ///< see an organisation's data, certificates and cards
+  act_for_organisation,     ///< order, renew or sign for an organisation (BV/CP only)
+  use_servicedesk,          ///< back-office pages and calls
+  manage_own_certificates,  ///< a professional holder's own cards
 };
 
 /// Allows or refuses `action` (on `organisation`, where it applies). Refusals on objects are

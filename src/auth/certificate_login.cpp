@@ -8,14 +8,22 @@ namespace auth {
 
 const char* toString(LoginRefusal refusal) {
   switch (refusal) {
-    case LoginRefusal::no_certificate: return "no_certificate";
-    case LoginRefusal::expired: return "expired";
-    case LoginRefusal::revoked: return "revoked";
-    case LoginRefusal::untrusted: return "untrusted";
-    case LoginRefusal::wrong_usage: return "wrong_usage";
-    case LoginRefusal::invalid: return "invalid";
-    case LoginRefusal::unknown_person: return "unknown_person";
-    case LoginRefusal::no_access: return "no_access";
+    case LoginRefusal::no_certificate:
+      return "no_certificate";
+    case LoginRefusal::expired:
+      return "expired";
+    case LoginRefusal::revoked:
+      return "revoked";
+    case LoginRefusal::untrusted:
+      return "untrusted";
+    case LoginRefusal::wrong_usage:
+      return "wrong_usage";
+    case LoginRefusal::invalid:
+      return "invalid";
+    case LoginRefusal::unknown_person:
+      return "unknown_person";
+    case LoginRefusal::no_access:
+      return "no_access";
   }
   return "invalid";
 }
@@ -24,13 +32,19 @@ namespace {
 
 LoginRefusal refusalFor(pki::PeerStatus status) {
   switch (status) {
-    case pki::PeerStatus::none: return LoginRefusal::no_certificate;
-    case pki::PeerStatus::expired: return LoginRefusal::expired;
-    case pki::PeerStatus::revoked: return LoginRefusal::revoked;
-    case pki::PeerStatus::untrusted: return LoginRefusal::untrusted;
-    case pki::PeerStatus::wrong_usage: return LoginRefusal::wrong_usage;
+    case pki::PeerStatus::none:
+      return LoginRefusal::no_certificate;
+    case pki::PeerStatus::expired:
+      return LoginRefusal::expired;
+    case pki::PeerStatus::revoked:
+      return LoginRefusal::revoked;
+    case pki::PeerStatus::untrusted:
+      return LoginRefusal::untrusted;
+    case pki::PeerStatus::wrong_usage:
+      return LoginRefusal::wrong_usage;
     case pki::PeerStatus::trusted:  // not a refusal; callers never ask
-    case pki::PeerStatus::invalid: return LoginRefusal::invalid;
+    case pki::PeerStatus::invalid:
+      return LoginRefusal::invalid;
   }
   return LoginRefusal::invalid;
 }
@@ -69,8 +83,8 @@ core::Result<void> CertificateLogin::recordAttempt(const Identification& identif
     details["issuer"] = peer.certificate->issuerDn();
     details["serial"] = peer.certificate->serialHex();
   }
-  audit::Event event{.at = clock_.now(), .actor = "anonymous", .action = "login", .object = "",
-                     .details = ""};
+  audit::Event event{
+      .at = clock_.now(), .actor = "anonymous", .action = "login", .object = "", .details = ""};
   if (identification.principal) {
     event.actor = audit::Actor::person(identification.principal->person.id).id;
     event.object = "person:" + std::to_string(identification.principal->person.id);

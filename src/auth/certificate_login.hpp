@@ -15,14 +15,14 @@ namespace auth {
 
 /// Why a certificate does not log anyone in; each has its own page that says what to do.
 enum class LoginRefusal {
-  no_certificate,   ///< nothing presented: explain how to log in
-  expired,          ///< certificate (or a CA above it) outside its validity
-  revoked,          ///< certificate revoked
-  untrusted,        ///< not from a PKIoverheid CA this portal trusts
-  wrong_usage,      ///< not an authentication certificate
-  invalid,          ///< fails verification for another reason
-  unknown_person,   ///< valid, but not registered with the TSP
-  no_access,        ///< registered, but no portal access (e.g. a certificate manager)
+  no_certificate,  ///< nothing presented: explain how to log in
+  expired,         ///< certificate (or a CA above it) outside its validity
+  revoked,         ///< certificate revoked
+  untrusted,       ///< not from a PKIoverheid CA this portal trusts
+  wrong_usage,     ///< not an authentication certificate
+  invalid,         ///< fails verification for another reason
+  unknown_person,  ///< valid, but not registered with the TSP
+  no_access,       ///< registered, but no portal access (e.g. a certificate manager)
 };
 
 /// Stable name, for logs, audit records and message keys ("login.refused.<name>").
@@ -30,9 +30,9 @@ const char* toString(LoginRefusal refusal);
 
 /// The result of looking at a connection's certificate.
 struct Identification {
-  std::optional<core::Principal> principal;  ///< set when logged in
+  std::optional<core::Principal> principal;             ///< set when logged in
   LoginRefusal refusal = LoginRefusal::no_certificate;  ///< meaningful when principal is empty
-  std::string certificate_fingerprint;       ///< SHA-256 of the certificate, if one was presented
+  std::string certificate_fingerprint;  ///< SHA-256 of the certificate, if one was presented
 };
 
 /// Maps verified client certificates to persons.

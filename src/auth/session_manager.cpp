@@ -9,13 +9,14 @@ constexpr std::size_t kSessionTokenBytes = 32;  // 256 bits, well above the 128 
 constexpr std::size_t kCsrfTokenBytes = 32;
 }  // namespace
 
-std::string sessionIdHash(std::string_view token) { return pki::sha256Hex(token); }
+std::string sessionIdHash(std::string_view token) {
+  return pki::sha256Hex(token);
+}
 
 bool secretsEqual(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   unsigned char difference = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  for (std::size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
   return difference == 0;
 }
 
@@ -50,8 +51,8 @@ core::Result<std::optional<Session>> SessionManager::resume(std::string_view tok
                        now - record.created_at > policy_.absolute_timeout;
   // A cookie replayed with another certificate (or by another person) is worthless: the session
   // is bound to the certificate that started it.
-  const bool foreign = record.person != person ||
-                       !secretsEqual(record.certificate_fingerprint, fingerprint);
+  const bool foreign =
+      record.person != person || !secretsEqual(record.certificate_fingerprint, fingerprint);
   if (expired || foreign) {
     if (expired) {
       auto removed = sessions_.remove(id_hash);

@@ -6,14 +6,22 @@ namespace core {
 
 const char* toString(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::invalid: return "invalid";
-    case ErrorKind::unauthenticated: return "unauthenticated";
-    case ErrorKind::forbidden: return "forbidden";
-    case ErrorKind::not_found: return "not-found";
-    case ErrorKind::conflict: return "conflict";
-    case ErrorKind::too_large: return "too-large";
-    case ErrorKind::unavailable: return "unavailable";
-    case ErrorKind::internal: return "internal";
+    case ErrorKind::invalid:
+      return "invalid";
+    case ErrorKind::unauthenticated:
+      return "unauthenticated";
+    case ErrorKind::forbidden:
+      return "forbidden";
+    case ErrorKind::not_found:
+      return "not-found";
+    case ErrorKind::conflict:
+      return "conflict";
+    case ErrorKind::too_large:
+      return "too-large";
+    case ErrorKind::unavailable:
+      return "unavailable";
+    case ErrorKind::internal:
+      return "internal";
   }
   return "internal";
 }

@@ -48,7 +48,8 @@ using Result = boost::system::result<T, Error>;
 /// Stable lower-case name of a kind, for logs and problem+json `type`.
 const char* toString(ErrorKind kind);
 
-/// Called by boost::system::result::value() on an error (found by ADL): throws a std::runtime_error.
+/// Called by boost::system::result::value() on an error (found by ADL): throws a
+/// std::runtime_error.
 [[noreturn]] void throw_exception_from_error(const Error& error, const boost::source_location& loc);
 
 }  // namespace core

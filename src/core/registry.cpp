@@ -6,9 +6,12 @@ namespace core {
 
 std::string_view toString(Role role) {
   switch (role) {
-    case Role::representative: return "representative";
-    case Role::contact: return "contact";
-    case Role::manager: return "manager";
+    case Role::representative:
+      return "representative";
+    case Role::contact:
+      return "contact";
+    case Role::manager:
+      return "manager";
   }
   return "contact";
 }

@@ -25,8 +25,8 @@ std::optional<TimePoint> parseIso8601(std::string_view text) {
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month(unsigned(mo)),
                                         std::chrono::day(unsigned(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  return TimePoint{std::chrono::sys_days{ymd}} + std::chrono::hours{h} +
-         std::chrono::minutes{mi} + std::chrono::seconds{s};
+  return TimePoint{std::chrono::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+         std::chrono::seconds{s};
 }
 
 std::string toDutchDate(TimePoint t) {
@@ -37,8 +37,12 @@ std::string toDutchDate(TimePoint t) {
   return buf;
 }
 
-std::int64_t toUnixSeconds(TimePoint t) { return t.time_since_epoch().count(); }
+std::int64_t toUnixSeconds(TimePoint t) {
+  return t.time_since_epoch().count();
+}
 
-TimePoint fromUnixSeconds(std::int64_t seconds) { return TimePoint{std::chrono::seconds{seconds}}; }
+TimePoint fromUnixSeconds(std::int64_t seconds) {
+  return TimePoint{std::chrono::seconds{seconds}};
+}
 
 }  // namespace core

@@ -18,9 +18,9 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 /// What the transport knows about the other side of a connection.
 struct Connection {
-  std::uint64_t id = 0;            ///< unique per process, for logs
-  std::string remote_address;      ///< IP address of the peer
-  pki::PeerVerification peer;      ///< the client certificate and its verification
+  std::uint64_t id = 0;        ///< unique per process, for logs
+  std::string remote_address;  ///< IP address of the peer
+  pki::PeerVerification peer;  ///< the client certificate and its verification
 };
 
 /// Filled in by the handler for the request log line.
@@ -33,7 +33,8 @@ class Handler {
  public:
   virtual ~Handler() = default;
   /// Answers one request. Must not throw for expected failures; exceptions become a 500.
-  virtual Response handle(const Request& request, const Connection& connection, RequestLog& log) = 0;
+  virtual Response handle(const Request& request, const Connection& connection,
+                          RequestLog& log) = 0;
 };
 
 /// Adds the security headers every response carries (HSTS, CSP, frame-ancestors, nosniff,

@@ -18,16 +18,16 @@ struct ServerSettings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8443;  ///< 0 picks a free port (see Server::port)
   pki::ServerTlsSettings tls;
-  std::size_t max_header_bytes = 16 * 1024;    ///< larger request headers: 431
-  std::size_t max_body_bytes = 1024 * 1024;    ///< larger bodies: 413
+  std::size_t max_header_bytes = 16 * 1024;  ///< larger request headers: 431
+  std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies: 413
   std::chrono::seconds handshake_timeout{10};
-  std::chrono::seconds read_timeout{30};       ///< for one whole request
+  std::chrono::seconds read_timeout{30};  ///< for one whole request
   std::chrono::seconds write_timeout{30};
-  std::chrono::seconds idle_timeout{60};       ///< keep-alive between requests
-  std::chrono::seconds shutdown_grace{20};     ///< in-flight requests get this long on SIGTERM
-  std::size_t max_connections = 512;           ///< beyond this, new connections are closed at once
+  std::chrono::seconds idle_timeout{60};    ///< keep-alive between requests
+  std::chrono::seconds shutdown_grace{20};  ///< in-flight requests get this long on SIGTERM
+  std::size_t max_connections = 512;        ///< beyond this, new connections are closed at once
   int threads = 4;
-  std::string static_dir;                      ///< served under /static/ (empty: none)
+  std::string static_dir;  ///< served under /static/ (empty: none)
 };
 
 /// An HTTPS server; run() blocks until SIGTERM/SIGINT or stop(), then drains and returns.

@@ -28,16 +28,16 @@ struct CertificateSpec {
   core::TimePoint not_before;
   core::TimePoint not_after;
   bool is_ca = false;
-  std::optional<int> path_length;              ///< basicConstraints pathLenConstraint (CA only)
-  std::vector<std::string> key_usage;          ///< "digitalSignature", "nonRepudiation",
-                                               ///< "keyEncipherment", "keyAgreement",
-                                               ///< "keyCertSign", "cRLSign"
-  std::vector<std::string> extended_key_usage; ///< "serverAuth", "clientAuth", "emailProtection",
-                                               ///< "OCSPSigning" or a dotted OID
-  std::vector<std::string> dns_names;          ///< subjectAltName dNSName
-  std::vector<std::string> ip_addresses;       ///< subjectAltName iPAddress (dev server only)
-  std::vector<std::string> email_addresses;    ///< subjectAltName rfc822Name
-  std::vector<std::string> policy_oids;        ///< certificatePolicies
+  std::optional<int> path_length;               ///< basicConstraints pathLenConstraint (CA only)
+  std::vector<std::string> key_usage;           ///< "digitalSignature", "nonRepudiation",
+                                                ///< "keyEncipherment", "keyAgreement",
+                                                ///< "keyCertSign", "cRLSign"
+  std::vector<std::string> extended_key_usage;  ///< "serverAuth", "clientAuth", "emailProtection",
+                                                ///< "OCSPSigning" or a dotted OID
+  std::vector<std::string> dns_names;           ///< subjectAltName dNSName
+  std::vector<std::string> ip_addresses;        ///< subjectAltName iPAddress (dev server only)
+  std::vector<std::string> email_addresses;     ///< subjectAltName rfc822Name
+  std::vector<std::string> policy_oids;         ///< certificatePolicies
   std::vector<std::string> crl_distribution_points;  ///< URIs
 };
 
@@ -45,8 +45,8 @@ struct CertificateSpec {
 /// self-signed by `issuer_key` (a root). Adds subjectKeyIdentifier and authorityKeyIdentifier.
 /// RSA issuers sign with RSA-PSS/SHA-256 if `rsa_pss`, else PKCS#1 v1.5 SHA-256; EC with ECDSA
 /// SHA-256 (P-256) or SHA-384 (P-384).
-core::Result<Certificate> issueCertificate(const CertificateSpec& spec, const PrivateKey& subject_key,
-                                           const Certificate* issuer, const PrivateKey& issuer_key,
-                                           bool rsa_pss = false);
+core::Result<Certificate> issueCertificate(const CertificateSpec& spec,
+                                           const PrivateKey& subject_key, const Certificate* issuer,
+                                           const PrivateKey& issuer_key, bool rsa_pss = false);
 
 }  // namespace pki

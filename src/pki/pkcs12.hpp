@@ -27,6 +27,7 @@ struct Pkcs12Contents {
 };
 
 /// Opens a PKCS#12 file; a wrong password or malformed file is ErrorKind::invalid.
-core::Result<Pkcs12Contents> readPkcs12(std::span<const std::uint8_t> der, std::string_view password);
+core::Result<Pkcs12Contents> readPkcs12(std::span<const std::uint8_t> der,
+                                        std::string_view password);
 
 }  // namespace pki

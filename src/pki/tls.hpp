@@ -18,7 +18,7 @@ namespace pki {
 struct ServerTlsSettings {
   std::string certificate_chain_file;  ///< PEM: server certificate, then intermediates
   std::string private_key_file;        ///< PEM private key of the server certificate
-  std::string client_ca_file;          ///< PEM bundle: the only CAs client certificates may chain to
+  std::string client_ca_file;  ///< PEM bundle: the only CAs client certificates may chain to
   std::vector<std::string> crl_files;  ///< PEM CRLs checked for every certificate in the chain
 };
 
@@ -31,13 +31,13 @@ core::Result<void> configureServerContext(ssl_ctx_st* context, const ServerTlsSe
 
 /// Why a presented client certificate is or is not trusted.
 enum class PeerStatus {
-  none,             ///< no certificate presented
-  trusted,          ///< chain, validity, revocation and clientAuth usage all fine
-  expired,          ///< outside its validity period (or a CA in the chain is)
-  revoked,          ///< on a CRL
-  untrusted,        ///< does not chain to a configured CA (e.g. a foreign CA)
-  wrong_usage,      ///< not fit for client authentication (KU/EKU)
-  invalid,          ///< any other verification failure (bad signature, stale CRL, …)
+  none,         ///< no certificate presented
+  trusted,      ///< chain, validity, revocation and clientAuth usage all fine
+  expired,      ///< outside its validity period (or a CA in the chain is)
+  revoked,      ///< on a CRL
+  untrusted,    ///< does not chain to a configured CA (e.g. a foreign CA)
+  wrong_usage,  ///< not fit for client authentication (KU/EKU)
+  invalid,      ///< any other verification failure (bad signature, stale CRL, …)
 };
 
 /// Stable name of a PeerStatus, for logs.

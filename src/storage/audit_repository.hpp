@@ -20,7 +20,7 @@ struct AuditQuery {
   std::optional<core::OrganisationId> organisation;
   /// Everything about a person: object "person:<id>", or done by them (actor).
   std::optional<core::PersonId> person;
-  std::int64_t after_sequence = 0;    ///< paging: records with a higher sequence
+  std::int64_t after_sequence = 0;  ///< paging: records with a higher sequence
   int limit = 100;
 };
 

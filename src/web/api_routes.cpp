@@ -18,13 +18,14 @@ http::Response me(RequestContext& context) {
     roles.push_back({{"organisation_id", membership.organisation_id},
                      {"organisation_name", membership.organisation_name},
                      {"role", core::toString(membership.role)}});
-  return json(context, bhttp::status::ok,
-              boost::json::object{
-                  {"person", {{"id", principal.person.id}, {"name", principal.person.displayName()}}},
-                  {"roles", roles},
-                  {"professional", principal.person.professional},
-                  {"servicedesk", principal.person.servicedesk},
-              });
+  return json(
+      context, bhttp::status::ok,
+      boost::json::object{
+          {"person", {{"id", principal.person.id}, {"name", principal.person.displayName()}}},
+          {"roles", roles},
+          {"professional", principal.person.professional},
+          {"servicedesk", principal.person.servicedesk},
+      });
 }
 
 }  // namespace

@@ -93,14 +93,22 @@ http::Response redirect(RequestContext& context, std::string location) {
 
 bhttp::status statusOf(core::ErrorKind kind) {
   switch (kind) {
-    case core::ErrorKind::invalid: return bhttp::status::bad_request;
-    case core::ErrorKind::unauthenticated: return bhttp::status::unauthorized;
-    case core::ErrorKind::forbidden: return bhttp::status::forbidden;
-    case core::ErrorKind::not_found: return bhttp::status::not_found;
-    case core::ErrorKind::conflict: return bhttp::status::conflict;
-    case core::ErrorKind::too_large: return bhttp::status::payload_too_large;
-    case core::ErrorKind::unavailable: return bhttp::status::service_unavailable;
-    case core::ErrorKind::internal: return bhttp::status::internal_server_error;
+    case core::ErrorKind::invalid:
+      return bhttp::status::bad_request;
+    case core::ErrorKind::unauthenticated:
+      return bhttp::status::unauthorized;
+    case core::ErrorKind::forbidden:
+      return bhttp::status::forbidden;
+    case core::ErrorKind::not_found:
+      return bhttp::status::not_found;
+    case core::ErrorKind::conflict:
+      return bhttp::status::conflict;
+    case core::ErrorKind::too_large:
+      return bhttp::status::payload_too_large;
+    case core::ErrorKind::unavailable:
+      return bhttp::status::service_unavailable;
+    case core::ErrorKind::internal:
+      return bhttp::status::internal_server_error;
   }
   return bhttp::status::internal_server_error;
 }
@@ -111,13 +119,19 @@ namespace {
 std::string errorKey(const core::Error& error) {
   if (error.message.starts_with("error.")) return error.message;
   switch (error.kind) {
-    case core::ErrorKind::not_found: return "error.not_found";
-    case core::ErrorKind::forbidden: return "error.forbidden";
+    case core::ErrorKind::not_found:
+      return "error.not_found";
+    case core::ErrorKind::forbidden:
+      return "error.forbidden";
     case core::ErrorKind::invalid:
-    case core::ErrorKind::too_large: return "error.bad_request";
-    case core::ErrorKind::unavailable: return "error.unavailable";
-    case core::ErrorKind::conflict: return "error.conflict";
-    default: return "error.internal";
+    case core::ErrorKind::too_large:
+      return "error.bad_request";
+    case core::ErrorKind::unavailable:
+      return "error.unavailable";
+    case core::ErrorKind::conflict:
+      return "error.conflict";
+    default:
+      return "error.internal";
   }
 }
 

@@ -24,8 +24,8 @@ struct RequestContext {
   const http::Connection& connection;
   http::RequestLog& log;
   Target target;
-  Fields parameters;                         ///< route placeholders, e.g. {"id", "12"}
-  std::optional<Fields> form;                ///< decoded body of a form POST
+  Fields parameters;           ///< route placeholders, e.g. {"id", "12"}
+  std::optional<Fields> form;  ///< decoded body of a form POST
   Language language = Language::nl;
   std::optional<core::Principal> principal;  ///< set on logged_in routes
   std::optional<auth::Session> session;      ///< set on logged_in routes

@@ -11,7 +11,6 @@
 
 namespace web {
 
-
 namespace {
 
 boost::json::value toJson(const toml::value& value) {
@@ -52,9 +51,13 @@ std::string catalogueFor(Language language) {
 
 }  // namespace
 
-Language parseLanguage(std::string_view code) { return code == "en" ? Language::en : Language::nl; }
+Language parseLanguage(std::string_view code) {
+  return code == "en" ? Language::en : Language::nl;
+}
 
-const char* toCode(Language language) { return language == Language::en ? "en" : "nl"; }
+const char* toCode(Language language) {
+  return language == Language::en ? "en" : "nl";
+}
 
 const Catalogue& Catalogue::of(Language language) {
   // Parsed on first use; function-local statics make this thread-safe.
@@ -79,7 +82,8 @@ std::string Catalogue::text(std::string_view key) const {
   std::size_t start = 0;
   while (true) {
     const auto dot = key.find('.', start);
-    const auto part = key.substr(start, dot == std::string_view::npos ? key.size() - start : dot - start);
+    const auto part =
+        key.substr(start, dot == std::string_view::npos ? key.size() - start : dot - start);
     const auto* child = node->if_contains(part);
     if (!child) return std::string(key);
     if (dot == std::string_view::npos)
@@ -91,7 +95,8 @@ std::string Catalogue::text(std::string_view key) const {
 }
 
 std::string Catalogue::format(
-    std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> values) const {
+    std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string>> values) const {
   std::string result = text(key);
   for (const auto& [name, value] : values) {
     const std::string placeholder = "{" + std::string(name) + "}";

@@ -5,8 +5,8 @@
 #include "web/context.hpp"
 #include "web/routes.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 namespace web {
 
@@ -20,8 +20,8 @@ bool isStateChange(bhttp::verb method) {
 }
 
 std::string sessionCookie(const std::string& token, std::chrono::seconds max_age) {
-  return std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age.count());
+  return std::string(kSessionCookie) + "=" + token +
+         "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age.count());
 }
 
 }  // namespace
@@ -38,7 +38,9 @@ Portal::Portal(PortalSettings settings, PortalServices services)
 http::Response Portal::handle(const http::Request& request, const http::Connection& connection,
                               http::RequestLog& log) {
   auto target = parseTarget(request.target());
-  RequestContext context{.request = request, .connection = connection, .log = log,
+  RequestContext context{.request = request,
+                         .connection = connection,
+                         .log = log,
                          .target = target.value_or(Target{"/", {}})};
   if (auto language = cookie(request, kLanguageCookie)) context.language = parseLanguage(*language);
   const bool api = context.target.path.starts_with("/api/");
@@ -118,7 +120,8 @@ http::Response Portal::refusal(RequestContext& context, const Route& route,
   spdlog::info("login refused: conn={} reason={} detail={}", context.connection.id,
                auth::toString(reason), context.connection.peer.detail);
   const auto& t = context.texts();
-  const std::string key = no_certificate ? "login" : "refused." + std::string(auth::toString(reason));
+  const std::string key =
+      no_certificate ? "login" : "refused." + std::string(auth::toString(reason));
   if (route.format == Format::json)
     return problem(context, status, auth::toString(reason), t.text(key + ".title"),
                    no_certificate ? t.text("login.intro") : t.text(key + ".body"));
@@ -140,7 +143,8 @@ http::Response Portal::refusal(RequestContext& context, const Route& route,
   return response;
 }
 
-std::optional<http::Response> Portal::guardStateChange(RequestContext& context, const Route& route) {
+std::optional<http::Response> Portal::guardStateChange(RequestContext& context,
+                                                       const Route& route) {
   const bool as_json = route.format == Format::json;
   const auto forbidden = [&] {
     return failure(context, core::makeError(core::ErrorKind::forbidden, "error.csrf"), as_json);
@@ -148,7 +152,8 @@ std::optional<http::Response> Portal::guardStateChange(RequestContext& context, 
   // Cross-origin requests never change anything (Origin, or Fetch Metadata where Origin is absent).
   const auto origin = context.request[bhttp::field::origin];
   const auto fetch_site = context.request["Sec-Fetch-Site"];
-  if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") return forbidden();
+  if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none")
+    return forbidden();
   // "Origin: null" comes from privacy settings and sandboxed frames; it is trusted only when the
   // browser itself vouches that the request is same-origin.
   const bool opaque_same_origin = origin == "null" && fetch_site == "same-origin";
@@ -158,8 +163,8 @@ std::optional<http::Response> Portal::guardStateChange(RequestContext& context, 
   if (as_json) {
     // A cross-site page cannot send these types without a CORS preflight, which we never grant.
     if (media_type != "application/json" && media_type != "application/pkcs7-signature") {
-      auto response = failure(
-          context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), true);
+      auto response =
+          failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), true);
       response.result(bhttp::status::unsupported_media_type);
       return response;
     }

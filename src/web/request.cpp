@@ -6,8 +6,8 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 namespace web {
 

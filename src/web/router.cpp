@@ -45,7 +45,8 @@ std::optional<Fields> matchPattern(std::string_view pattern, std::string_view pa
 RouteMatch Router::match(boost::beast::http::verb method, std::string_view path) const {
   RouteMatch result;
   // HEAD is answered like GET (the transport sends no body).
-  const auto wanted = method == boost::beast::http::verb::head ? boost::beast::http::verb::get : method;
+  const auto wanted =
+      method == boost::beast::http::verb::head ? boost::beast::http::verb::get : method;
   for (const auto& route : routes_) {
     auto parameters = matchPattern(route.pattern, path);
     if (!parameters) continue;

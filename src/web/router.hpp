@@ -18,8 +18,8 @@ struct RequestContext;
 
 /// Who may call a route.
 enum class Access {
-  anyone,        ///< no certificate or session needed (/healthz, the language switch)
-  logged_in,     ///< a registered person with portal access
+  anyone,     ///< no certificate or session needed (/healthz, the language switch)
+  logged_in,  ///< a registered person with portal access
 };
 
 /// How errors of a route are shown: as HTML pages or as problem+json.
@@ -39,9 +39,9 @@ struct Route {
 
 /// The result of looking up a path.
 struct RouteMatch {
-  const Route* route = nullptr;   ///< null if nothing matched
-  bool wrong_method = false;      ///< the path exists, but not for this method
-  Fields parameters;              ///< values of the {placeholders}
+  const Route* route = nullptr;  ///< null if nothing matched
+  bool wrong_method = false;     ///< the path exists, but not for this method
+  Fields parameters;             ///< values of the {placeholders}
 };
 
 /// The route table.

@@ -21,7 +21,8 @@ mustache::data toData(const boost::json::value& value) {
   switch (value.kind()) {
     case boost::json::kind::object: {
       mustache::data object{mustache::data::type::object};
-      for (const auto& [key, child] : value.as_object()) object.set(std::string(key), toData(child));
+      for (const auto& [key, child] : value.as_object())
+        object.set(std::string(key), toData(child));
       return object;
     }
     case boost::json::kind::array: {
@@ -32,11 +33,16 @@ mustache::data toData(const boost::json::value& value) {
     case boost::json::kind::string:
       if (value.as_string().empty()) return mustache::data{false};
       return mustache::data{std::string(value.as_string())};
-    case boost::json::kind::bool_: return mustache::data{value.as_bool()};
-    case boost::json::kind::int64: return mustache::data{std::to_string(value.as_int64())};
-    case boost::json::kind::uint64: return mustache::data{std::to_string(value.as_uint64())};
-    case boost::json::kind::double_: return mustache::data{std::to_string(value.as_double())};
-    case boost::json::kind::null: return mustache::data{false};
+    case boost::json::kind::bool_:
+      return mustache::data{value.as_bool()};
+    case boost::json::kind::int64:
+      return mustache::data{std::to_string(value.as_int64())};
+    case boost::json::kind::uint64:
+      return mustache::data{std::to_string(value.as_uint64())};
+    case boost::json::kind::double_:
+      return mustache::data{std::to_string(value.as_double())};
+    case boost::json::kind::null:
+      return mustache::data{false};
   }
   return mustache::data{false};
 }

@@ -29,7 +29,7 @@ struct PageChrome {
   std::optional<std::string> organisation_name;  ///< the organisation the user works for
   std::string csrf_token;                        ///< non-empty: show the logout form
   std::vector<NavigationItem> navigation;
-  std::string path;                              ///< current path, for the language switch
+  std::string path;  ///< current path, for the language switch
 };
 
 /// Renders `templates/<name>.mustache` with `model` (plus `t`, the catalogue) inside the layout.

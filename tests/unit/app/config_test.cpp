@@ -13,7 +13,8 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("mijncert-config-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("mijncert-config-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -67,13 +68,15 @@ TEST_F(ConfigTest, MissingKeysAndBadTypesAreNamed) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("public_origin"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(app::loadConfig(write(std::string(kMinimal) + "[session]\nidle_timeout_minutes = \"x\"\n")),
-               std::runtime_error);
+  EXPECT_THROW(
+      app::loadConfig(write(std::string(kMinimal) + "[session]\nidle_timeout_minutes = \"x\"\n")),
+      std::runtime_error);
   EXPECT_THROW(app::loadConfig(dir_ / "missing.toml"), std::runtime_error);
 }
 
 TEST(Listen, ParsesHostAndPort) {
-  EXPECT_EQ(app::parseListen("127.0.0.1:8443"), (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8443}));
+  EXPECT_EQ(app::parseListen("127.0.0.1:8443"),
+            (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8443}));
   EXPECT_EQ(app::parseListen("[::1]:0").first, "::1");
   EXPECT_THROW(app::parseListen("8443"), std::runtime_error);
   EXPECT_THROW(app::parseListen("host:"), std::runtime_error);

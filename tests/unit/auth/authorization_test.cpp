@@ -29,7 +29,9 @@ core::Principal notary() {
   return p;
 }
 
-core::ErrorKind refusal(const core::Result<void>& r) { return r.error().kind; }
+core::ErrorKind refusal(const core::Result<void>& r) {
+  return r.error().kind;
+}
 
 TEST(Authorization, ContactSeesAndActsForOwnOrganisation) {
   EXPECT_TRUE(auth::authorize(contact(), Action::view_organisation, kOwn));
@@ -53,8 +55,10 @@ TEST(Authorization, ServicedeskSeesAllButNeverActsForCustomers) {
 }
 
 TEST(Authorization, CustomersAndProfessionalsStayOutOfTheBackOffice) {
-  EXPECT_EQ(refusal(auth::authorize(contact(), Action::use_servicedesk)), core::ErrorKind::forbidden);
-  EXPECT_EQ(refusal(auth::authorize(notary(), Action::use_servicedesk)), core::ErrorKind::forbidden);
+  EXPECT_EQ(refusal(auth::authorize(contact(), Action::use_servicedesk)),
+            core::ErrorKind::forbidden);
+  EXPECT_EQ(refusal(auth::authorize(notary(), Action::use_servicedesk)),
+            core::ErrorKind::forbidden);
 }
 
 TEST(Authorization, OnlyProfessionalsManageOwnProfessionalCertificates) {

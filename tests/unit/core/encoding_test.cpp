@@ -6,7 +6,9 @@ namespace {
 
 using core::asBytes;
 
-TEST(Encoding, HexIsLowerCase) { EXPECT_EQ(core::toHex(asBytes("\x01\xab\xff")), "01abff"); }
+TEST(Encoding, HexIsLowerCase) {
+  EXPECT_EQ(core::toHex(asBytes("\x01\xab\xff")), "01abff");
+}
 
 TEST(Encoding, ColonHexIsUpperCaseWithSeparators) {
   EXPECT_EQ(core::toColonHex(asBytes("\x01\xab\xff")), "01:AB:FF");
@@ -33,8 +35,8 @@ TEST(Encoding, Base64RoundTripsAndRejectsGarbage) {
   EXPECT_EQ(std::string(decoded->begin(), decoded->end()), text);
   EXPECT_TRUE(core::fromBase64("Zm9v\nYmFy"));  // PEM bodies wrap lines
   EXPECT_FALSE(core::fromBase64("Zm9v!"));
-  EXPECT_FALSE(core::fromBase64("Zg==Zg"));     // data after padding
-  EXPECT_FALSE(core::fromBase64("Z"));          // a lone sextet
+  EXPECT_FALSE(core::fromBase64("Zg==Zg"));  // data after padding
+  EXPECT_FALSE(core::fromBase64("Z"));       // a lone sextet
 }
 
 }  // namespace

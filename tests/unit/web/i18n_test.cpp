@@ -1,17 +1,20 @@
 #include "web/i18n.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <set>
 
 namespace {
 
-void collectKeys(const boost::json::object& object, const std::string& prefix, std::set<std::string>& keys) {
+void collectKeys(const boost::json::object& object, const std::string& prefix,
+                 std::set<std::string>& keys) {
   for (const auto& [key, value] : object) {
     const std::string name = prefix + std::string(key);
-    if (value.is_object()) collectKeys(value.as_object(), name + ".", keys);
-    else keys.insert(name);
+    if (value.is_object())
+      collectKeys(value.as_object(), name + ".", keys);
+    else
+      keys.insert(name);
   }
 }
 
@@ -37,8 +40,9 @@ TEST(I18n, MissingKeysShowThemselves) {
 }
 
 TEST(I18n, PlaceholdersAreReplaced) {
-  EXPECT_EQ(web::Catalogue::of(web::Language::nl).format("dashboard.title", {{"name", "Sanne {name}"}}),
-            "Welkom, Sanne {name}");
+  EXPECT_EQ(
+      web::Catalogue::of(web::Language::nl).format("dashboard.title", {{"name", "Sanne {name}"}}),
+      "Welkom, Sanne {name}");
 }
 
 }  // namespace

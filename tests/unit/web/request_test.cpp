@@ -24,7 +24,9 @@ TEST(Request, FormBodiesAreDecoded) {
   const auto form = web::parseForm("csrf_token=abc&name=Jan+de+Vries&city=%C3%89de");
   ASSERT_TRUE(form);
   EXPECT_EQ(form->at("name"), "Jan de Vries");
-  EXPECT_EQ(form->at("city"), "\xC3\x89" "de");
+  EXPECT_EQ(form->at("city"),
+            "\xC3\x89"
+            "de");
   EXPECT_TRUE(web::parseForm("")->empty());
   EXPECT_FALSE(web::parseForm("a=%g1"));
   EXPECT_FALSE(web::parseForm("a=1\r\nb=2"));

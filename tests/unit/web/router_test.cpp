@@ -28,10 +28,10 @@ TEST(Router, IdPlaceholdersTakePositiveIntegersOnly) {
   const auto match = router.match(bhttp::verb::get, "/api/v1/organisations/42");
   ASSERT_TRUE(match.route);
   EXPECT_EQ(match.parameters.at("id"), "42");
-  for (const char* bad : {"/api/v1/organisations/0", "/api/v1/organisations/-1",
-                          "/api/v1/organisations/1x", "/api/v1/organisations/007",
-                          "/api/v1/organisations/", "/api/v1/organisations/1/extra",
-                          "/api/v1/organisations/9999999999999999999"})
+  for (const char* bad :
+       {"/api/v1/organisations/0", "/api/v1/organisations/-1", "/api/v1/organisations/1x",
+        "/api/v1/organisations/007", "/api/v1/organisations/", "/api/v1/organisations/1/extra",
+        "/api/v1/organisations/9999999999999999999"})
     EXPECT_FALSE(router.match(bhttp::verb::get, bad).route) << bad;
 }
 
