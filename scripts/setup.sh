@@ -11,8 +11,12 @@ debian_packages=(
   libkainjow-mustache-dev libtoml11-dev libspdlog-dev libfmt-dev
   libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev
   libp11-dev softhsm2 opensc libgtest-dev googletest
-  nodejs npm chromium fonts-dejavu-core clang-format
+  chromium fonts-dejavu-core clang-format
 )
+# Node.js may come from Debian (nodejs + npm) or from elsewhere with npm bundled (then Debian's
+# npm package conflicts): ask for the commands, not the packages.
+command -v node >/dev/null 2>&1 || debian_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || debian_packages+=(npm)
 
 missing=()
 for package in "${debian_packages[@]}"; do
