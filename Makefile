@@ -18,7 +18,9 @@ build: setup
 $(DEV_DIR)/mijncert.toml:
 	$(BUILD_DIR)/mijncert init-dev --dir $(DEV_DIR)
 
+# An existing demo from an older checkout is migrated first, so `make run` keeps working.
 run: build $(DEV_DIR)/mijncert.toml
+	$(BUILD_DIR)/mijncert migrate --config $(DEV_DIR)/mijncert.toml
 	$(BUILD_DIR)/mijncert serve --config $(DEV_DIR)/mijncert.toml
 
 test: build
