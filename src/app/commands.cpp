@@ -4,10 +4,14 @@
 #include "app/demo.hpp"
 #include "auth/certificate_login.hpp"
 #include "auth/session_manager.hpp"
+#include "ca/certificate_authority.hpp"
+#include "ca/issuer_settings.hpp"
 #include "core/clock.hpp"
 #include "http/server.hpp"
 #include "pki/crypto.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/certificate_inventory.hpp"
+#include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
 #include "storage/registry_repository.hpp"
 #include "storage/session_repository.hpp"
@@ -38,6 +42,9 @@ constexpr const char* kUsage =
     "  migrate --config FILE apply pending database migrations\n"
     "  audit verify --config FILE\n"
     "                        check that the audit log's hash chain is intact\n"
+    "  ca reconcile --config FILE\n"
+    "                        finish or mark issuances interrupted by a crash\n"
+    "  ca crl --config FILE  issue fresh CRLs for every issuing CA\n"
     "\n"
     "Run `mijncert COMMAND --help` for the options of one command.\n";
 
@@ -66,6 +73,14 @@ const std::map<std::string, std::string> kCommandHelp{
      "Usage: mijncert audit verify --config FILE\n\n"
      "Checks the hash chain of the audit log; exits 1 and names the first broken record if a\n"
      "record was changed, deleted or inserted.\n"},
+    {"ca",
+     "Usage: mijncert ca reconcile --config FILE\n"
+     "       mijncert ca crl --config FILE\n\n"
+     "reconcile: finds issuances a crash interrupted. A signed certificate that was not stored\n"
+     "is stored (with its audit record); an issuance that stopped before signing and is older\n"
+     "than ca.stale_issuance_minutes is marked failed. Safe to run at any time.\n\n"
+     "crl: issues the next CRL of every issuing CA in [[ca.issuers]] and writes it to its\n"
+     "crl_file (served at /crl/NAME.crl and read by the login check at start-up).\n"},
 };
 
 /// Parsed "--name value" / "--flag" options.
@@ -169,8 +184,10 @@ int serve(const Options& options) {
   storage::SessionRepository session_store(*database);
   auth::CertificateLogin login(registry, audit_log, clock);
   auth::SessionManager sessions(session_store, clock, random, config.session);
-  web::Portal portal(config.portal,
-                     web::PortalServices{login, sessions, *database, registry, audit_log, clock});
+  storage::CertificateInventory inventory(*database);
+  const auto crls = ca::CrlFiles::of(config.ca.issuers);
+  web::Portal portal(config.portal, web::PortalServices{login, sessions, *database, registry,
+                                                        audit_log, inventory, clock, &crls});
 
   http::Server server(config.server, portal);
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),
@@ -206,6 +223,46 @@ int auditVerify(const Options& options, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// The CA as configured, with what it needs kept alive alongside it.
+struct ConfiguredCa {
+  std::unique_ptr<storage::Database> database;
+  ca::OpenedIssuers issuers;
+  storage::CertificateStore store;
+  ca::CertificateAuthority authority;
+
+  ConfiguredCa(const Config& config, const core::Clock& clock, core::RandomSource& random)
+      : database(openDatabase(config)),
+        issuers(openIssuers(config)),
+        store(*database, clock),
+        authority(issuers.issuers(), config.ca.products, store, clock, random) {}
+
+  static ca::OpenedIssuers openIssuers(const Config& config) {
+    auto opened = ca::OpenedIssuers::open(config.ca.issuers);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    return std::move(*opened);
+  }
+};
+
+int caCommand(const std::string& action, const Options& options, std::ostream& out) {
+  const auto config = loadConfig(required(options, "--config"));
+  core::SystemClock clock;
+  pki::SystemRandom random;
+  ConfiguredCa configured(config, clock, random);
+  if (action == "reconcile") {
+    const auto report = configured.authority.reconcile(config.ca.stale_issuance_after);
+    if (!report) throw std::runtime_error("reconcile: " + report.error().message);
+    out << "stored " << report->stored << " signed certificate(s); marked " << report->failed
+        << " abandoned issuance(s) failed\n";
+    return 0;
+  }
+  for (const auto& issuer : configured.authority.issuers()) {
+    const auto crl = configured.authority.publishCrl(issuer.name);
+    if (!crl) throw std::runtime_error("CRL of " + issuer.name + ": " + crl.error().message);
+    out << "CRL of " << issuer.name << " written to " << issuer.crl_file.string() << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -234,6 +291,17 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
       const auto options = parseOptions(args, 1, {}, {"--config"});
       if (options.help) return out << help->second, 0;
       return migrate(options, out);
+    }
+    if (command == "ca") {
+      if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
+        (args.size() < 2 ? err : out) << help->second;
+        return args.size() < 2 ? 2 : 0;
+      }
+      if (args[1] != "reconcile" && args[1] != "crl")
+        throw std::invalid_argument("unknown ca command '" + args[1] + "'");
+      const auto options = parseOptions(args, 2, {}, {"--config"});
+      if (options.help) return out << help->second, 0;
+      return caCommand(args[1], options, out);
     }
     // audit verify
     if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {

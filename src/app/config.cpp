@@ -2,6 +2,8 @@
 
 #include <toml.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace app {
@@ -27,6 +29,89 @@ std::string resolveDatabaseUrl(const fs::path& base, const std::string& url) {
 template <class T>
 T optional(const toml::value& table, const char* key, T fallback) {
   return table.contains(key) ? toml::find<T>(table, key) : fallback;
+}
+
+// A product: a built-in one of the same name with the given fields changed, or a new one.
+ca::ProductProfile readProduct(const toml::value& table) {
+  const auto name = toml::find<std::string>(table, "name");
+  const auto builtIn = ca::builtInProfiles();
+  const ca::ProductProfile* base = ca::findProfile(builtIn, name);
+  ca::ProductProfile p = base ? *base : ca::ProductProfile{};
+  p.name = name;
+  if (table.contains("kind")) {
+    const auto kind = core::parseCertificateKind(toml::find<std::string>(table, "kind"));
+    if (!kind) throw std::runtime_error("products." + name + ".kind is not a certificate kind");
+    p.kind = *kind;
+  }
+  using Names = std::vector<std::string>;
+  p.issuing_ca = optional<std::string>(table, "issuing_ca", p.issuing_ca);
+  p.required_subject = optional<Names>(table, "required_subject", p.required_subject);
+  p.optional_subject = optional<Names>(table, "optional_subject", p.optional_subject);
+  p.key_usage = optional<Names>(table, "key_usage", p.key_usage);
+  p.rsa_key_usage = optional<Names>(table, "rsa_key_usage", p.rsa_key_usage);
+  p.extended_key_usage = optional<Names>(table, "extended_key_usage", p.extended_key_usage);
+  p.policy_oids = optional<Names>(table, "policy_oids", p.policy_oids);
+  p.term_days = optional<int>(table, "term_days", p.term_days);
+  p.max_validity_days = optional<int>(table, "max_validity_days", p.max_validity_days);
+  p.min_dns_names = optional<int>(table, "min_dns_names", p.min_dns_names);
+  p.max_dns_names = optional<int>(table, "max_dns_names", p.max_dns_names);
+  p.common_name_in_dns_names =
+      optional<bool>(table, "common_name_in_dns_names", p.common_name_in_dns_names);
+  p.email_addresses = optional<bool>(table, "email_addresses", p.email_addresses);
+  p.rsa_pss = optional<bool>(table, "rsa_pss", p.rsa_pss);
+  if (p.issuing_ca.empty()) throw std::runtime_error("products." + name + " needs issuing_ca");
+  if (p.term_days < 1 || p.term_days > p.max_validity_days)
+    throw std::runtime_error("products." + name + ": term_days must be 1–max_validity_days");
+  return p;
+}
+
+// One issuing CA; its key in a PEM file or in a PKCS#11 token whose PIN comes from an
+// environment variable (never from the file, which is readable by operators).
+ca::IssuerSettings readIssuer(const fs::path& base, const toml::value& table) {
+  ca::IssuerSettings issuer;
+  issuer.name = toml::find<std::string>(table, "name");
+  issuer.certificate_file = resolve(base, toml::find<std::string>(table, "certificate"));
+  issuer.key_file = resolve(base, optional<std::string>(table, "key_file", ""));
+  issuer.crl_file = resolve(base, optional<std::string>(table, "crl_file", ""));
+  issuer.crl_validity = std::chrono::hours{24 * optional<int>(table, "crl_validity_days", 7)};
+  issuer.crl_url = optional<std::string>(table, "crl_url", "");
+  if (table.contains("pkcs11_module")) {
+    const auto pin_variable = optional<std::string>(table, "pkcs11_pin_env", "MIJNCERT_PKCS11_PIN");
+    const char* pin = std::getenv(pin_variable.c_str());
+    if (pin == nullptr)
+      throw std::runtime_error("ca.issuers." + issuer.name + ": " + pin_variable + " is not set");
+    issuer.pkcs11 = ca::Pkcs11Settings{toml::find<std::string>(table, "pkcs11_module"),
+                                       toml::find<std::string>(table, "pkcs11_token"),
+                                       toml::find<std::string>(table, "pkcs11_key"), pin};
+  } else if (issuer.key_file.empty()) {
+    throw std::runtime_error("ca.issuers." + issuer.name + " needs key_file or pkcs11_module");
+  }
+  return issuer;
+}
+
+ca::CaSettings readCa(const fs::path& base, const toml::value& root) {
+  ca::CaSettings settings;
+  if (root.contains("ca")) {
+    const auto& section = toml::find(root, "ca");
+    settings.stale_issuance_after =
+        std::chrono::minutes{optional<int>(section, "stale_issuance_minutes", 15)};
+    if (section.contains("issuers"))
+      for (const auto& issuer : toml::find<std::vector<toml::value>>(section, "issuers"))
+        settings.issuers.push_back(readIssuer(base, issuer));
+  }
+  if (root.contains("products")) {
+    for (const auto& table : toml::find<std::vector<toml::value>>(root, "products")) {
+      ca::ProductProfile product = readProduct(table);
+      const auto same = std::find_if(settings.products.begin(), settings.products.end(),
+                                     [&](const auto& p) { return p.name == product.name; });
+      if (same != settings.products.end()) {
+        *same = std::move(product);
+      } else {
+        settings.products.push_back(std::move(product));
+      }
+    }
+  }
+  return settings;
 }
 
 }  // namespace
@@ -103,6 +188,7 @@ Config loadConfig(const fs::path& file) {
       config.portal.demo = optional<bool>(toml::find(root, "portal"), "demo", false);
     if (root.contains("log"))
       config.log_level = optional<std::string>(toml::find(root, "log"), "level", "info");
+    config.ca = readCa(base, root);
   } catch (const std::out_of_range& e) {
     throw std::runtime_error("configuration " + file.string() +
                              " lacks a required key: " + e.what());

@@ -2,6 +2,7 @@
 // The configuration file of `mijncert serve` (TOML; reference in README.md §Configuration).
 
 #include "auth/session_manager.hpp"
+#include "ca/issuer_settings.hpp"
 #include "http/server.hpp"
 #include "web/portal.hpp"
 
@@ -19,6 +20,7 @@ struct Config {
   std::string database_url;  ///< "sqlite:/abs/path.db" or "postgresql://…"
   std::size_t database_pool = 8;
   std::string log_level = "info";
+  ca::CaSettings ca;  ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
 };
 
 /// Reads a configuration file; relative paths in it are relative to the file's directory.

@@ -2,11 +2,17 @@
 
 #include "app/dev_pki.hpp"
 #include "audit/audit_record.hpp"
+#include "ca/certificate_authority.hpp"
+#include "ca/issuer_settings.hpp"
 #include "core/clock.hpp"
 #include "pki/crypto.hpp"
+#include "pki/key.hpp"
+#include "pki/public_key.hpp"
+#include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
 #include "storage/registry_repository.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -16,6 +22,9 @@ namespace app {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Where the demo portal is reached (server.public_origin); CRL URLs in certificates point here.
+constexpr char kDemoOrigin[] = "https://localhost:8443";
 
 // The demo people of PRODUCT.md §9. Their subject serialNumbers are the stable identifiers the
 // registry knows them by.
@@ -94,8 +103,15 @@ T check(core::Result<T> result, const char* what) {
   if constexpr (!std::is_void_v<T>) return std::move(*result);
 }
 
+// The registry ids the demo certificates are linked to.
+struct DemoIds {
+  core::OrganisationId voorbeeld = 0;
+  core::OrganisationId andere = 0;
+  std::map<std::string, core::PersonId> persons;  ///< by DevPersonCertificate::file_name
+};
+
 // Registers organisations, persons, roles and certificate identities of the demo.
-void seedRegistry(storage::Database& database, const DevPki& pki, const core::Clock& clock) {
+DemoIds seedRegistry(storage::Database& database, const DevPki& pki, const core::Clock& clock) {
   storage::RegistryRepository registry(database, clock);
   const auto actor = audit::Actor::system("init-dev");
   const auto voorbeeld_id =
@@ -128,6 +144,7 @@ void seedRegistry(storage::Database& database, const DevPki& pki, const core::Cl
         "",
         "+31 6 1234 5011"}},
   };
+  DemoIds ids{voorbeeld_id, andere_id, {}};
   const auto& people = demoPeople();
   for (std::size_t i = 0; i < people.size(); ++i) {
     const auto found = registrations.find(people[i].file_name);
@@ -143,12 +160,220 @@ void seedRegistry(storage::Database& database, const DevPki& pki, const core::Cl
     person.professional = !r.profession.empty();
     person.profession = r.profession;
     const auto id = check(registry.createPerson(person, actor), "person");
+    ids.persons[people[i].file_name] = id;
     for (const auto& [organisation, role] : r.roles)
       check(registry.addRole(id, organisation, role, actor), "role");
     check(registry.addCertificateIdentity(id, pki.identities[i], actor), "identity");
     if (person.professional)
       check(registry.saveProfessionalDetails(notaryDetails(id), actor), "professional details");
   }
+  return ids;
+}
+
+// The demo's issuing CAs: the dev PKI's TSP CAs, keys in PEM files, CRLs where the login
+// check reads them, published at /crl/<name>.crl. Long-lived CRLs keep an idle demo working.
+std::vector<ca::IssuerSettings> demoIssuers(const fs::path& dir, const std::string& origin) {
+  std::vector<ca::IssuerSettings> issuers;
+  for (const std::string name : {"persons-ca", "tls-ca"}) {
+    ca::IssuerSettings issuer;
+    issuer.name = name;
+    issuer.certificate_file = dir / "pki" / (name + ".crt");
+    issuer.key_file = dir / "pki" / (name + ".key");
+    issuer.crl_file = dir / "pki" / "crl" / (name + ".crl");
+    issuer.crl_validity = std::chrono::hours{365 * 24};
+    issuer.crl_url = origin + "/crl/" + name + ".crl";
+    issuers.push_back(issuer);
+  }
+  return issuers;
+}
+
+// Issues the demo's certificates and cards through the CA (PRODUCT.md §9), with dates spread
+// so that every status shows up: valid, expiring within 30/60 days, expired, revoked.
+class DemoCertificates {
+ public:
+  DemoCertificates(ca::CertificateAuthority& authority, storage::CertificateStore& store,
+                   const DemoIds& ids, core::TimePoint now)
+      : ca_(authority), store_(store), ids_(ids), now_(now) {}
+
+  // ≥ 25 server certificates for Voorbeeld B.V., a few for Andere Organisatie B.V.
+  void serverCertificates() {
+    const std::vector<std::string> hosts{"www",    "api",   "portal",  "mail",  "vpn",  "intranet",
+                                         "shop",   "login", "files",   "git",   "ci",   "monitor",
+                                         "backup", "dns1",  "webmail", "crm",   "erp",  "hr",
+                                         "wiki",   "chat",  "status",  "docs",  "test", "acc",
+                                         "sso",    "cdn",   "blog",    "remote"};
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      const auto requested_by = person(i % 2 == 0 ? "contact" : "representative");
+      const auto id = server(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", hosts[i], "voorbeeld.nl",
+                             i, {ids_.voorbeeld, {}, {}, person("manager"), requested_by});
+      if (i % 7 == 2) revoke(id);
+    }
+    const std::vector<std::string> andere_hosts{"www", "api", "mail", "portal"};
+    for (std::size_t i = 0; i < andere_hosts.size(); ++i) {
+      server(ids_.andere, "87654321", "Andere Organisatie B.V.", andere_hosts[i],
+             "andere-organisatie.nl", i, {ids_.andere, {}, {}, {}, person("other")});
+    }
+  }
+
+  // Personal and group cards (one of each ending within 60 days), the professional's card.
+  void cards() {
+    personalCard("contact", "Voorbeeld B.V.", "Sanne", "Jansen", "900000002", 45);
+    personalCard("representative", "Voorbeeld B.V.", "Willem", "van Dijk", "900000001", 500);
+    groupCard(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", "Afdeling Facturatie", 50,
+              person("manager"), person("contact"));
+    groupCard(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", "Servicedesk ICT", 400,
+              person("manager"), person("representative"));
+    personalCard("other", "Andere Organisatie B.V.", "Fatima", "El Amrani", "900000004", 300);
+    groupCard(ids_.andere, "87654321", "Andere Organisatie B.V.", "Receptie", 200, {},
+              person("other"));
+    const auto eva = person("professional");
+    const auto card = newCard({.type = core::CardType::professional, .holder = eva});
+    cardCertificates("professional", card, {.holder = eva, .card = card},
+                     {{"C", "NL"},
+                      {"title", "Notaris"},
+                      {"GN", "Eva"},
+                      {"SN", "de Boer"},
+                      {"serialNumber", "900000005"},
+                      {"CN", "Eva de Boer"}},
+                     {"notaris@deboer-notarissen.nl"}, 40);
+  }
+
+  // The `revoked` person's login certificate: recorded and revoked, so the regenerated CRL of
+  // the persons CA keeps listing it and that person still cannot log in.
+  void revokedLogin(const fs::path& certificate_file) {
+    std::ifstream in(certificate_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    const auto adopted = check(ca_.adopt(pem.str(), "personal-authentication",
+                                         {ids_.voorbeeld, person("revoked"), {}, {}, {}}, actor_),
+                               "revoked login certificate");
+    revoke(adopted.id);
+  }
+
+ private:
+  std::optional<core::PersonId> person(const std::string& name) const {
+    const auto found = ids_.persons.find(name);
+    return found == ids_.persons.end() ? std::nullopt : std::optional{found->second};
+  }
+
+  // Dates by position: every 7th expired, the next expiring within 30 days, the rest valid with
+  // spread end dates. Backdated starts need the demo-only option.
+  std::pair<core::TimePoint, core::TimePoint> serverDates(std::size_t i) const {
+    const auto day = std::chrono::days{1};
+    const int n = static_cast<int>(i);
+    if (i % 7 == 0) return {now_ - (400 + n) * day, now_ - (5 + n) * day};
+    if (i % 7 == 1) return {now_ - (720 - n) * day, now_ + (10 + n % 20) * day};
+    return {now_ - (20 * n) * day, now_ - (20 * n) * day + 730 * day};
+  }
+
+  core::CertificateId server(core::OrganisationId organisation, const std::string& kvk,
+                             const std::string& name, const std::string& host,
+                             const std::string& domain, std::size_t i, ca::Ownership owner) {
+    const std::string cn = host + "." + domain;
+    std::vector<std::string> names{cn};
+    for (const std::string extra : {"alt", "backup", "edge"}) {
+      if (names.size() > i % 4) break;
+      names.push_back(host + "-" + extra + "." + domain);
+    }
+    const auto [not_before, not_after] = serverDates(i);
+    owner.organisation = organisation;
+    ca::IssuanceRequest request{.product = "server-private",
+                                .subject = {{"C", "NL"},
+                                            {"O", name},
+                                            {"organizationIdentifier", "NTRNL-" + kvk},
+                                            {"CN", cn}},
+                                .dns_names = names,
+                                .owner = owner,
+                                .not_before = not_before,
+                                .not_after = not_after,
+                                .demo_backdating = true};
+    return issue(request).id;
+  }
+
+  core::CardId newCard(const core::Card& card) {
+    return check(store_.createCard(card, actor_), "card");
+  }
+
+  // Authentication, signature and encryption certificates on one card, ending in `days`.
+  void cardCertificates(const std::string& product, core::CardId card, ca::Ownership owner,
+                        const std::vector<pki::SubjectAttribute>& subject,
+                        const std::vector<std::string>& emails, int days) {
+    owner.card = card;
+    const core::TimePoint not_after = now_ + std::chrono::days{days};
+    for (const std::string use : {"authentication", "signature", "encryption"}) {
+      issue({.product = product + "-" + use,
+             .subject = subject,
+             .email_addresses = emails,
+             .owner = owner,
+             .not_before = std::min(now_, not_after - std::chrono::days{1095}),
+             .not_after = not_after,
+             .demo_backdating = true});
+    }
+  }
+
+  void personalCard(const std::string& who, const std::string& organisation,
+                    const std::string& given_name, const std::string& surname,
+                    const std::string& serial, int days) {
+    const auto holder = person(who);
+    const auto organisation_id = organisation == "Voorbeeld B.V." ? ids_.voorbeeld : ids_.andere;
+    const auto card = newCard(
+        {.type = core::CardType::personal, .organisation = organisation_id, .holder = holder});
+    const auto& people = demoPeople();
+    const auto entry =
+        std::find_if(people.begin(), people.end(),
+                     [&](const DevPersonCertificate& p) { return p.file_name == who; });
+    cardCertificates("personal", card, {.organisation = organisation_id, .holder = holder},
+                     {{"C", "NL"},
+                      {"O", organisation},
+                      {"GN", given_name},
+                      {"SN", surname},
+                      {"serialNumber", serial},
+                      {"CN", given_name + " " + surname}},
+                     {entry->email}, days);
+  }
+
+  void groupCard(core::OrganisationId organisation, const std::string& kvk, const std::string& name,
+                 const std::string& group, int days, std::optional<core::PersonId> manager,
+                 std::optional<core::PersonId> requested_by) {
+    const auto card = newCard({.type = core::CardType::group,
+                               .organisation = organisation,
+                               .group_name = group,
+                               .manager = manager,
+                               .requested_by = requested_by});
+    cardCertificates(
+        "group", card,
+        {.organisation = organisation, .manager = manager, .requested_by = requested_by},
+        {{"C", "NL"}, {"O", name}, {"organizationIdentifier", "NTRNL-" + kvk}, {"CN", group}}, {},
+        days);
+  }
+
+  core::IssuedCertificate issue(const ca::IssuanceRequest& request) {
+    // ECDSA P-256 leaves: fast to generate, so init-dev stays quick.
+    const auto key = pki::PrivateKey::generate(pki::KeyType::ec_p256);
+    return check(ca_.issue(request, pki::PublicKey::of(key), actor_), request.product.c_str());
+  }
+
+  void revoke(core::CertificateId id) { check(ca_.revoke(id, "keyCompromise", actor_), "revoke"); }
+
+  ca::CertificateAuthority& ca_;
+  storage::CertificateStore& store_;
+  const DemoIds& ids_;
+  core::TimePoint now_;
+  const audit::Actor actor_ = audit::Actor::system("init-dev");
+};
+
+// Issues the demo certificates and (re)writes the CRLs of the issuing CAs.
+void issueDemoCertificates(storage::Database& database, const fs::path& dir, const DemoIds& ids,
+                           const core::Clock& clock, core::RandomSource& random) {
+  const auto issuers = check(ca::OpenedIssuers::open(demoIssuers(dir, kDemoOrigin)), "issuers");
+  storage::CertificateStore store(database, clock);
+  ca::CertificateAuthority authority(issuers.issuers(), ca::builtInProfiles(), store, clock,
+                                     random);
+  DemoCertificates demo(authority, store, ids, clock.now());
+  demo.serverCertificates();
+  demo.cards();
+  demo.revokedLogin(dir / "users" / "revoked.crt");
+  for (const auto& issuer : issuers.issuers()) check(authority.publishCrl(issuer.name), "CRL");
 }
 
 std::string tomlString(const std::string& value) {
@@ -158,6 +383,24 @@ std::string tomlString(const std::string& value) {
     out.push_back(c);
   }
   return out + "\"";
+}
+
+// `[ca]` with the demo's issuers, paths relative to the config file.
+std::string caConfig(const fs::path& dir) {
+  std::ostringstream out;
+  out << "[ca]\n"
+         "stale_issuance_minutes = 15\n";
+  for (const auto& issuer : demoIssuers(dir, kDemoOrigin)) {
+    out << "\n[[ca.issuers]]\n"
+        << "name = " << tomlString(issuer.name) << "\n"
+        << "certificate = " << tomlString(fs::relative(issuer.certificate_file, dir).string())
+        << "\n"
+        << "key_file = " << tomlString(fs::relative(issuer.key_file, dir).string()) << "\n"
+        << "crl_file = " << tomlString(fs::relative(issuer.crl_file, dir).string()) << "\n"
+        << "crl_validity_days = " << issuer.crl_validity.count() / 24 << "\n"
+        << "crl_url = " << tomlString(issuer.crl_url) << "\n";
+  }
+  return out.str();
 }
 
 void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& database_url,
@@ -171,7 +414,9 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
          "Configuration.\n\n"
          "[server]\n"
          "listen = \"127.0.0.1:8443\"\n"
-         "public_origin = \"https://localhost:8443\"\n"
+         "public_origin = \""
+      << kDemoOrigin
+      << "\"\n"
          "threads = 4\n"
          "max_connections = 512\n"
          "max_header_bytes = 16384\n"
@@ -197,7 +442,8 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
          "[portal]\n"
          "demo = true\n\n"
          "[log]\n"
-         "level = \"info\"\n";
+         "level = \"info\"\n\n"
+      << caConfig(dir);
   if (!out) throw std::runtime_error("cannot write " + (dir / "mijncert.toml").string());
 }
 
@@ -232,7 +478,8 @@ core::Result<void> createDemo(const DemoOptions& options) {
         options.database_url.value_or("sqlite:" + (dir / "mijncert.db").string());
     auto database = check(storage::Database::open(url, 2), "database");
     check(database->migrate(), "migrations");
-    seedRegistry(*database, pki, clock);
+    const DemoIds ids = seedRegistry(*database, pki, clock);
+    issueDemoCertificates(*database, dir, ids, clock, random);
     // The config names the SQLite file relative to itself, so the demo directory can be moved.
     writeConfig(dir, pki, options.database_url.value_or("sqlite:mijncert.db"), options.static_dir);
   } catch (const std::exception& e) {

@@ -8,8 +8,10 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace http {
 
@@ -23,6 +25,22 @@ struct Connection {
   pki::PeerVerification peer;  ///< the client certificate and its verification
 };
 
+/// Produces a streamed body piece by piece: replaces `chunk` with the next bytes and returns
+/// true, or returns false when the body is complete. Called on the connection's thread between
+/// writes, so a download never holds more than one chunk; an exception ends the connection.
+using BodyWriter = std::function<bool(std::string& chunk)>;
+
+/// A handler's answer: a complete response, or the head of one whose body is streamed.
+struct Reply {
+  /// A complete response (implicit: most answers are).
+  Reply(Response complete) : response(std::move(complete)) {}
+  /// A streamed response: `head` without body, then what `writer` produces (chunked).
+  Reply(Response head, BodyWriter writer) : response(std::move(head)), body(std::move(writer)) {}
+
+  Response response;
+  BodyWriter body;  ///< set: the body is streamed and response.body() is not sent
+};
+
 /// Filled in by the handler for the request log line.
 struct RequestLog {
   std::string person;  ///< person id, empty if anonymous
@@ -33,8 +51,7 @@ class Handler {
  public:
   virtual ~Handler() = default;
   /// Answers one request. Must not throw for expected failures; exceptions become a 500.
-  virtual Response handle(const Request& request, const Connection& connection,
-                          RequestLog& log) = 0;
+  virtual Reply handle(const Request& request, const Connection& connection, RequestLog& log) = 0;
 };
 
 /// Adds the security headers every response carries (HSTS, CSP, frame-ancestors, nosniff,

@@ -19,14 +19,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -207,8 +210,10 @@ struct Server::Impl {
   net::awaitable<Ending> refuseRequest(Session& session,
                                        const bhttp::request_parser<bhttp::string_body>& parser,
                                        const ErrorCode& error, SteadyClock::time_point started);
-  Response respond(const Request& request, const Connection& connection, RequestLog& log);
+  Reply respond(const Request& request, const Connection& connection, RequestLog& log);
   net::awaitable<bool> writeResponse(Session& session, Response& response, bool headOnly);
+  net::awaitable<bool> writeStreamed(Session& session, Response& head, const BodyWriter& body,
+                                     bool headOnly);
   net::awaitable<void> drainInput(Stream& stream);
   net::awaitable<void> closeTls(Stream& stream);
   void logRequest(const Session& session, std::string_view method, std::string_view target,
@@ -478,15 +483,20 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
 
   const Request request = parser.release();
   RequestLog log;
-  Response response = respond(request, session.connection, log);
-  const bool keepAlive = request.keep_alive() && !hasCloseToken(response) && !stopping_;
+  Reply reply = respond(request, session.connection, log);
+  Response& response = reply.response;
   response.version(responseVersion(request.version()));
+  // An HTTP/1.0 client knows no chunks: a streamed body then ends with the connection.
+  const bool endsWithClose = reply.body && response.version() < 11;
+  const bool keepAlive =
+      request.keep_alive() && !hasCloseToken(response) && !stopping_ && !endsWithClose;
   response.keep_alive(keepAlive);
   applySecurityHeaders(response);
   const unsigned status = response.result_int();
 
-  const bool written =
-      co_await writeResponse(session, response, request.method() == bhttp::verb::head);
+  const bool headOnly = request.method() == bhttp::verb::head;
+  const bool written = reply.body ? co_await writeStreamed(session, response, reply.body, headOnly)
+                                  : co_await writeResponse(session, response, headOnly);
   logRequest(session, toStd(request.method_string()), toStd(request.target()), status, started,
              log.person);
   if (!written) co_return Ending::abort;
@@ -512,19 +522,19 @@ net::awaitable<Ending> Server::Impl::refuseRequest(
   co_return written ? Ending::drain : Ending::abort;
 }
 
-Response Server::Impl::respond(const Request& request, const Connection& connection,
-                               RequestLog& log) {
+Reply Server::Impl::respond(const Request& request, const Connection& connection, RequestLog& log) {
   if (isStaticPath(targetPath(toStd(request.target())))) {
     return serveStaticFile(request, settings_.static_dir);
   }
   try {
-    Response response = handler_.handle(request, connection, log);
+    Reply reply = handler_.handle(request, connection, log);
     // Content-Length from the body, unless a HEAD answer already states the length of the body
-    // it leaves out.
-    if (!(request.method() == bhttp::verb::head && response.body().empty())) {
+    // it leaves out, or the body is streamed (its length is not known in advance).
+    Response& response = reply.response;
+    if (!reply.body && !(request.method() == bhttp::verb::head && response.body().empty())) {
       response.prepare_payload();
     }
-    return response;
+    return reply;
   } catch (const std::exception& e) {
     spdlog::error("handler failed conn={} method={} path={}: {}", connection.id,
                   toStd(request.method_string()), targetPath(toStd(request.target())), e.what());
@@ -551,6 +561,53 @@ net::awaitable<bool> Server::Impl::writeResponse(Session& session, Response& res
   }
   if (error) spdlog::debug("write failed conn={}: {}", session.connection.id, error.message());
   co_return !error;
+}
+
+net::awaitable<bool> Server::Impl::writeStreamed(Session& session, Response& head,
+                                                 const BodyWriter& body, bool headOnly) {
+  auto& socket = beast::get_lowest_layer(session.stream);
+  const bool chunked = head.version() >= 11;
+  bhttp::response<bhttp::empty_body> header{std::move(head.base())};
+  header.chunked(chunked);
+  bhttp::response_serializer<bhttp::empty_body> serializer{header};
+  socket.expires_after(settings_.write_timeout);
+  auto [headerError, headerBytes] =
+      co_await bhttp::async_write_header(session.stream, serializer, kAsTuple);
+  if (headerError || headOnly) co_return !headerError;
+
+  // Each chunk is written as soon as it is produced, each within the write timeout, so a slow
+  // client is cut off and memory holds one chunk at a time.
+  std::string chunk;
+  try {
+    while (body(chunk)) {
+      if (chunk.empty()) continue;  // an empty chunk would end a chunked body early
+      socket.expires_after(settings_.write_timeout);
+      ErrorCode error;
+      if (chunked) {
+        auto [chunkError, bytes] = co_await net::async_write(
+            session.stream, bhttp::make_chunk(net::buffer(chunk)), kAsTuple);
+        error = chunkError;
+      } else {
+        auto [rawError, bytes] =
+            co_await net::async_write(session.stream, net::buffer(chunk), kAsTuple);
+        error = rawError;
+      }
+      if (error) {
+        spdlog::debug("write failed conn={}: {}", session.connection.id, error.message());
+        co_return false;
+      }
+    }
+  } catch (const std::exception& e) {
+    // The status is sent already; closing without the last chunk tells the client the body is
+    // incomplete.
+    spdlog::error("streamed body failed conn={}: {}", session.connection.id, e.what());
+    co_return false;
+  }
+  if (!chunked) co_return true;
+  socket.expires_after(settings_.write_timeout);
+  auto [lastError, lastBytes] =
+      co_await net::async_write(session.stream, bhttp::make_chunk_last(), kAsTuple);
+  co_return !lastError;
 }
 
 net::awaitable<void> Server::Impl::drainInput(Stream& stream) {

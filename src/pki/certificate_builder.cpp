@@ -1,5 +1,6 @@
 #include "pki/certificate_builder.hpp"
 
+#include "pki/crypto.hpp"
 #include "pki/openssl_support.hpp"
 
 #include <openssl/err.h>
@@ -64,11 +65,11 @@ core::Result<void> setSubject(X509* certificate, const std::vector<SubjectAttrib
 }
 
 core::Result<void> setIssuerAndKey(X509* certificate, const Certificate* issuer,
-                                   const PrivateKey& subject_key) {
+                                   EVP_PKEY* subject_key) {
   // A root names itself as issuer, so its subject must be set first.
   const X509_NAME* issuer_name = X509_get_subject_name(issuer ? issuer->handle() : certificate);
   if (X509_set_issuer_name(certificate, issuer_name) != 1 ||
-      X509_set_pubkey(certificate, subject_key.handle()) != 1) {
+      X509_set_pubkey(certificate, subject_key) != 1) {
     return opensslError(core::ErrorKind::internal, "cannot set issuer or public key");
   }
   return {};
@@ -263,14 +264,9 @@ core::Result<void> checkIssuerKey(const PrivateKey& subject_key, const Certifica
   return {};
 }
 
-}  // namespace
-
-core::Result<Certificate> issueCertificate(const CertificateSpec& spec,
-                                           const PrivateKey& subject_key, const Certificate* issuer,
-                                           const PrivateKey& issuer_key, bool rsa_pss) {
-  if (auto checked = checkIssuerKey(subject_key, issuer, issuer_key); !checked) {
-    return checked.error();
-  }
+// Encodes everything but the signature.
+core::Result<detail::X509Ptr> build(const CertificateSpec& spec, EVP_PKEY* subject_key,
+                                    const Certificate* issuer) {
   detail::X509Ptr certificate(X509_new());
   if (!certificate || X509_set_version(certificate.get(), X509_VERSION_3) != 1) {
     return opensslError(core::ErrorKind::internal, "out of memory");
@@ -290,6 +286,10 @@ core::Result<Certificate> issueCertificate(const CertificateSpec& spec,
       [&] { return addKeyIdentifiers(x, issuer); },
   });
   if (!built) return built.error();
+  return certificate;
+}
+
+core::Result<Certificate> sign(X509* x, const PrivateKey& issuer_key, bool rsa_pss) {
   auto signing = detail::signingContext(issuer_key.handle(), rsa_pss);
   if (!signing) return signing.error();
   if (X509_sign_ctx(x, signing->get()) <= 0) {
@@ -298,6 +298,48 @@ core::Result<Certificate> issueCertificate(const CertificateSpec& spec,
   // Re-read the encoding so the result is exactly what a relying party parses, with no state
   // cached in the OpenSSL object while it was being built.
   return Certificate::fromDer(Certificate::fromHandle(x).toDer());
+}
+
+}  // namespace
+
+core::Result<Certificate> issueCertificate(const CertificateSpec& spec,
+                                           const PrivateKey& subject_key, const Certificate* issuer,
+                                           const PrivateKey& issuer_key, bool rsa_pss) {
+  if (auto checked = checkIssuerKey(subject_key, issuer, issuer_key); !checked) {
+    return checked.error();
+  }
+  auto built = build(spec, subject_key.handle(), issuer);
+  if (!built) return built.error();
+  return sign(built->get(), issuer_key, rsa_pss);
+}
+
+std::string UnsignedCertificate::tbsSha256() const {
+  unsigned char* der = nullptr;
+  const int length = i2d_re_X509_tbs(certificate_.handle(), &der);
+  if (length <= 0) return {};
+  const std::string hex =
+      sha256Hex(std::string_view(reinterpret_cast<const char*>(der), std::size_t(length)));
+  OPENSSL_free(der);
+  return hex;
+}
+
+core::Result<UnsignedCertificate> buildCertificate(const CertificateSpec& spec,
+                                                   const PublicKey& subject_key,
+                                                   const Certificate& issuer) {
+  auto built = build(spec, subject_key.handle(), &issuer);
+  if (!built) return built.error();
+  return UnsignedCertificate(Certificate::fromHandle(built->get()));
+}
+
+core::Result<Certificate> signCertificate(UnsignedCertificate certificate,
+                                          const Certificate& issuer, const PrivateKey& issuer_key,
+                                          bool rsa_pss) {
+  auto signed_certificate = sign(certificate.certificate_.handle(), issuer_key, rsa_pss);
+  if (!signed_certificate) return signed_certificate.error();
+  const int verified = X509_verify(signed_certificate->handle(), X509_get0_pubkey(issuer.handle()));
+  ERR_clear_error();
+  if (verified != 1) return invalid("issuer key does not match the issuer");
+  return signed_certificate;
 }
 
 }  // namespace pki

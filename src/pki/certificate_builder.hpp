@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "pki/certificate.hpp"
 #include "pki/key.hpp"
+#include "pki/public_key.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -48,5 +49,35 @@ struct CertificateSpec {
 core::Result<Certificate> issueCertificate(const CertificateSpec& spec,
                                            const PrivateKey& subject_key, const Certificate* issuer,
                                            const PrivateKey& issuer_key, bool rsa_pss = false);
+
+/// A certificate that is built but not signed yet: the CA checks it against its product profile
+/// before anything is signed (Boulder's ca.go order: build → check → sign).
+class UnsignedCertificate {
+ public:
+  /// A read-only view for checks (readContents, subjectDn, …); its signature is empty.
+  const Certificate& view() const { return certificate_; }
+  /// SHA-256 (hex) of the DER of the to-be-signed part, recorded before signing.
+  std::string tbsSha256() const;
+
+ private:
+  friend core::Result<UnsignedCertificate> buildCertificate(const CertificateSpec&,
+                                                            const PublicKey&, const Certificate&);
+  friend core::Result<Certificate> signCertificate(UnsignedCertificate, const Certificate&,
+                                                   const PrivateKey&, bool);
+  explicit UnsignedCertificate(Certificate certificate) : certificate_(std::move(certificate)) {}
+  Certificate certificate_;
+};
+
+/// Builds `spec` for `subject_key` below `issuer`, unsigned.
+core::Result<UnsignedCertificate> buildCertificate(const CertificateSpec& spec,
+                                                   const PublicKey& subject_key,
+                                                   const Certificate& issuer);
+
+/// Signs a built certificate with `issuer_key` (a key file or a token key, see ca::Signer) and
+/// verifies the signature with `issuer`'s public key, so that a wrong key or a faulty token
+/// never yields a certificate that relying parties would reject.
+core::Result<Certificate> signCertificate(UnsignedCertificate certificate,
+                                          const Certificate& issuer, const PrivateKey& issuer_key,
+                                          bool rsa_pss);
 
 }  // namespace pki

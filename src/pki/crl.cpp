@@ -2,6 +2,7 @@
 
 #include "pki/openssl_support.hpp"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 namespace pki {
@@ -73,9 +74,6 @@ core::Result<std::string> issueCrl(const Certificate& issuer, const PrivateKey& 
                                    std::span<const RevokedCertificate> revoked,
                                    core::TimePoint this_update, core::TimePoint next_update,
                                    std::int64_t crl_number) {
-  if (X509_check_private_key(issuer.handle(), issuer_key.handle()) != 1) {
-    return opensslError(core::ErrorKind::invalid, "issuer key does not match the issuer");
-  }
   detail::X509CrlPtr crl(X509_CRL_new());
   if (!crl || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
       X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.handle())) != 1) {
@@ -95,11 +93,30 @@ core::Result<std::string> issueCrl(const Certificate& issuer, const PrivateKey& 
       [&] { return sign(c, issuer_key); },
   });
   if (!built) return built.error();
+  // Verified after signing rather than comparing keys first: a key in a token (PKCS#11) need
+  // not expose its public half, and this also catches a token that signs wrongly.
+  const int verified = X509_CRL_verify(c, X509_get0_pubkey(issuer.handle()));
+  ERR_clear_error();
+  if (verified != 1) {
+    return core::makeError(core::ErrorKind::invalid, "issuer key does not match the issuer");
+  }
   detail::BioPtr bio = detail::writableBio();
   if (!bio || PEM_write_bio_X509_CRL(bio.get(), c) != 1) {
     return opensslError(core::ErrorKind::internal, "cannot encode CRL");
   }
   return detail::bioText(bio.get());
+}
+
+core::Result<std::vector<std::uint8_t>> crlPemToDer(std::string_view pem) {
+  detail::BioPtr bio = detail::memoryBio(pem);
+  detail::X509CrlPtr crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  if (!crl) return opensslError(core::ErrorKind::invalid, "not a PEM CRL");
+  const int size = i2d_X509_CRL(crl.get(), nullptr);
+  if (size <= 0) return opensslError(core::ErrorKind::internal, "cannot encode CRL");
+  std::vector<std::uint8_t> der(static_cast<std::size_t>(size));
+  unsigned char* cursor = der.data();
+  i2d_X509_CRL(crl.get(), &cursor);
+  return der;
 }
 
 }  // namespace pki

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pki {
@@ -24,5 +25,9 @@ core::Result<std::string> issueCrl(const Certificate& issuer, const PrivateKey& 
                                    std::span<const RevokedCertificate> revoked,
                                    core::TimePoint this_update, core::TimePoint next_update,
                                    std::int64_t crl_number);
+
+/// The DER encoding of a PEM CRL (what `/crl/<ca>.crl` serves: RFC 5280 §4.2.1.13 CRLs are
+/// fetched as DER, `application/pkix-crl`, RFC 2585 §4.2).
+core::Result<std::vector<std::uint8_t>> crlPemToDer(std::string_view pem);
 
 }  // namespace pki

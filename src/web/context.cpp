@@ -41,9 +41,15 @@ PageChrome RequestContext::chrome(std::string title) const {
       chrome.navigation.push_back({std::move(href), t.text(key), current});
     };
     chrome.navigation.push_back({"/", t.text("layout.nav_dashboard"), target.path == "/"});
-    if (chosen)
-      item("/organisaties/" + std::to_string(chosen->organisation_id),
-           "organisation.page.navigation");
+    if (chosen) {
+      const auto base = "/organisaties/" + std::to_string(chosen->organisation_id);
+      // Exact match: the certificate and card pages below it have their own items.
+      chrome.navigation.push_back({base, t.text("organisation.page.navigation"),
+                                   target.path == base || target.path == base + "/facturatie" ||
+                                       target.path == base + "/personen"});
+      item(base + "/servercertificaten", "certificates.navigation.certificates");
+      item(base + "/passen", "certificates.navigation.cards");
+    }
     if (principal->person.professional) item("/mijn-gegevens", "professional.page.navigation");
     if (principal->person.servicedesk) item("/servicedesk", "layout.nav_servicedesk");
   }

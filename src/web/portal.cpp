@@ -33,10 +33,12 @@ Portal::Portal(PortalSettings settings, PortalServices services)
   addApiRoutes(router_, services_);
   addServicedeskRoutes(router_, services_);
   addOrganisationRoutes(router_, services_);
+  addCertificateRoutes(router_, services_);
+  addCrlRoutes(router_, services_);
 }
 
-http::Response Portal::handle(const http::Request& request, const http::Connection& connection,
-                              http::RequestLog& log) {
+http::Reply Portal::handle(const http::Request& request, const http::Connection& connection,
+                           http::RequestLog& log) {
   auto target = parseTarget(request.target());
   RequestContext context{.request = request,
                          .connection = connection,
@@ -61,7 +63,7 @@ http::Response Portal::handle(const http::Request& request, const http::Connecti
   return dispatch(context, match);
 }
 
-http::Response Portal::dispatch(RequestContext& context, const RouteMatch& match) {
+http::Reply Portal::dispatch(RequestContext& context, const RouteMatch& match) {
   const Route& route = *match.route;
   const bool as_json = route.format == Format::json;
   try {

@@ -5,8 +5,10 @@
 
 #include "auth/certificate_login.hpp"
 #include "auth/session_manager.hpp"
+#include "ca/issuer_settings.hpp"
 #include "http/handler.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/certificate_inventory.hpp"
 #include "storage/database.hpp"
 #include "storage/registry_repository.hpp"
 #include "web/router.hpp"
@@ -29,18 +31,20 @@ struct PortalServices {
   storage::Database& database;
   storage::RegistryRepository& registry;
   storage::AuditRepository& audit_log;
+  storage::CertificateInventory& inventory;
   const core::Clock& clock;
+  const ca::CrlFiles* crls = nullptr;  ///< the CRLs served at /crl/<ca>.crl; none if null
 };
 
 /// The request handler of `mijncert serve`.
 class Portal final : public http::Handler {
  public:
   Portal(PortalSettings settings, PortalServices services);
-  http::Response handle(const http::Request& request, const http::Connection& connection,
-                        http::RequestLog& log) override;
+  http::Reply handle(const http::Request& request, const http::Connection& connection,
+                     http::RequestLog& log) override;
 
  private:
-  http::Response dispatch(RequestContext& context, const RouteMatch& match);
+  http::Reply dispatch(RequestContext& context, const RouteMatch& match);
   std::optional<http::Response> logIn(RequestContext& context, const Route& route);
   std::optional<http::Response> guardStateChange(RequestContext& context, const Route& route);
   http::Response refusal(RequestContext& context, const Route& route,

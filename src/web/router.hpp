@@ -25,8 +25,8 @@ enum class Access {
 /// How errors of a route are shown: as HTML pages or as problem+json.
 enum class Format { html, json };
 
-/// A handler: the request comes in decoded, a response goes out.
-using RouteHandler = std::function<http::Response(RequestContext&)>;
+/// A handler: the request comes in decoded, a response (complete or streamed) goes out.
+using RouteHandler = std::function<http::Reply(RequestContext&)>;
 
 /// One entry of the route table.
 struct Route {

@@ -17,5 +17,15 @@ void addServicedeskRoutes(Router& router, PortalServices& services);
 /// Customer pages of an organisation and a professional holder's own data, and their JSON
 /// (organisation_routes.cpp).
 void addOrganisationRoutes(Router& router, PortalServices& services);
+/// An organisation's server certificates and cards, their downloads and JSON
+/// (certificate_routes.cpp, certificate_downloads.cpp, card_routes.cpp).
+void addCertificateRoutes(Router& router, PortalServices& services);
+/// The .csv and .xlsx downloads of the server certificate overview (certificate_downloads.cpp).
+void addCertificateDownloadRoutes(Router& router, PortalServices& services);
+/// Cards (passen) of an organisation and of a professional holder (card_routes.cpp).
+void addCardRoutes(Router& router, PortalServices& services);
+
+/// GET /crl/<ca>.crl: the issuing CAs' current CRLs, public (crl_routes.cpp).
+void addCrlRoutes(Router& router, PortalServices& services);
 
 }  // namespace web

@@ -123,6 +123,7 @@ struct Reply {
   int status = 0;
   std::map<std::string, std::string> headers;
   std::string body;
+  int chunks = 0;  ///< data chunks of a chunked body
 
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
@@ -208,6 +209,7 @@ class TlsClient {
       if (!inserted) it->second += ", " + value;
     }
     if (head || reply.status < 200 || reply.status == 204 || reply.status == 304) return reply;
+    if (reply.header("transfer-encoding") == "chunked") return readChunks(reply);
     const std::size_t length =
         reply.has("content-length") ? std::stoul(reply.header("content-length")) : std::size_t{0};
     while (pending_.size() < length) {
@@ -216,6 +218,27 @@ class TlsClient {
     reply.body = pending_.substr(0, length);
     pending_.erase(0, length);
     return reply;
+  }
+
+  /// The rest of a chunked body (RFC 9112 §7.1, without extensions or trailers).
+  std::optional<Reply> readChunks(Reply& reply) {
+    for (;;) {
+      std::size_t end;
+      while ((end = pending_.find("\r\n")) == std::string::npos) {
+        if (!fill()) return std::nullopt;
+      }
+      const std::size_t size = std::stoul(pending_.substr(0, end), nullptr, 16);
+      while (pending_.size() < end + 2 + size + 2) {
+        if (!fill()) return std::nullopt;
+      }
+      if (size == 0) {
+        pending_.erase(0, end + 4);
+        return reply;
+      }
+      reply.body += pending_.substr(end + 2, size);
+      ++reply.chunks;
+      pending_.erase(0, end + 2 + size + 2);
+    }
   }
 
   /// True if the server closes the connection (within the client timeout); data is discarded.
@@ -254,11 +277,12 @@ std::string getRequest(const std::string& target, const std::string& extra = "")
   return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
 }
 
-/// Answers with what it learned about the connection; /boom throws, /slow takes a while.
+/// Answers with what it learned about the connection; /boom throws, /slow takes a while,
+/// /stream streams three lines (and /stream-boom fails after the first).
 class TestHandler : public http::Handler {
  public:
-  http::Response handle(const http::Request& request, const http::Connection& connection,
-                        http::RequestLog& log) override {
+  http::Reply handle(const http::Request& request, const http::Connection& connection,
+                     http::RequestLog& log) override {
     ++calls_;
     const std::string target(request.target());
     if (target.starts_with("/slow")) {
@@ -270,6 +294,7 @@ class TestHandler : public http::Handler {
       std::this_thread::sleep_for(500ms);
     }
     if (target == "/boom") throw std::runtime_error("database password is hunter2");
+    if (target.starts_with("/stream")) return streamed(target == "/stream-boom");
 
     http::Response response{beasthttp::status::ok, request.version()};
     response.set(beasthttp::field::content_type, "text/plain");
@@ -281,6 +306,20 @@ class TestHandler : public http::Handler {
     response.body() = "hallo " + std::to_string(request.body().size());
     log.person = "person-42";
     return response;
+  }
+
+  static http::Reply streamed(bool fail) {
+    http::Response head{beasthttp::status::ok, 11};
+    head.set(beasthttp::field::content_type, "text/csv");
+    auto produced = std::make_shared<int>(0);
+    return {std::move(head), [produced, fail](std::string& chunk) {
+              if (fail && *produced == 1) throw std::runtime_error("database gone");
+              if (*produced == 3) return false;
+              // An empty piece in between must not end the body.
+              chunk = *produced == 1 ? "" : "regel " + std::to_string(*produced) + "\r\n";
+              ++*produced;
+              return true;
+            }};
   }
 
   bool waitForSlowRequest() {
@@ -462,6 +501,43 @@ TEST_F(ServerTest, HeadAnswersWithoutBodyAndKeepsTheConnectionUsable) {
   const auto get = client->read();
   ASSERT_TRUE(get);
   EXPECT_EQ(get->body, "hallo 0");  // would be garbled if the HEAD answer had carried a body
+}
+
+TEST_F(ServerTest, StreamedBodyArrivesCompleteInChunksWithSecurityHeaders) {
+  start();
+  auto client = connect();
+  ASSERT_TRUE(client->send(getRequest("/stream")));
+  const auto reply = client->read();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->header("transfer-encoding"), "chunked");
+  EXPECT_FALSE(reply->has("content-length"));
+  EXPECT_EQ(reply->header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(reply->body, "regel 0\r\nregel 2\r\n");
+  EXPECT_EQ(reply->chunks, 2);
+  // The connection stays usable after the last chunk.
+  ASSERT_TRUE(client->send(getRequest("/hello")));
+  const auto next = client->read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "hallo 0");
+}
+
+TEST_F(ServerTest, StreamedBodyToHttp10EndsWithTheConnection) {
+  start();
+  auto client = connect();
+  ASSERT_TRUE(client->send("GET /stream HTTP/1.0\r\nHost: localhost\r\n\r\n"));
+  const auto reply = client->read(/*head=*/true);
+  ASSERT_TRUE(reply);
+  EXPECT_FALSE(reply->has("transfer-encoding"));
+  EXPECT_TRUE(client->closedByPeer());
+}
+
+TEST_F(ServerTest, FailingStreamEndsTheConnectionWithoutTheLastChunk) {
+  start();
+  auto client = connect();
+  ASSERT_TRUE(client->send(getRequest("/stream-boom")));
+  EXPECT_FALSE(client->read());  // the body never completes
+  EXPECT_TRUE(logContains("streamed body failed"));
 }
 
 TEST_F(ServerTest, BodyWithinTheLimitReachesTheHandler) {

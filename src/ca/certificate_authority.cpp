@@ -1,0 +1,294 @@
+#include "ca/certificate_authority.hpp"
+
+#include "core/encoding.hpp"
+#include "pki/certificate_contents.hpp"
+#include "pki/crl.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <fstream>
+
+namespace ca {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Each retry draws a fresh 126-bit serial; a second collision means a broken random source.
+constexpr int kSerialAttempts = 4;
+
+core::Error invalid(std::string message) {
+  return core::makeError(core::ErrorKind::invalid, std::move(message));
+}
+
+// RFC 5280 §4.1.2.2 and BR §7.1: positive, ≤ 20 octets, ≥ 64 bits from a CSPRNG. The top byte is
+// pinned to 0x40–0x7F: positive, always 16 octets, and its hex has no leading zero, so the
+// reserved serial_hex equals what Certificate::serialHex() reads back.
+std::vector<std::uint8_t> drawSerial(core::RandomSource& random) {
+  std::vector<std::uint8_t> serial(16);
+  random.fill(serial);
+  serial[0] = static_cast<std::uint8_t>((serial[0] & 0x3F) | 0x40);
+  return serial;
+}
+
+boost::json::value optionalId(const std::optional<std::int64_t>& id) {
+  return id ? boost::json::value(*id) : boost::json::value(nullptr);
+}
+
+std::optional<std::int64_t> idFrom(const boost::json::object& object, const char* key) {
+  const boost::json::value* value = object.if_contains(key);
+  if (value == nullptr || !value->is_int64()) return std::nullopt;
+  return value->as_int64();
+}
+
+// What reconcile needs to store a signed certificate that the issuing process could not.
+std::string recordedRequest(const Ownership& owner, const audit::Actor& actor) {
+  return boost::json::serialize(boost::json::object{
+      {"organisation", optionalId(owner.organisation)},
+      {"holder", optionalId(owner.holder)},
+      {"card", optionalId(owner.card)},
+      {"manager", optionalId(owner.manager)},
+      {"requested_by", optionalId(owner.requested_by)},
+      {"actor", actor.id},
+  });
+}
+
+std::pair<Ownership, audit::Actor> parseRequest(const std::string& request) {
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(request, ec);
+  if (ec || !value.is_object()) return {Ownership{}, audit::Actor::system("ca-reconcile")};
+  const auto& o = value.as_object();
+  Ownership owner{idFrom(o, "organisation"), idFrom(o, "holder"), idFrom(o, "card"),
+                  idFrom(o, "manager"), idFrom(o, "requested_by")};
+  const boost::json::value* actor = o.if_contains("actor");
+  return {owner, actor && actor->is_string() ? audit::Actor{std::string(actor->as_string())}
+                                             : audit::Actor::system("ca-reconcile")};
+}
+
+std::string problemsText(const core::Error& error) {
+  std::string text = error.message;
+  for (const auto& field : error.fields) text += "; " + field.field + " " + field.message;
+  return text;
+}
+
+// Replaces `path` atomically: the login check or a download never sees half a CRL.
+core::Result<void> writeAtomically(const std::filesystem::path& path, const std::string& data) {
+  const std::filesystem::path temporary = path.string() + ".new";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << data;
+    if (!out.flush()) return invalid("cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return invalid("cannot replace " + path.string() + ": " + ec.message());
+  return {};
+}
+
+}  // namespace
+
+CertificateAuthority::CertificateAuthority(std::vector<IssuingCa> issuers,
+                                           std::vector<ProductProfile> profiles,
+                                           storage::CertificateStore& store,
+                                           const core::Clock& clock, core::RandomSource& random)
+    : issuers_(std::move(issuers)),
+      profiles_(std::move(profiles)),
+      store_(store),
+      clock_(clock),
+      random_(random) {}
+
+const IssuingCa* CertificateAuthority::findIssuer(const std::string& name) const {
+  const auto found = std::find_if(issuers_.begin(), issuers_.end(),
+                                  [&](const IssuingCa& issuer) { return issuer.name == name; });
+  return found == issuers_.end() ? nullptr : &*found;
+}
+
+core::Result<storage::IssuanceId> CertificateAuthority::reserve(const std::string& issuing_ca,
+                                                                const std::string& product,
+                                                                const Ownership& owner,
+                                                                const audit::Actor& actor,
+                                                                std::vector<std::uint8_t>& serial) {
+  const std::string request = recordedRequest(owner, actor);
+  for (int attempt = 1;; ++attempt) {
+    serial = drawSerial(random_);
+    auto reserved = store_.reserveSerial(issuing_ca, core::toHex(serial), product, request);
+    if (reserved || reserved.error().message != "certificate.serial_taken" ||
+        attempt == kSerialAttempts) {
+      return reserved;
+    }
+  }
+}
+
+core::Result<void> CertificateAuthority::fail(storage::IssuanceId issuance,
+                                              const core::Error& error) {
+  if (auto marked = store_.markFailed(issuance, problemsText(error)); !marked) return marked;
+  return error;
+}
+
+core::Result<core::IssuedCertificate> CertificateAuthority::issue(const IssuanceRequest& request,
+                                                                  const pki::PublicKey& public_key,
+                                                                  const audit::Actor& actor) {
+  const ProductProfile* profile = findProfile(profiles_, request.product);
+  if (profile == nullptr) return invalid("certificate.unknown_product");
+  const IssuingCa* issuer = findIssuer(profile->issuing_ca);
+  if (issuer == nullptr || issuer->signer == nullptr) {
+    return core::makeError(core::ErrorKind::unavailable, "certificate.issuer_unavailable");
+  }
+  const core::TimePoint now = clock_.now();
+
+  // 1. Reserve a serial: from here on the attempt is on record, whatever happens next.
+  pki::CertificateSpec spec;
+  auto issuance = reserve(issuer->name, profile->name, request.owner, actor, spec.serial);
+  if (!issuance) return issuance.error();
+
+  // 2. Build.
+  spec.subject = request.subject;
+  spec.not_before = request.not_before.value_or(now);
+  spec.not_after =
+      request.not_after.value_or(spec.not_before + std::chrono::days{profile->term_days});
+  spec.key_usage = public_key.isRsa() ? profile->rsa_key_usage : profile->key_usage;
+  spec.extended_key_usage = profile->extended_key_usage;
+  spec.dns_names = request.dns_names;
+  spec.email_addresses = request.email_addresses;
+  spec.policy_oids = profile->policy_oids;
+  if (!issuer->crl_url.empty()) spec.crl_distribution_points = {issuer->crl_url};
+  auto built = pki::buildCertificate(spec, public_key, issuer->certificate);
+  if (!built) return fail(*issuance, built.error()).error();
+
+  // 3. Check the to-be-signed certificate, exactly as encoded, against its profile.
+  const CheckContext context{issuer->certificate.notAfter(), now, request.demo_backdating};
+  if (auto checked = checkProfile(pki::readContents(built->view()), *profile, context); !checked) {
+    return fail(*issuance, checked.error()).error();
+  }
+  if (auto marked = store_.markChecked(*issuance, built->tbsSha256()); !marked) {
+    return marked.error();
+  }
+
+  // 4. Sign (verified against the CA certificate inside signCertificate).
+  const bool rsa_pss =
+      profile->rsa_pss && pki::describeKey(issuer->signer->key().handle()).starts_with("RSA");
+  auto signed_certificate =
+      pki::signCertificate(std::move(*built), issuer->certificate, issuer->signer->key(), rsa_pss);
+  if (!signed_certificate) {
+    return fail(*issuance,
+                core::makeError(core::ErrorKind::unavailable, signed_certificate.error().message))
+        .error();
+  }
+  if (auto marked = store_.markSigned(*issuance, signed_certificate->toPem()); !marked) {
+    return marked.error();
+  }
+
+  // 5. Store with 6. its audit record, in one transaction.
+  return store(*issuance, *signed_certificate, *profile, request.owner, actor);
+}
+
+core::Result<core::IssuedCertificate> CertificateAuthority::store(
+    storage::IssuanceId issuance, const pki::Certificate& certificate,
+    const ProductProfile& profile, const Ownership& owner, const audit::Actor& actor) {
+  const pki::CertificateContents contents = pki::readContents(certificate);
+  core::IssuedCertificate issued;
+  issued.kind = profile.kind;
+  issued.product = profile.name;
+  issued.organisation = owner.organisation;
+  issued.holder = owner.holder;
+  issued.card = owner.card;
+  issued.manager = owner.manager;
+  issued.requested_by = owner.requested_by;
+  issued.common_name = certificate.subjectAttribute("CN").value_or("");
+  issued.dns_names = contents.dns_names;
+  issued.subject_dn = certificate.subjectDn();
+  issued.issuer_dn = certificate.issuerDn();
+  issued.issuing_ca = profile.issuing_ca;
+  issued.serial_hex = certificate.serialHex();
+  issued.not_before = contents.not_before;
+  issued.not_after = contents.not_after;
+  issued.key_description = contents.key_description;
+  issued.sha256_fingerprint = certificate.sha256Fingerprint();
+  issued.policy_oids = contents.policy_oids;
+  issued.pem = certificate.toPem();
+  issued.issued_at = clock_.now();
+  auto id = store_.storeIssued(issuance, issued, actor);
+  if (!id) return id.error();
+  issued.id = *id;
+  return issued;
+}
+
+core::Result<core::IssuedCertificate> CertificateAuthority::adopt(const std::string& pem,
+                                                                  const std::string& product,
+                                                                  const Ownership& owner,
+                                                                  const audit::Actor& actor) {
+  const ProductProfile* profile = findProfile(profiles_, product);
+  if (profile == nullptr) return invalid("certificate.unknown_product");
+  const IssuingCa* issuer = findIssuer(profile->issuing_ca);
+  if (issuer == nullptr) return invalid("certificate.issuer_unavailable");
+  auto certificate = pki::Certificate::fromPem(pem);
+  if (!certificate) return certificate.error();
+  if (!pki::isSignedBy(*certificate, issuer->certificate)) return invalid("certificate.not_ours");
+  // Judged as of its own start: it was issued then, and may have expired since.
+  const CheckContext context{issuer->certificate.notAfter(), certificate->notBefore(), false};
+  if (auto checked = checkProfile(pki::readContents(*certificate), *profile, context); !checked) {
+    return checked.error();
+  }
+  // The same steps as an issuance, so the serial is on record and reconcile sees it.
+  auto issuance = store_.reserveSerial(issuer->name, certificate->serialHex(), profile->name,
+                                       recordedRequest(owner, actor));
+  if (!issuance) return issuance.error();
+  if (auto marked = store_.markChecked(*issuance, ""); !marked) return marked.error();
+  if (auto marked = store_.markSigned(*issuance, certificate->toPem()); !marked) {
+    return marked.error();
+  }
+  return store(*issuance, *certificate, *profile, owner, actor);
+}
+
+core::Result<void> CertificateAuthority::revoke(core::CertificateId certificate,
+                                                const std::string& reason,
+                                                const audit::Actor& actor) {
+  return store_.revoke(certificate, clock_.now(), reason, actor);
+}
+
+core::Result<std::string> CertificateAuthority::publishCrl(const std::string& issuing_ca) {
+  const IssuingCa* issuer = findIssuer(issuing_ca);
+  if (issuer == nullptr || issuer->signer == nullptr) return invalid("certificate.unknown_issuer");
+  auto revoked = store_.revokedSerials(issuing_ca);
+  if (!revoked) return revoked.error();
+  std::vector<pki::RevokedCertificate> entries;
+  for (const auto& entry : *revoked) entries.push_back({entry.serial_hex, entry.revoked_at});
+  auto number = store_.nextCrlNumber(issuing_ca);
+  if (!number) return number.error();
+  const core::TimePoint now = clock_.now();
+  auto crl = pki::issueCrl(issuer->certificate, issuer->signer->key(), entries, now,
+                           now + issuer->crl_validity, *number);
+  if (!crl) return crl.error();
+  if (!issuer->crl_file.empty()) {
+    if (auto written = writeAtomically(issuer->crl_file, *crl); !written) return written.error();
+  }
+  return crl;
+}
+
+core::Result<ReconcileReport> CertificateAuthority::reconcile(std::chrono::minutes stale_after) {
+  auto unfinished = store_.unfinishedIssuances();
+  if (!unfinished) return unfinished.error();
+  ReconcileReport report;
+  const core::TimePoint now = clock_.now();
+  for (const storage::UnfinishedIssuance& issuance : *unfinished) {
+    if (issuance.state == storage::IssuanceState::signed_) {
+      const ProductProfile* profile = findProfile(profiles_, issuance.product);
+      auto certificate = pki::Certificate::fromPem(issuance.pem);
+      if (profile == nullptr || !certificate) return invalid("certificate.unreconcilable");
+      const auto [owner, actor] = parseRequest(issuance.request);
+      auto stored = store(issuance.id, *certificate, *profile, owner, actor);
+      if (!stored) return stored.error();
+      ++report.stored;
+    } else if (issuance.created_at + stale_after < now) {
+      if (auto marked = store_.markFailed(issuance.id, "abandoned before signing"); !marked) {
+        return marked.error();
+      }
+      ++report.failed;
+    }
+  }
+  return report;
+}
+
+}  // namespace ca

@@ -1,0 +1,117 @@
+#pragma once
+// The built-in CA (PRODUCT.md §8): issues certificates from product profiles in recorded steps,
+// in the order of Let's Encrypt Boulder's ca/ca.go: reserve a unique serial → build → check the
+// to-be-signed certificate against its profile → sign → store → audit. Every step is written to
+// `issuances` first, so an interrupted issuance is found by reconcile() and finished or marked.
+
+#include "audit/audit_record.hpp"
+#include "ca/product_profile.hpp"
+#include "ca/signer.hpp"
+#include "core/certificate.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "pki/certificate.hpp"
+#include "pki/certificate_builder.hpp"
+#include "pki/public_key.hpp"
+#include "storage/certificate_store.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ca {
+
+/// One issuing CA: its certificate, its key (through a Signer) and its CRL.
+struct IssuingCa {
+  std::string name;  ///< as products name it, e.g. "persons-ca"
+  pki::Certificate certificate;
+  const Signer* signer = nullptr;  ///< not owned; outlives the CertificateAuthority
+  std::filesystem::path crl_file;  ///< PEM CRL (re)written by publishCrl; empty: none
+  std::chrono::hours crl_validity{7 * 24};
+  std::string crl_url;  ///< cRLDistributionPoints of issued certificates; empty: none
+};
+
+/// Who a certificate belongs to and who asked for it (stored with it, and in the issuance
+/// record so reconcile can store a signed certificate after a crash).
+struct Ownership {
+  std::optional<core::OrganisationId> organisation;
+  std::optional<core::PersonId> holder;
+  std::optional<core::CardId> card;
+  std::optional<core::PersonId> manager;       ///< linked certificate manager (CB)
+  std::optional<core::PersonId> requested_by;  ///< ordering contact person
+};
+
+/// What to issue.
+struct IssuanceRequest {
+  std::string product;
+  std::vector<pki::SubjectAttribute> subject;
+  std::vector<std::string> dns_names;
+  std::vector<std::string> email_addresses;
+  Ownership owner;
+  std::optional<core::TimePoint> not_before;  ///< default: now
+  std::optional<core::TimePoint> not_after;   ///< default: not_before + the product's term
+  /// Demo data only (`init-dev`): lets not_before lie in the past, for expired examples.
+  bool demo_backdating = false;
+};
+
+/// What reconcile() did.
+struct ReconcileReport {
+  int stored = 0;  ///< signed certificates that were stored
+  int failed = 0;  ///< abandoned issuances marked failed
+};
+
+/// Issues, revokes and publishes CRLs.
+class CertificateAuthority {
+ public:
+  /// A CA over `issuers` and `profiles` that records its steps in `store`.
+  CertificateAuthority(std::vector<IssuingCa> issuers, std::vector<ProductProfile> profiles,
+                       storage::CertificateStore& store, const core::Clock& clock,
+                       core::RandomSource& random);
+
+  /// Issues a certificate for `public_key`; invalid "certificate.profile_mismatch" (with the
+  /// problems as fields) if the result would not match its profile: then nothing is signed and
+  /// the issuance is recorded failed.
+  core::Result<core::IssuedCertificate> issue(const IssuanceRequest& request,
+                                              const pki::PublicKey& public_key,
+                                              const audit::Actor& actor);
+  /// Records a certificate this CA signed outside the portal (the dev PKI's login
+  /// certificates, a migration): it must verify under the CA and match its profile.
+  core::Result<core::IssuedCertificate> adopt(const std::string& pem, const std::string& product,
+                                              const Ownership& owner, const audit::Actor& actor);
+  /// Revokes a certificate (RFC 5280 §5.3.1 reason name); the next publishCrl lists it.
+  core::Result<void> revoke(core::CertificateId certificate, const std::string& reason,
+                            const audit::Actor& actor);
+  /// Issues the next CRL of one CA and writes it to its crl_file; returns the CRL (PEM).
+  core::Result<std::string> publishCrl(const std::string& issuing_ca);
+  /// Stores signed-but-unstored issuances; marks reserved/checked ones older than `stale_after`
+  /// failed (they were interrupted before signing, so nothing exists to finish).
+  core::Result<ReconcileReport> reconcile(std::chrono::minutes stale_after);
+
+  /// The configured issuing CAs.
+  const std::vector<IssuingCa>& issuers() const { return issuers_; }
+  /// The configured products.
+  const std::vector<ProductProfile>& profiles() const { return profiles_; }
+
+ private:
+  const IssuingCa* findIssuer(const std::string& name) const;
+  core::Result<storage::IssuanceId> reserve(const std::string& issuing_ca,
+                                            const std::string& product, const Ownership& owner,
+                                            const audit::Actor& actor,
+                                            std::vector<std::uint8_t>& serial);
+  core::Result<core::IssuedCertificate> store(storage::IssuanceId issuance,
+                                              const pki::Certificate& certificate,
+                                              const ProductProfile& profile, const Ownership& owner,
+                                              const audit::Actor& actor);
+  core::Result<void> fail(storage::IssuanceId issuance, const core::Error& error);
+
+  std::vector<IssuingCa> issuers_;
+  std::vector<ProductProfile> profiles_;
+  storage::CertificateStore& store_;
+  const core::Clock& clock_;
+  core::RandomSource& random_;
+};
+
+}  // namespace ca

@@ -1,0 +1,449 @@
+#include "storage/certificate_inventory.hpp"
+
+#include "core/time_format.hpp"
+#include "storage/statement.hpp"
+#include "storage/transaction.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <utility>
+#include <variant>
+
+namespace storage {
+
+namespace {
+
+/// Rows an export reads per batch: bounded memory, few round trips.
+constexpr int kBatchRows = 500;
+
+/// A person's display name from a LEFT JOIN, "" when there is none (NULL || … is NULL in both
+/// dialects).
+std::string personName(std::string_view alias) {
+  const std::string a(alias);
+  return "COALESCE(" + a + ".given_name || ' ' || " + a + ".surname, '')";
+}
+
+/// Words of a space-joined column.
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> result;
+  std::istringstream stream(text);
+  for (std::string word; stream >> word;) result.push_back(word);
+  return result;
+}
+
+std::string lowerAscii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  return text;
+}
+
+/// A LIKE pattern (with ESCAPE '\') for text that contains (or, with `prefix`, starts with)
+/// `text`.
+std::string likePattern(const std::string& text, bool prefix) {
+  std::string pattern = prefix ? "" : "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+/// The serial a search text may be the start of: hex digits, with the colons or spaces people
+/// copy from certificate viewers left out; "" if the text is not hex.
+std::string serialPrefix(const std::string& text) {
+  std::string hex;
+  for (const char c : text) {
+    if (c == ':' || c == ' ') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return "";
+    hex += char(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return hex;
+}
+
+/// A nullable id column as read.
+std::optional<std::int64_t> optionalId(soci::indicator indicator, long long id) {
+  return indicator == soci::i_ok ? std::optional<std::int64_t>(id) : std::nullopt;
+}
+
+/// The columns of one certificate row and where they land; `with_pem` adds the PEM (details).
+struct CertificateRow {
+  core::IssuedCertificate value;
+  std::string kind;
+  soci::indicator organisation_indicator = soci::i_ok;
+  soci::indicator holder_indicator = soci::i_ok;
+  soci::indicator card_indicator = soci::i_ok;
+  soci::indicator revoked_indicator = soci::i_ok;
+  soci::indicator manager_indicator = soci::i_ok;
+  soci::indicator requested_by_indicator = soci::i_ok;
+  long long organisation = 0, holder = 0, card = 0, manager = 0, requested_by = 0;
+  long long not_before = 0, not_after = 0, revoked_at = 0, issued_at = 0;
+  std::string dns_names, policy_oids;
+  std::string name_key;  ///< common_name_lower, the name sort's key
+
+  static std::string selectList(bool with_pem) {
+    return "c.id, c.kind, c.product, c.organisation_id, c.holder_id, c.card_id, c.common_name, "
+           "c.dns_names, c.subject_dn, c.issuer_dn, c.issuing_ca, c.serial_hex, c.not_before, "
+           "c.not_after, c.revoked_at, c.revocation_reason, c.key_description, "
+           "c.sha256_fingerprint, c.policy_oids, c.manager_id, c.requested_by, c.issued_at, " +
+           personName("m") + ", " + personName("r") + ", c.common_name_lower" +
+           (with_pem ? ", c.pem" : "");
+  }
+  /// FROM clause that joins the names of the manager and the requester.
+  static constexpr std::string_view joins =
+      " LEFT JOIN persons m ON m.id = c.manager_id LEFT JOIN persons r ON r.id = c.requested_by";
+
+  void into(Statement& s, bool with_pem) {
+    s.into(value.id).into(kind).into(value.product);
+    s.into(organisation, organisation_indicator).into(holder, holder_indicator);
+    s.into(card, card_indicator).into(value.common_name).into(dns_names).into(value.subject_dn);
+    s.into(value.issuer_dn).into(value.issuing_ca).into(value.serial_hex).into(not_before);
+    s.into(not_after).into(revoked_at, revoked_indicator).into(value.revocation_reason);
+    s.into(value.key_description).into(value.sha256_fingerprint).into(policy_oids);
+    s.into(manager, manager_indicator).into(requested_by, requested_by_indicator);
+    s.into(issued_at).into(value.manager_name).into(value.requested_by_name).into(name_key);
+    if (with_pem) s.into(value.pem);
+  }
+
+  /// The value of the row just fetched.
+  core::IssuedCertificate toValue() const {
+    core::IssuedCertificate result = value;
+    // The CHECK constraint allows only known kinds.
+    result.kind = core::parseCertificateKind(kind).value_or(core::CertificateKind::server);
+    result.organisation = optionalId(organisation_indicator, organisation);
+    result.holder = optionalId(holder_indicator, holder);
+    result.card = optionalId(card_indicator, card);
+    result.manager = optionalId(manager_indicator, manager);
+    result.requested_by = optionalId(requested_by_indicator, requested_by);
+    result.dns_names = words(dns_names);
+    result.policy_oids = words(policy_oids);
+    result.not_before = core::fromUnixSeconds(not_before);
+    result.not_after = core::fromUnixSeconds(not_after);
+    if (revoked_indicator == soci::i_ok) result.revoked_at = core::fromUnixSeconds(revoked_at);
+    result.issued_at = core::fromUnixSeconds(issued_at);
+    return result;
+  }
+};
+
+/// The WHERE clause of an overview query and its parameters in bind order. Conditions on the
+/// end date are ranges over not_after, so they stay inside the (organisation_id, kind,
+/// not_after, id) index.
+class CertificateFilter {
+ public:
+  explicit CertificateFilter(const CertificateQuery& query) {
+    add("c.organisation_id = ?", query.organisation);
+    add(" AND c.kind = ?", std::string(core::toString(query.kind)));
+    const long long now = core::toUnixSeconds(query.now);
+    const auto days = [&](int n) { return now + 86400LL * n; };
+    const std::string not_revoked = " AND (c.revoked_at IS NULL OR c.revoked_at > ?)";
+    if (query.status) {
+      switch (*query.status) {
+        case core::CertificateStatus::revoked:
+          add(" AND c.revoked_at <= ?", now);
+          break;
+        case core::CertificateStatus::expired:
+          add(not_revoked, now);
+          add(" AND c.not_after <= ?", now);
+          break;
+        case core::CertificateStatus::expiring:
+          add(not_revoked, now);
+          add(" AND c.not_after > ?", now);
+          add(" AND c.not_after <= ?", days(core::kExpiringWithinDays));
+          break;
+        case core::CertificateStatus::valid:
+          add(not_revoked, now);
+          add(" AND c.not_after > ?", days(core::kExpiringWithinDays));
+          break;
+      }
+    }
+    if (query.expiring_within_days) {
+      add(not_revoked, now);
+      add(" AND c.not_after > ?", now);
+      add(" AND c.not_after <= ?", days(*query.expiring_within_days));
+    }
+    std::string search = query.search;
+    search.erase(0, search.find_first_not_of(' '));
+    search.erase(search.find_last_not_of(' ') + 1);
+    if (!search.empty()) {
+      const std::string text = likePattern(lowerAscii(search), false);
+      add(" AND (c.common_name_lower LIKE ? ESCAPE '\\'", text);
+      add(" OR lower(c.dns_names) LIKE ? ESCAPE '\\'", text);
+      if (const auto serial = serialPrefix(search); !serial.empty())
+        add(" OR c.serial_hex LIKE ? ESCAPE '\\'", likePattern(serial, true));
+      where_ += ")";
+    }
+  }
+
+  /// The conditions (without WHERE), all qualified with "c.".
+  const std::string& where() const { return where_; }
+  /// Binds the parameters of where() in order; they live as long as this filter.
+  void bind(Statement& statement) const {
+    for (const auto& value : values_) std::visit([&](const auto& v) { statement.use(v); }, value);
+  }
+
+ private:
+  // Each parameter gets its own name: SOCI binds by position, and a name used twice would
+  // count once.
+  template <class T>
+  void add(std::string_view condition, T value) {
+    const auto marker = condition.find('?');
+    values_.emplace_back(std::move(value));
+    where_ += std::string(condition.substr(0, marker)) + ":f" + std::to_string(values_.size()) +
+              std::string(condition.substr(marker + 1));
+  }
+
+  std::string where_;
+  std::vector<std::variant<long long, std::string>> values_;
+};
+
+/// The sort column of an order (the index's third column) and whether it descends.
+std::pair<std::string_view, bool> sortKey(CertificateSort sort) {
+  switch (sort) {
+    case CertificateSort::not_after_descending:
+      return {"c.not_after", true};
+    case CertificateSort::name_ascending:
+      return {"c.common_name_lower", false};
+    case CertificateSort::name_descending:
+      return {"c.common_name_lower", true};
+    case CertificateSort::not_after_ascending:
+      break;
+  }
+  return {"c.not_after", false};
+}
+
+/// "ORDER BY key, id" in the direction of the sort; the id makes the order total.
+std::string orderBy(CertificateSort sort) {
+  const auto [column, descending] = sortKey(sort);
+  const std::string direction = descending ? " DESC" : "";
+  return " ORDER BY " + std::string(column) + direction + ", c.id" + direction;
+}
+
+/// Reads "SELECT <certificate columns> FROM certificates c <joins> <rest>" with `bind` adding
+/// the parameters, and hands each row read to `on_row`.
+template <class Bind, class OnRow>
+void selectCertificates(soci::session& sql, bool with_pem, const std::string& rest, Bind&& bind,
+                        OnRow&& on_row) {
+  CertificateRow row;
+  forEachRow(
+      sql,
+      "SELECT " + CertificateRow::selectList(with_pem) + " FROM certificates c" +
+          std::string(CertificateRow::joins) + rest,
+      [&](Statement& s) {
+        row.into(s, with_pem);
+        bind(s);
+      },
+      [&] { on_row(std::as_const(row)); });
+}
+
+/// The columns of a card with its holder's, manager's and requester's names, the earliest end
+/// of its certificates, and a revocation time if every certificate on it is revoked.
+struct CardRow {
+  core::Card value;
+  std::string type;
+  soci::indicator organisation_indicator = soci::i_ok, holder_indicator = soci::i_ok;
+  soci::indicator manager_indicator = soci::i_ok, requested_by_indicator = soci::i_ok;
+  soci::indicator not_after_indicator = soci::i_ok, revoked_indicator = soci::i_ok;
+  long long organisation = 0, holder = 0, manager = 0, requested_by = 0, not_after = 0,
+            revoked_at = 0;
+
+  static std::string select() {
+    return "SELECT k.id, k.type, k.organisation_id, k.holder_id, " + personName("h") +
+           ", k.group_name, k.manager_id, k.requested_by, " + personName("m") + ", " +
+           personName("r") +
+           ", (SELECT MIN(c.not_after) FROM certificates c WHERE c.card_id = k.id), "
+           "(SELECT CASE WHEN COUNT(c.revoked_at) = COUNT(*) THEN MAX(c.revoked_at) END "
+           "FROM certificates c WHERE c.card_id = k.id) "
+           "FROM cards k LEFT JOIN persons h ON h.id = k.holder_id "
+           "LEFT JOIN persons m ON m.id = k.manager_id "
+           "LEFT JOIN persons r ON r.id = k.requested_by ";
+  }
+
+  void into(Statement& s) {
+    s.into(value.id).into(type).into(organisation, organisation_indicator);
+    s.into(holder, holder_indicator).into(value.holder_name).into(value.group_name);
+    s.into(manager, manager_indicator).into(requested_by, requested_by_indicator);
+    s.into(value.manager_name).into(value.requested_by_name);
+    s.into(not_after, not_after_indicator).into(revoked_at, revoked_indicator);
+  }
+
+  core::Card toValue() const {
+    core::Card result = value;
+    result.type = core::parseCardType(type).value_or(core::CardType::personal);
+    result.organisation = optionalId(organisation_indicator, organisation);
+    result.holder = optionalId(holder_indicator, holder);
+    result.manager = optionalId(manager_indicator, manager);
+    result.requested_by = optionalId(requested_by_indicator, requested_by);
+    // A group card is named after its group or function, not after a person.
+    if (result.type == core::CardType::group || result.holder_name.empty())
+      result.holder_name = result.group_name;
+    // A card still in production has no certificates and so no end yet.
+    result.not_after = core::fromUnixSeconds(not_after_indicator == soci::i_ok ? not_after : 0);
+    if (revoked_indicator == soci::i_ok) result.revoked_at = core::fromUnixSeconds(revoked_at);
+    return result;
+  }
+};
+
+/// Cards selected by "<where> ORDER BY …" with one id parameter.
+std::vector<core::Card> selectCards(soci::session& sql, const std::string& rest, std::int64_t key) {
+  std::vector<core::Card> cards;
+  CardRow row;
+  forEachRow(
+      sql, CardRow::select() + rest,
+      [&](Statement& s) {
+        row.into(s);
+        s.use(key);
+      },
+      [&] { cards.push_back(row.toValue()); });
+  return cards;
+}
+
+}  // namespace
+
+core::Result<CertificatePage> CertificateInventory::search(const CertificateQuery& query) {
+  return inTransaction(
+      database_, TransactionMode::read, [&](soci::session& sql) -> core::Result<CertificatePage> {
+        const CertificateFilter filter(query);
+        CertificatePage page;
+        long long total = 0;
+        Statement count(sql);
+        count.into(total);
+        filter.bind(count);
+        count.execute("SELECT COUNT(*) FROM certificates c WHERE " + filter.where());
+        page.total = total;
+        // The page's ids come from the index alone (a "deferred join"): a far page skips index
+        // entries, not whole rows; only the rows shown are read in full.
+        const long long limit = std::max(0, query.limit);
+        const long long offset = std::max(0, query.offset);
+        const std::string order = orderBy(query.sort);
+        selectCertificates(
+            sql, false,
+            " JOIN (SELECT c.id FROM certificates c WHERE " + filter.where() + order +
+                " LIMIT :limit OFFSET :offset) page ON page.id = c.id" + order,
+            [&](Statement& s) {
+              filter.bind(s);
+              s.use(limit).use(offset);
+            },
+            [&](const CertificateRow& row) { page.items.push_back(row.toValue()); });
+        return page;
+      });
+}
+
+core::Result<void> CertificateInventory::forEach(
+    const CertificateQuery& query,
+    const std::function<bool(const core::IssuedCertificate&)>& visit) {
+  auto rows = cursor(query);
+  for (;;) {
+    auto certificate = rows.next();
+    if (!certificate) return certificate.error();
+    if (!*certificate || !visit(**certificate)) return {};
+  }
+}
+
+core::Result<std::optional<core::IssuedCertificate>> CertificateCursor::next() {
+  if (position_ == batch_.size() && !exhausted_) {
+    if (auto read = readBatch(); !read) return read.error();
+  }
+  if (position_ == batch_.size()) return std::nullopt;
+  last_name_key_ = std::move(batch_name_keys_[position_]);
+  last_ = std::move(batch_[position_++]);
+  return last_;
+}
+
+core::Result<void> CertificateCursor::readBatch() {
+  batch_.clear();
+  batch_name_keys_.clear();
+  position_ = 0;
+  return withSession(*database_, [&](soci::session& sql) -> core::Result<void> {
+    const CertificateFilter filter(query_);
+    const auto [column, descending] = sortKey(query_.sort);
+    const bool by_name = column == "c.common_name_lower";
+    // After the last row read in sort order: a row-value comparison that the index serves.
+    std::string after;
+    long long last_end = 0, last_id = 0;
+    if (last_) {
+      last_end = core::toUnixSeconds(last_->not_after);
+      last_id = last_->id;
+      after =
+          " AND (" + std::string(column) + ", c.id) " + (descending ? "<" : ">") + " (:key, :id)";
+    }
+    selectCertificates(
+        sql, false, " WHERE " + filter.where() + after + orderBy(query_.sort) + " LIMIT :limit",
+        [&](Statement& s) {
+          filter.bind(s);
+          if (last_) {
+            if (by_name)
+              s.use(last_name_key_);
+            else
+              s.use(last_end);
+            s.use(last_id);
+          }
+          s.use(kBatchRows);
+        },
+        [&](const CertificateRow& row) {
+          batch_.push_back(row.toValue());
+          batch_name_keys_.push_back(row.name_key);
+        });
+    exhausted_ = batch_.size() < std::size_t(kBatchRows);
+    return {};
+  });
+}
+
+core::Result<std::optional<core::IssuedCertificate>> CertificateInventory::find(
+    core::CertificateId id) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<core::IssuedCertificate>> {
+        std::optional<core::IssuedCertificate> found;
+        selectCertificates(
+            sql, true, " WHERE c.id = :id", [&](Statement& s) { s.use(id); },
+            [&](const CertificateRow& row) { found = row.toValue(); });
+        return found;
+      });
+}
+
+core::Result<std::vector<core::Card>> CertificateInventory::cardsOfOrganisation(
+    core::OrganisationId organisation) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<core::Card>> {
+    return selectCards(sql,
+                       "WHERE k.organisation_id = :o ORDER BY lower(CASE WHEN k.type = 'group' "
+                       "THEN k.group_name ELSE " +
+                           personName("h") + " END), k.id",
+                       organisation);
+  });
+}
+
+core::Result<std::vector<core::Card>> CertificateInventory::cardsOfHolder(core::PersonId holder) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<core::Card>> {
+    return selectCards(sql, "WHERE k.holder_id = :h ORDER BY k.created_at DESC, k.id DESC", holder);
+  });
+}
+
+core::Result<std::optional<core::Card>> CertificateInventory::findCard(core::CardId id) {
+  return inTransaction(
+      database_, TransactionMode::read,
+      [&](soci::session& sql) -> core::Result<std::optional<core::Card>> {
+        auto cards = selectCards(sql, "WHERE k.id = :id", id);
+        if (cards.empty()) return std::nullopt;
+        core::Card card = std::move(cards.front());
+        long long certificate = 0;
+        forEachRow(
+            sql, "SELECT id FROM certificates WHERE card_id = :k ORDER BY issued_at, id",
+            [&](Statement& s) { s.into(certificate).use(id); },
+            [&] { card.certificates.push_back(certificate); });
+        return card;
+      });
+}
+
+core::Result<std::vector<core::IssuedCertificate>> CertificateInventory::certificatesOfCard(
+    core::CardId card) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::vector<core::IssuedCertificate>> {
+        std::vector<core::IssuedCertificate> certificates;
+        selectCertificates(
+            sql, false, " WHERE c.card_id = :k ORDER BY c.issued_at, c.id",
+            [&](Statement& s) { s.use(card); },
+            [&](const CertificateRow& row) { certificates.push_back(row.toValue()); });
+        return certificates;
+      });
+}
+
+}  // namespace storage

@@ -1,0 +1,92 @@
+#pragma once
+// The write side of the certificate inventory: the CA's recorded issuance steps (reserve serial →
+// checked → signed → stored, or failed), issued certificates with their audit record, cards,
+// revocations and CRL numbers (PRODUCT.md §8; Boulder's ca/ca.go safety order). Reading is in
+// CertificateInventory.
+
+#include "audit/audit_record.hpp"
+#include "core/certificate.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "storage/database.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace storage {
+
+/// Id of an issuances row.
+using IssuanceId = std::int64_t;
+
+/// Where an issuance stands.
+enum class IssuanceState { reserved, checked, signed_, stored, failed };
+
+/// An issuance that has not reached `stored` or `failed` (found by `mijncert ca reconcile`).
+struct UnfinishedIssuance {
+  IssuanceId id = 0;
+  std::string issuing_ca;
+  std::string serial_hex;
+  std::string product;
+  IssuanceState state = IssuanceState::reserved;
+  std::string request;  ///< what the CA recorded to finish it (opaque to storage)
+  std::string pem;      ///< the signed certificate, once signed
+  core::TimePoint created_at;
+};
+
+/// One entry of a CRL.
+struct RevokedSerial {
+  std::string serial_hex;
+  core::TimePoint revoked_at;
+  std::string reason;  ///< RFC 5280 §5.3.1 reason name
+};
+
+/// Records issuance steps and issued certificates.
+class CertificateStore {
+ public:
+  CertificateStore(Database& database, const core::Clock& clock)
+      : database_(database), clock_(clock) {}
+
+  /// Step 1: reserves `serial_hex` at `issuing_ca` (RFC 5280 §4.1.2.2: unique per issuer) and
+  /// records what is needed to finish the issuance; conflict "certificate.serial_taken" if the
+  /// serial was ever used by that CA.
+  core::Result<IssuanceId> reserveSerial(const std::string& issuing_ca,
+                                         const std::string& serial_hex, const std::string& product,
+                                         const std::string& request);
+  /// Step 2: the to-be-signed certificate passed its profile check.
+  core::Result<void> markChecked(IssuanceId issuance, const std::string& tbs_sha256);
+  /// Step 3: signed; the certificate is kept here so a crash before storing loses nothing.
+  core::Result<void> markSigned(IssuanceId issuance, const std::string& pem);
+  /// Ends an issuance that will never be signed (failed check, signer error, abandoned).
+  core::Result<void> markFailed(IssuanceId issuance, const std::string& reason);
+  /// Step 4: stores the certificate with its SANs, marks the issuance stored and appends
+  /// "certificate.issue" in one transaction; returns the certificate id.
+  core::Result<core::CertificateId> storeIssued(IssuanceId issuance,
+                                                const core::IssuedCertificate& certificate,
+                                                const audit::Actor& actor);
+  /// Issuances neither stored nor failed, oldest first.
+  core::Result<std::vector<UnfinishedIssuance>> unfinishedIssuances();
+
+  /// Creates a card (id and certificates ignored) with "card.create"; returns its id.
+  core::Result<core::CardId> createCard(const core::Card& card, const audit::Actor& actor);
+  /// Revokes a certificate at `at` with an RFC 5280 reason name ("certificate.revoke");
+  /// not_found for an unknown id, conflict "certificate.already_revoked".
+  core::Result<void> revoke(core::CertificateId certificate, core::TimePoint at,
+                            const std::string& reason, const audit::Actor& actor);
+  /// The revoked certificates of one issuing CA, for its CRL.
+  core::Result<std::vector<RevokedSerial>> revokedSerials(const std::string& issuing_ca);
+  /// The next CRL number of `issuing_ca` (RFC 5280 §5.2.3: monotonically increasing), taken in
+  /// a write transaction so two publishers never use the same number.
+  core::Result<std::int64_t> nextCrlNumber(const std::string& issuing_ca);
+
+ private:
+  core::Result<void> moveIssuance(IssuanceId issuance, const std::string& from_states,
+                                  IssuanceState to, const std::string& column,
+                                  const std::string& value);
+
+  Database& database_;
+  const core::Clock& clock_;
+};
+
+}  // namespace storage

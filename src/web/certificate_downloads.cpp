@@ -1,0 +1,149 @@
+// GET /organisations/{id}/server-certificates.csv and .xlsx (API.md): the overview with the
+// page's filters as a file. Both stream: the CSV pulls rows from a keyset cursor as the client
+// reads; the .xlsx is written row by row to a temporary file (constant memory) and then sent
+// in chunks. Neither holds the list in memory.
+
+#include "web/certificate_export.hpp"
+#include "web/certificate_views.hpp"
+#include "web/routes.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <stdexcept>
+
+namespace web {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+/// Bytes a streamed download sends at a time.
+constexpr std::size_t kChunkBytes = 64 * 1024;
+
+/// The head of a file download; the body follows streamed.
+http::Response downloadHead(const RequestContext& context, std::string content_type,
+                            const core::Organisation& owner, core::TimePoint now,
+                            std::string_view extension) {
+  http::Response head{bhttp::status::ok, context.request.version()};
+  head.set(bhttp::field::content_type, std::move(content_type));
+  head.set(bhttp::field::content_disposition,
+           attachmentDisposition(context.texts().text("certificates.download.file_prefix"),
+                                 owner.name, now, extension));
+  return head;
+}
+
+/// The CSV body: the BOM and the header row first, then rows until a chunk is full.
+struct CsvStream {
+  storage::CertificateCursor cursor;
+  const Catalogue* texts;
+  char separator;
+  core::TimePoint now;
+  bool started = false;
+  bool done = false;
+
+  bool next(std::string& chunk) {
+    chunk.clear();
+    if (done) return false;
+    if (!started) {
+      chunk = std::string(kUtf8Bom) + csvRecord(exportHeader(*texts), separator);
+      started = true;
+    }
+    while (chunk.size() < kChunkBytes) {
+      auto certificate = cursor.next();
+      // The status line is sent already: the transport ends the connection without the last
+      // chunk, so the client sees an incomplete download rather than a short list.
+      if (!certificate) throw std::runtime_error("csv export: " + certificate.error().message);
+      if (!*certificate) {
+        done = true;
+        break;
+      }
+      chunk += csvRecord(exportRow(*texts, **certificate, now), separator);
+    }
+    return !chunk.empty();
+  }
+};
+
+http::Reply csvDownload(RequestContext& context, PortalServices& services) {
+  auto owner = visibleInventoryOwner(context, services);
+  if (!owner) return failure(context, owner.error(), false);
+  const auto now = services.clock.now();
+  const auto scheiding = context.target.query.find("scheiding");
+  const char separator =
+      scheiding != context.target.query.end() && scheiding->second == "puntkomma" ? ';' : ',';
+  auto stream = std::make_shared<CsvStream>(
+      CsvStream{services.inventory.cursor(overviewQuery(context, owner->id, now)), &context.texts(),
+                separator, now});
+  return {downloadHead(context, "text/csv; charset=utf-8; header=present", *owner, now, "csv"),
+          [stream](std::string& chunk) { return stream->next(chunk); }};
+}
+
+/// A finished .xlsx file being sent; removed when the download ends in any way.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(std::filesystem::path path) : path_(std::move(path)) {}
+  ~TemporaryFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  /// The next piece of the file; false at its end.
+  bool next(std::string& chunk) {
+    if (!input_.is_open()) input_.open(path_, std::ios::binary);
+    chunk.resize(kChunkBytes);
+    input_.read(chunk.data(), std::streamsize(chunk.size()));
+    chunk.resize(std::size_t(input_.gcount()));
+    if (input_.bad()) throw std::runtime_error("xlsx export: cannot read the file");
+    return !chunk.empty();
+  }
+
+ private:
+  std::filesystem::path path_;
+  std::ifstream input_;
+};
+
+std::filesystem::path temporaryPath(std::string_view extension) {
+  std::random_device random;
+  return std::filesystem::temp_directory_path() /
+         ("mijncert-export-" + std::to_string(random()) + std::to_string(random()) + "." +
+          std::string(extension));
+}
+
+http::Reply xlsxDownload(RequestContext& context, PortalServices& services) {
+  auto owner = visibleInventoryOwner(context, services);
+  if (!owner) return failure(context, owner.error(), false);
+  const auto now = services.clock.now();
+  const auto& t = context.texts();
+  auto file = std::make_shared<TemporaryFile>(temporaryPath("xlsx"));
+  {
+    XlsxFile workbook(file->path(), std::filesystem::temp_directory_path(),
+                      t.text("certificates.download.sheet_name"));
+    workbook.add(exportHeader(t));
+    auto written = services.inventory.forEach(
+        overviewQuery(context, owner->id, now), [&](const core::IssuedCertificate& certificate) {
+          workbook.add(exportRow(t, certificate, now), kNumericExportColumns);
+          return true;
+        });
+    if (!written) return failure(context, written.error(), false);
+    workbook.close();
+  }
+  return {downloadHead(context, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       *owner, now, "xlsx"),
+          [file](std::string& chunk) { return file->next(chunk); }};
+}
+
+}  // namespace
+
+void addCertificateDownloadRoutes(Router& router, PortalServices& services) {
+  const auto with = [&services](auto handler) { return withServices(services, handler); };
+  router.add({bhttp::verb::get, "/organisations/{id}/server-certificates.csv", Access::logged_in,
+              Format::html, with(csvDownload)});
+  router.add({bhttp::verb::get, "/organisations/{id}/server-certificates.xlsx", Access::logged_in,
+              Format::html, with(xlsxDownload)});
+}
+
+}  // namespace web

@@ -1,0 +1,76 @@
+#pragma once
+// The server certificate overview as a download (PRODUCT.md §5 "Inzage"): the cells of a row,
+// CSV encoding (RFC 4180, safe to open in a spreadsheet), .xlsx files written with constant
+// memory, and the file name. Pure functions, apart from the .xlsx file itself.
+
+#include "core/certificate.hpp"
+#include "web/i18n.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct lxw_workbook;
+struct lxw_worksheet;
+
+namespace web {
+
+/// The cells of one exported row, in column order.
+using ExportRow = std::vector<std::string>;
+
+/// The UTF-8 byte order mark: Excel reads a CSV file as UTF-8 only when it starts with it.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+/// The column titles in the user's language.
+ExportRow exportHeader(const Catalogue& t);
+/// A certificate's cells in exportHeader() order: id, common name, SANs (space-separated),
+/// serial, not before, not after (RFC 3339), status (text), days left, manager, ordered by.
+ExportRow exportRow(const Catalogue& t, const core::IssuedCertificate& certificate,
+                    core::TimePoint now);
+
+/// Whole days until `not_after` for a certificate still in use (rounded up); nullopt once it
+/// has expired or was revoked.
+std::optional<long long> daysLeft(const core::IssuedCertificate& certificate, core::TimePoint now);
+/// Hex as certificate viewers show it: upper case, a colon between bytes ("0A:1B:…").
+std::string colonHex(std::string_view hex);
+
+/// One CSV field: quoted when it holds the separator, a quote or a line break (quotes doubled),
+/// and prefixed with ' when a spreadsheet would read it as a formula (= + - @ tab CR).
+std::string csvField(std::string_view value, char separator);
+/// One CSV record with its CRLF line end.
+std::string csvRecord(const ExportRow& row, char separator);
+
+/// Content-Disposition of a download named "<prefix>-<organisation>-<YYYY-MM-DD>.<extension>":
+/// an ASCII filename for old clients and the UTF-8 name in filename* (RFC 6266).
+std::string attachmentDisposition(std::string_view prefix, std::string_view organisation,
+                                  core::TimePoint date, std::string_view extension);
+
+/// An .xlsx file under construction: rows go to temporary files in `temp_dir` as they are added
+/// (libxlsxwriter's constant_memory mode), so memory does not grow with the number of rows.
+class XlsxFile {
+ public:
+  /// Starts `path` with one worksheet; throws std::runtime_error if it cannot be created.
+  XlsxFile(const std::filesystem::path& path, const std::filesystem::path& temp_dir,
+           std::string_view sheet_name);
+  ~XlsxFile();
+  XlsxFile(const XlsxFile&) = delete;
+  XlsxFile& operator=(const XlsxFile&) = delete;
+
+  /// Appends a row; cells that are whole numbers in `numeric_columns` become numbers.
+  void add(const ExportRow& row, const std::vector<std::size_t>& numeric_columns = {});
+  /// Writes the file; throws std::runtime_error on failure. Nothing can be added afterwards.
+  void close();
+
+ private:
+  lxw_workbook* workbook_ = nullptr;
+  lxw_worksheet* sheet_ = nullptr;
+  std::string temp_dir_;  // libxlsxwriter keeps the pointer until close
+  unsigned row_ = 0;
+};
+
+/// Columns of exportRow() that hold whole numbers (id, days left).
+inline const std::vector<std::size_t> kNumericExportColumns{0, 7};
+
+}  // namespace web

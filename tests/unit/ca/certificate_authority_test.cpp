@@ -1,0 +1,214 @@
+#include "ca/certificate_authority.hpp"
+
+#include "ca_test_support.hpp"
+#include "core/time_format.hpp"
+#include "pki/crypto.hpp"
+#include "pki/public_key.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using ca_test::CaTest;
+using namespace std::chrono_literals;
+
+pki::PublicKey freshKey() {
+  return pki::PublicKey::of(pki::PrivateKey::generate(pki::KeyType::ec_p256));
+}
+
+bool hasField(const core::Error& error, const std::string& field) {
+  return std::any_of(error.fields.begin(), error.fields.end(),
+                     [&](const core::FieldError& f) { return f.field == field; });
+}
+
+TEST_F(CaTest, IssuesServerCertificateThatMatchesItsProfileAndVerifies) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto issued = ca->issue(serverRequest(), freshKey(), actor_);
+  ASSERT_TRUE(issued) << issued.error().message;
+  EXPECT_GT(issued->id, 0);
+  EXPECT_EQ(issued->issuing_ca, "tls-ca");
+  EXPECT_EQ(issued->key_description, "ECDSA P-256");
+  EXPECT_EQ(issued->not_after - issued->not_before, std::chrono::days{730});
+  EXPECT_EQ(issued->serial_hex.size(), 32u);  // 16 octets, no leading zero
+  const auto [status, output] = verify(issued->pem, "sslserver");
+  EXPECT_EQ(status, 0) << output;
+  const ca::CheckContext context{tls_ca_->notAfter(), clock_.now(), false};
+  const auto checked = ca::checkCertificate(
+      issued->pem, *ca::findProfile(ca->profiles(), "server-private"), context);
+  EXPECT_TRUE(checked) << checked.error().message;
+  EXPECT_EQ(issuanceStates().front(), "stored");
+}
+
+TEST_F(CaTest, IssuesCardCertificatesThatVerifyForTheirPurpose) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  const std::vector<pki::SubjectAttribute> subject{
+      {"C", "NL"},      {"O", "Voorbeeld B.V."},       {"GN", "Sanne"},
+      {"SN", "Jansen"}, {"serialNumber", "900000002"}, {"CN", "Sanne Jansen"}};
+  for (const auto& [product, purpose] :
+       std::vector<std::pair<std::string, std::string>>{{"personal-authentication", "sslclient"},
+                                                        {"personal-signature", "smimesign"},
+                                                        {"personal-encryption", "any"}}) {
+    auto issued = ca->issue(
+        {.product = product, .subject = subject, .email_addresses = {"s.jansen@voorbeeld.nl"}},
+        freshKey(), actor_);
+    ASSERT_TRUE(issued) << product << ": " << issued.error().message;
+    const auto [status, output] = verify(issued->pem, purpose);
+    EXPECT_EQ(status, 0) << product << ": " << output;
+  }
+}
+
+TEST_F(CaTest, NeverSignsAnOverlongValidityAndRecordsTheIssuanceFailed) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto request = serverRequest();
+  request.not_after = clock_.now() + std::chrono::days{731};
+  auto issued = ca->issue(request, freshKey(), actor_);
+  ASSERT_FALSE(issued);
+  EXPECT_EQ(issued.error().message, "certificate.profile_mismatch");
+  EXPECT_TRUE(hasField(issued.error(), "validity"));
+  EXPECT_EQ(issuanceStates().front(), "failed");
+  EXPECT_EQ(certificateCount(), 0);
+}
+
+TEST_F(CaTest, NeverSignsBeyondTheIssuingCasEnd) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  clock_.advance(std::chrono::days{365 * 11 - 100});  // the CA ends in 100 days, the term is 730
+  auto issued = ca->issue(serverRequest(), freshKey(), actor_);
+  ASSERT_FALSE(issued);
+  EXPECT_TRUE(hasField(issued.error(), "validity"));
+  EXPECT_EQ(certificateCount(), 0);
+}
+
+TEST_F(CaTest, NeverSignsWhatABrokenProfileWouldProduce) {
+  pki::SystemRandom random;
+  auto profiles = ca::builtInProfiles();
+  // A profile that demands a subject field the product's requests never carry, and a request
+  // with a wildcard name: both must be refused before signing.
+  profiles.front().required_subject.push_back("serialNumber");
+  ca::CertificateAuthority broken(issuers(), profiles, *store_, clock_, random);
+  auto request = serverRequest();
+  request.dns_names.push_back("*.voorbeeld.nl");
+  auto issued = broken.issue(request, freshKey(), actor_);
+  ASSERT_FALSE(issued);
+  EXPECT_TRUE(hasField(issued.error(), "subject.serialNumber"));
+  EXPECT_TRUE(hasField(issued.error(), "subjectAltName"));
+  EXPECT_EQ(issuanceStates().front(), "failed");
+  EXPECT_EQ(certificateCount(), 0);
+}
+
+TEST_F(CaTest, RefusesBackdatingUnlessTheDemoAsksForIt) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto request = serverRequest();
+  request.not_before = clock_.now() - std::chrono::days{400};
+  request.not_after = clock_.now() - std::chrono::days{5};
+  ASSERT_FALSE(ca->issue(request, freshKey(), actor_));
+  request.demo_backdating = true;
+  auto issued = ca->issue(request, freshKey(), actor_);
+  ASSERT_TRUE(issued) << issued.error().message;
+  EXPECT_EQ(core::statusAt(issued->not_after, std::nullopt, clock_.now()),
+            core::CertificateStatus::expired);
+}
+
+TEST_F(CaTest, DrawsAnotherSerialWhenTheRandomSourceRepeats) {
+  // Fills: first issuance 0x11…; second issuance 0x11… again (taken), then 0x22….
+  ca_test::ScriptedRandom random({0x11, 0x11, 0x22});
+  auto ca = authority(random);
+  auto first = ca->issue(serverRequest("www.voorbeeld.nl"), freshKey(), actor_);
+  auto second = ca->issue(serverRequest("api.voorbeeld.nl"), freshKey(), actor_);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_NE(first->serial_hex, second->serial_hex);
+  EXPECT_EQ(certificateCount(), 2);
+}
+
+TEST_F(CaTest, CrlListsRevokedCertificatesWithIncreasingNumbers) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto kept = ca->issue(serverRequest("www.voorbeeld.nl"), freshKey(), actor_);
+  auto revoked = ca->issue(serverRequest("old.voorbeeld.nl"), freshKey(), actor_);
+  ASSERT_TRUE(kept && revoked);
+  ASSERT_TRUE(ca->revoke(revoked->id, "keyCompromise", actor_));
+  EXPECT_FALSE(ca->revoke(revoked->id, "keyCompromise", actor_));  // once only
+  ASSERT_TRUE(ca->publishCrl("tls-ca"));
+  auto crl = ca->publishCrl("tls-ca");
+  ASSERT_TRUE(crl) << crl.error().message;
+  EXPECT_EQ(ca_test::readFile(dir_.path() / "tls-ca.crl"), *crl);
+  const auto [status, text] =
+      ca_test::run("openssl crl -noout -text -in " + (dir_.path() / "tls-ca.crl").string(),
+                   dir_.path() / "crl.out");
+  ASSERT_EQ(status, 0) << text;
+  std::string upper = revoked->serial_hex;
+  std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+  EXPECT_NE(text.find(upper), std::string::npos) << text;
+  std::string kept_upper = kept->serial_hex;
+  std::transform(kept_upper.begin(), kept_upper.end(), kept_upper.begin(), ::toupper);
+  EXPECT_EQ(text.find(kept_upper), std::string::npos);
+  EXPECT_NE(text.find("X509v3 CRL Number: \n                2"), std::string::npos) << text;
+}
+
+TEST_F(CaTest, ReconcileStoresASignedButUnstoredIssuanceAndFailsAbandonedOnes) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  // A crash after step 4 (signed) and before step 5 (stored): the record holds the certificate.
+  pki::CertificateSpec spec;
+  spec.subject = {{"C", "NL"},
+                  {"O", "Voorbeeld B.V."},
+                  {"organizationIdentifier", "NTRNL-12345678"},
+                  {"CN", "crash.voorbeeld.nl"}};
+  spec.serial = std::vector<std::uint8_t>(16, 0x5a);
+  spec.not_before = clock_.now();
+  spec.not_after = clock_.now() + std::chrono::days{730};
+  spec.key_usage = {"digitalSignature"};
+  spec.extended_key_usage = {"serverAuth", "clientAuth"};
+  spec.dns_names = {"crash.voorbeeld.nl"};
+  spec.policy_oids = {"2.16.528.1.1003.1.2.5.6"};
+  auto certificate = pki::issueCertificate(spec, pki::PrivateKey::generate(pki::KeyType::ec_p256),
+                                           &*tls_ca_, tls_key_);
+  ASSERT_TRUE(certificate);
+  auto crashed = store_->reserveSerial("tls-ca", certificate->serialHex(), "server-private",
+                                       R"({"organisation":null,"actor":"person:7"})");
+  ASSERT_TRUE(crashed);
+  ASSERT_TRUE(store_->markChecked(*crashed, "tbs"));
+  ASSERT_TRUE(store_->markSigned(*crashed, certificate->toPem()));
+  // A crash before signing: nothing to finish once it is older than the limit.
+  auto abandoned = store_->reserveSerial("tls-ca", "7a7a", "server-private", "{}");
+  ASSERT_TRUE(abandoned);
+  clock_.advance(20min);
+
+  auto report = ca->reconcile(15min);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->stored, 1);
+  EXPECT_EQ(report->failed, 1);
+  EXPECT_EQ(certificateCount(), 1);
+  const auto states = issuanceStates();
+  EXPECT_EQ(states.at(0), "stored");
+  EXPECT_EQ(states.at(1), "failed");
+  auto again = ca->reconcile(15min);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->stored + again->failed, 0);
+}
+
+TEST_F(CaTest, AdoptsOnlyCertificatesItsCaSigned) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto issued = ca->issue(serverRequest(), freshKey(), actor_);
+  ASSERT_TRUE(issued);
+  // Signed by the persons CA, claimed for a tls-ca product.
+  pki::CertificateSpec spec;
+  spec.subject = {{"CN", "x"}};
+  spec.serial = {0x42};
+  spec.not_before = clock_.now();
+  spec.not_after = clock_.now() + 24h;
+  auto foreign = pki::issueCertificate(spec, pki::PrivateKey::generate(pki::KeyType::ec_p256),
+                                       &*persons_ca_, persons_key_);
+  ASSERT_TRUE(foreign);
+  auto adopted = ca->adopt(foreign->toPem(), "server-private", {}, actor_);
+  ASSERT_FALSE(adopted);
+  EXPECT_EQ(adopted.error().message, "certificate.not_ours");
+}
+
+}  // namespace
