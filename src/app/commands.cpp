@@ -186,8 +186,10 @@ int serve(const Options& options) {
   auth::SessionManager sessions(session_store, clock, random, config.session);
   storage::CertificateInventory inventory(*database);
   const auto crls = ca::CrlFiles::of(config.ca.issuers);
-  web::Portal portal(config.portal, web::PortalServices{login, sessions, *database, registry,
-                                                        audit_log, inventory, clock, &crls});
+  const auto chains = ca::IssuerChains::of(config.ca.issuers);
+  web::Portal portal(config.portal,
+                     web::PortalServices{login, sessions, *database, registry, audit_log, inventory,
+                                         clock, &crls, &chains});
 
   http::Server server(config.server, portal);
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),

@@ -72,6 +72,7 @@ ca::IssuerSettings readIssuer(const fs::path& base, const toml::value& table) {
   issuer.name = toml::find<std::string>(table, "name");
   issuer.certificate_file = resolve(base, toml::find<std::string>(table, "certificate"));
   issuer.key_file = resolve(base, optional<std::string>(table, "key_file", ""));
+  issuer.chain_file = resolve(base, optional<std::string>(table, "chain_file", ""));
   issuer.crl_file = resolve(base, optional<std::string>(table, "crl_file", ""));
   issuer.crl_validity = std::chrono::hours{24 * optional<int>(table, "crl_validity_days", 7)};
   issuer.crl_url = optional<std::string>(table, "crl_url", "");

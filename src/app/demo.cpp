@@ -179,6 +179,7 @@ std::vector<ca::IssuerSettings> demoIssuers(const fs::path& dir, const std::stri
     issuer.name = name;
     issuer.certificate_file = dir / "pki" / (name + ".crt");
     issuer.key_file = dir / "pki" / (name + ".key");
+    issuer.chain_file = dir / "pki" / (name + "-chain.pem");
     issuer.crl_file = dir / "pki" / "crl" / (name + ".crl");
     issuer.crl_validity = std::chrono::hours{365 * 24};
     issuer.crl_url = origin + "/crl/" + name + ".crl";
@@ -385,6 +386,18 @@ std::string tomlString(const std::string& value) {
   return out + "\"";
 }
 
+// The chain above each issuing CA (intermediate, root), offered with every certificate it issues.
+void writeIssuerChains(const fs::path& dir) {
+  const auto pki = dir / "pki";
+  for (const auto& [ca_name, intermediate] : {std::pair{"persons-ca", "persons-intermediate-ca"},
+                                              std::pair{"tls-ca", "tls-intermediate-ca"}}) {
+    std::ofstream out(pki / (std::string(ca_name) + "-chain.pem"), std::ios::binary);
+    for (const auto& part : {pki / (std::string(intermediate) + ".crt"), pki / "root-ca.crt"})
+      out << std::ifstream(part, std::ios::binary).rdbuf();
+    if (!out) throw std::runtime_error("cannot write the chain of " + std::string(ca_name));
+  }
+}
+
 // `[ca]` with the demo's issuers, paths relative to the config file.
 std::string caConfig(const fs::path& dir) {
   std::ostringstream out;
@@ -396,6 +409,7 @@ std::string caConfig(const fs::path& dir) {
         << "certificate = " << tomlString(fs::relative(issuer.certificate_file, dir).string())
         << "\n"
         << "key_file = " << tomlString(fs::relative(issuer.key_file, dir).string()) << "\n"
+        << "chain_file = " << tomlString(fs::relative(issuer.chain_file, dir).string()) << "\n"
         << "crl_file = " << tomlString(fs::relative(issuer.crl_file, dir).string()) << "\n"
         << "crl_validity_days = " << issuer.crl_validity.count() / 24 << "\n"
         << "crl_url = " << tomlString(issuer.crl_url) << "\n";
@@ -474,6 +488,7 @@ core::Result<void> createDemo(const DemoOptions& options) {
     core::SystemClock clock;
     pki::SystemRandom random;
     const auto pki = check(createDevPki(dir, demoPeople(), clock, random), "development PKI");
+    writeIssuerChains(dir);
     const std::string url =
         options.database_url.value_or("sqlite:" + (dir / "mijncert.db").string());
     auto database = check(storage::Database::open(url, 2), "database");

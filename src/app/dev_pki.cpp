@@ -1,5 +1,6 @@
 #include "app/dev_pki.hpp"
 
+#include "ca/product_profile.hpp"
 #include "pki/certificate.hpp"
 #include "pki/certificate_builder.hpp"
 #include "pki/crl.hpp"
@@ -22,10 +23,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// Made-up OIDs under the PKIoverheid arc (2.16.528.1.1003.1.2.5.x was its G3 "Organisatie
-// Persoon"/"Services" space); they say "dev" by living nowhere else.
-constexpr char kPersonAuthenticationPolicy[] = "2.16.528.1.1003.1.2.5.1";
-constexpr char kServerPolicy[] = "2.16.528.1.1003.1.2.5.6";
+using ca::dev_policy::kServerPolicy;
+// Person login certificates carry the authentication policy of the persons products.
+constexpr const char* kPersonAuthenticationPolicy = ca::dev_policy::kAuthenticationPolicy;
 // The .invalid TLD (RFC 2606) guarantees that nothing ever fetches these.
 constexpr char kCrlBaseUrl[] = "http://crl.mijncertificaten.invalid/";
 constexpr char kTspOrganisation[] = "MijnCertificaten DEV TSP";

@@ -70,4 +70,28 @@ CrlFiles CrlFiles::of(const std::vector<IssuerSettings>& issuers) {
   return CrlFiles(std::move(files));
 }
 
+IssuerChains IssuerChains::of(const std::vector<IssuerSettings>& issuers) {
+  IssuerChains chains;
+  for (const IssuerSettings& issuer : issuers) {
+    auto& files = chains.files_[issuer.name];
+    files.push_back(issuer.certificate_file);
+    if (!issuer.chain_file.empty()) files.push_back(issuer.chain_file);
+  }
+  return chains;
+}
+
+core::Result<std::optional<std::string>> IssuerChains::pem(const std::string& ca_name) const {
+  const auto found = files_.find(ca_name);
+  if (found == files_.end()) return std::optional<std::string>{};
+  std::string chain;
+  for (const auto& file : found->second) {
+    const auto text = readFile(file);
+    if (!text || text->empty())
+      return core::makeError(core::ErrorKind::unavailable, "error.unavailable");
+    chain += *text;
+    if (chain.back() != '\n') chain += '\n';
+  }
+  return std::optional<std::string>{std::move(chain)};
+}
+
 }  // namespace ca

@@ -24,6 +24,7 @@ struct IssuerSettings {
   std::filesystem::path certificate_file;
   std::filesystem::path key_file;        ///< PEM key; empty when the key is in a token
   std::optional<Pkcs11Settings> pkcs11;  ///< token key; PIN already read from its variable
+  std::filesystem::path chain_file;      ///< PEM: the CAs above this one (intermediates, root)
   std::filesystem::path crl_file;
   std::chrono::hours crl_validity{7 * 24};
   std::string crl_url;
@@ -50,6 +51,19 @@ class CrlFiles {
 
  private:
   std::map<std::string, std::filesystem::path> files_;
+};
+
+/// The certificate chain of each configured CA, offered with every certificate it issued.
+class IssuerChains {
+ public:
+  /// The certificate and chain files of each configured CA (no key is opened).
+  static IssuerChains of(const std::vector<IssuerSettings>& issuers);
+  /// PEM of `ca_name`'s certificate followed by the CAs above it, as on disk now; nullopt for
+  /// a name that is not a configured CA; unavailable if a file cannot be read.
+  core::Result<std::optional<std::string>> pem(const std::string& ca_name) const;
+
+ private:
+  std::map<std::string, std::vector<std::filesystem::path>> files_;
 };
 
 /// The opened issuing CAs; owns their signers, so it must outlive the CertificateAuthority.

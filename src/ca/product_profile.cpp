@@ -13,12 +13,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Dev policy OIDs under the PKIoverheid arc, as the dev hierarchy's CAs carry them
-// (app/dev_pki.cpp); a production config names the real G4 OIDs per product.
-constexpr char kServerPolicy[] = "2.16.528.1.1003.1.2.5.6";
-constexpr char kAuthenticationPolicy[] = "2.16.528.1.1003.1.2.5.1";
-constexpr char kSignaturePolicy[] = "2.16.528.1.1003.1.2.5.2";
-constexpr char kEncryptionPolicy[] = "2.16.528.1.1003.1.2.5.3";
+using dev_policy::kAuthenticationPolicy;
+using dev_policy::kEncryptionPolicy;
+using dev_policy::kServerPolicy;
+using dev_policy::kSignaturePolicy;
 
 // Three certificates per card (PKIoverheid "authenticiteit", "onweerlegbaarheid",
 // "vertrouwelijkheid"), each with its own key usage.

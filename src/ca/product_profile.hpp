@@ -14,6 +14,15 @@
 
 namespace ca {
 
+/// Dev policy OIDs under the PKIoverheid arc, carried by the dev hierarchy's CAs
+/// (app/dev_pki.cpp) and the built-in profiles; a production config names the real G4 OIDs.
+namespace dev_policy {
+inline constexpr char kServerPolicy[] = "2.16.528.1.1003.1.2.5.6";
+inline constexpr char kAuthenticationPolicy[] = "2.16.528.1.1003.1.2.5.1";
+inline constexpr char kSignaturePolicy[] = "2.16.528.1.1003.1.2.5.2";
+inline constexpr char kEncryptionPolicy[] = "2.16.528.1.1003.1.2.5.3";
+}  // namespace dev_policy
+
 /// What one product's certificates look like.
 struct ProductProfile {
   std::string name;  ///< "server-private", "personal-authentication", …

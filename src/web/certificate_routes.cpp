@@ -218,11 +218,20 @@ http::Reply detailPage(RequestContext& context, PortalServices& services) {
   boost::json::object model{{"heading", c.common_name},
                             {"facts", std::move(facts)},
                             {"pem_href", detailHref(c.id) + ".pem"},
+                            {"chain_href", services.chains ? detailHref(c.id) + "/keten.pem" : ""},
                             {"back_href", "/organisaties/" + organisation + "/servercertificaten"}};
   return page(context, bhttp::status::ok, "certificates_detail",
               t.format("organisation.page.title_format",
                        {{"page", t.text("certificates.detail.title")}, {"subject", c.common_name}}),
               std::move(model));
+}
+
+http::Reply pemAttachment(RequestContext& context, const std::string& file_name, std::string pem) {
+  http::Response response{bhttp::status::ok, context.request.version()};
+  response.set(bhttp::field::content_type, "application/x-pem-file");
+  response.set(bhttp::field::content_disposition, "attachment; filename=\"" + file_name + "\"");
+  response.body() = std::move(pem);
+  return response;
 }
 
 // GET /servercertificaten/{file}: "<id>.pem", the certificate itself.
@@ -233,12 +242,26 @@ http::Reply pemDownload(RequestContext& context, PortalServices& services) {
     return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
   auto certificate = visibleCertificate(context, services, *id);
   if (!certificate) return failure(context, certificate.error(), false);
-  http::Response response{bhttp::status::ok, context.request.version()};
-  response.set(bhttp::field::content_type, "application/x-pem-file");
-  response.set(bhttp::field::content_disposition,
-               "attachment; filename=\"servercertificaat-" + std::to_string(*id) + ".pem\"");
-  response.body() = certificate->pem;
-  return response;
+  return pemAttachment(context, "servercertificaat-" + std::to_string(*id) + ".pem",
+                       certificate->pem);
+}
+
+// GET /servercertificaten/{id}/keten.pem: the certificate followed by its issuing CA, the
+// intermediate and the root, so that anyone can verify it or install the chain on a server.
+http::Reply chainDownload(RequestContext& context, PortalServices& services) {
+  const auto id = idParameter(context);
+  auto certificate = visibleCertificate(context, services, id);
+  if (!certificate) return failure(context, certificate.error(), false);
+  if (services.chains == nullptr)
+    return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
+  auto chain = services.chains->pem(certificate->issuing_ca);
+  if (!chain) return failure(context, chain.error(), false);
+  if (!*chain)
+    return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
+  std::string pem = certificate->pem;
+  if (!pem.ends_with('\n')) pem += '\n';
+  return pemAttachment(context, "servercertificaat-" + std::to_string(id) + "-keten.pem",
+                       pem + **chain);
 }
 
 // ----- JSON -----
@@ -317,6 +340,8 @@ void addCertificateRoutes(Router& router, PortalServices& services) {
               with(detailPage)});
   router.add({bhttp::verb::get, "/servercertificaten/{file}", Access::logged_in, Format::html,
               with(pemDownload)});
+  router.add({bhttp::verb::get, "/servercertificaten/{id}/keten.pem", Access::logged_in,
+              Format::html, with(chainDownload)});
   router.add({bhttp::verb::get, "/api/v1/organisations/{id}/server-certificates", Access::logged_in,
               Format::json, with(listJson)});
   router.add({bhttp::verb::get, "/api/v1/server-certificates/{id}", Access::logged_in, Format::json,

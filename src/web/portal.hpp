@@ -33,7 +33,8 @@ struct PortalServices {
   storage::AuditRepository& audit_log;
   storage::CertificateInventory& inventory;
   const core::Clock& clock;
-  const ca::CrlFiles* crls = nullptr;  ///< the CRLs served at /crl/<ca>.crl; none if null
+  const ca::CrlFiles* crls = nullptr;        ///< the CRLs served at /crl/<ca>.crl; none if null
+  const ca::IssuerChains* chains = nullptr;  ///< chains offered with certificates; none if null
 };
 
 /// The request handler of `mijncert serve`.
