@@ -189,7 +189,7 @@ core::Result<void> RegistryService::removeRole(const core::Principal& actor, cor
 core::Result<core::CertificateIdentity> RegistryService::registerCertificate(
     const core::Principal& actor, core::PersonId person, std::string_view certificate) {
   if (policy::trimmed(certificate).empty())
-    return invalid({{"certificate", "validation.required"}});
+    return invalid({{"certificate", "validation.certificate_missing"}});
   auto parsed = parseCertificate(certificate);
   if (!parsed) return invalid({{"certificate", "validation.certificate"}});
   const auto found = policy::identityOf(*parsed);

@@ -16,6 +16,13 @@ std::string formValue(const RequestContext& context, std::string_view name) {
   return found == context.form->end() ? std::string() : found->second;
 }
 
+std::string uploadOrText(const RequestContext& context, std::string_view file_field,
+                         std::string_view text_field) {
+  const auto file = context.files.find(file_field);
+  if (file != context.files.end() && !file->second.content.empty()) return file->second.content;
+  return formValue(context, text_field);
+}
+
 std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name) {
   return parseId(formValue(context, name));
 }

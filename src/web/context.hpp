@@ -26,6 +26,7 @@ struct RequestContext {
   Target target;
   Fields parameters;           ///< route placeholders, e.g. {"id", "12"}
   std::optional<Fields> form;  ///< decoded body of a form POST
+  Files files;                 ///< files of a multipart form POST
   Language language = Language::nl;
   std::optional<core::Principal> principal;  ///< set on logged_in routes
   std::optional<auth::Session> session;      ///< set on logged_in routes
@@ -44,6 +45,10 @@ struct RequestContext {
 std::int64_t idParameter(const RequestContext& context);
 /// A form field of a POST ("" if absent).
 std::string formValue(const RequestContext& context, std::string_view name);
+/// The bytes of an uploaded file, or else the text of a same-named pasted field ("" if neither):
+/// forms offer both a file input and a textarea for certificates, CSRs and signatures.
+std::string uploadOrText(const RequestContext& context, std::string_view file_field,
+                         std::string_view text_field);
 /// A form field that must be a positive integer (an id); nullopt if absent or anything else.
 std::optional<std::int64_t> idField(const RequestContext& context, std::string_view name);
 /// A query parameter that must be a positive integer; nullopt if absent or anything else.

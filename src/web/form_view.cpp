@@ -44,6 +44,8 @@ boost::json::object FormView::field(const FieldSpec& spec, std::string_view valu
           {"value", value},
           {"type", spec.type},
           {"textarea", spec.type == "textarea"},
+          {"file", spec.type == "file"},
+          {"accept", spec.accept},
           {"select", false},
           {"autocomplete", spec.autocomplete},
           {"required", spec.required},

@@ -22,9 +22,10 @@ struct FieldSpec {
   std::string name;                  ///< form field name; also core::FieldError::field
   std::string label_key;             ///< message key of the label
   std::string description_key = {};  ///< message key of a hint under the label; "" for none
-  std::string type = "text";         ///< input type ("text", "email", "tel"), or "textarea"
+  std::string type = "text";         ///< input type ("text", "email", "tel", "file"), or "textarea"
   std::string autocomplete = {};     ///< autocomplete token; "" for none
   bool required = false;             ///< announced as required (checked on the server only)
+  std::string accept = {};           ///< file inputs: accepted types, e.g. ".pem,.crt,.cer,.der"
 };
 
 /// One choice of a select: value and the message key of its label.

@@ -172,9 +172,19 @@ std::optional<http::Response> Portal::guardStateChange(RequestContext& context,
     }
     return std::nullopt;
   }
-  if (media_type != "application/x-www-form-urlencoded")
+  if (media_type == "multipart/form-data") {
+    // File uploads (certificates, CSRs, signatures); the body limit of the transport applies.
+    auto multipart =
+        parseMultipart(context.request[bhttp::field::content_type], context.request.body());
+    if (multipart) {
+      context.form = std::move(multipart->fields);
+      context.files = std::move(multipart->files);
+    }
+  } else if (media_type == "application/x-www-form-urlencoded") {
+    context.form = parseForm(context.request.body());
+  } else {
     return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
-  context.form = parseForm(context.request.body());
+  }
   if (!context.form)
     return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
   // Synchroniser token: only a page we rendered for this session knows it.

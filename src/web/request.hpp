@@ -26,6 +26,28 @@ std::optional<Target> parseTarget(std::string_view target);
 /// Decodes an application/x-www-form-urlencoded body; nullopt if malformed.
 std::optional<Fields> parseForm(std::string_view body);
 
+/// A file sent with a multipart/form-data form.
+struct UploadedFile {
+  std::string filename;      ///< as the browser named it (never used as a path)
+  std::string content_type;  ///< as the browser declared it
+  std::string content;       ///< the bytes
+};
+
+/// Files of a multipart form by field name; a repeated name keeps its first file.
+using Files = std::map<std::string, UploadedFile, std::less<>>;
+
+/// The text fields and files of a multipart/form-data body (RFC 7578).
+struct MultipartForm {
+  Fields fields;
+  Files files;
+};
+
+/// Decodes a multipart/form-data body with the boundary of its Content-Type; nullopt if the
+/// body is malformed or has more than `max_parts` parts. A part with a filename is a file, even
+/// when empty (no file chosen); its field is then absent from `files`.
+std::optional<MultipartForm> parseMultipart(std::string_view content_type, std::string_view body,
+                                            std::size_t max_parts = 32);
+
 /// The value of one cookie from the Cookie header(s); nullopt if absent.
 std::optional<std::string> cookie(const http::Request& request, std::string_view name);
 

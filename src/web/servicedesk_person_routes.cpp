@@ -232,9 +232,13 @@ http::Response personPage(RequestContext& context, ra::RegistryService& registry
   model["has_identities"] = !file->identities.empty();
   model["certificate_action"] = path + "/certificaten";
   model["certificate_remove_action"] = path + "/certificaten/verwijderen";
+  model["certificate_file_field"] = certificate_form.field(
+      {"certificate_file", "servicedesk.certificates.certificate_file",
+       "servicedesk.certificates.certificate_file_hint", "file", "", false, ".pem,.crt,.cer,.der"},
+      "");
   model["certificate_field"] =
       certificate_form.field({"certificate", "servicedesk.certificates.certificate",
-                              "servicedesk.certificates.certificate_hint", "textarea", "", true},
+                              "servicedesk.certificates.certificate_hint", "textarea", "", false},
                              valueOf("certificaat", "certificate"));
   model["identity_fields"] = boost::json::array{
       identity_form.field({"issuer_dn", "servicedesk.certificates.issuer_dn",
@@ -320,10 +324,10 @@ http::Response removeRole(RequestContext& context, ra::RegistryService& registry
 
 http::Response addCertificate(RequestContext& context, ra::RegistryService& registry) {
   const auto id = idParameter(context);
-  // Two forms post here: a pasted certificate, or its issuer and serialNumber typed in.
+  // Two forms post here: an uploaded or pasted certificate, or its issuer and serialNumber.
   if (context.form->contains("certificate")) {
-    auto registered =
-        registry.registerCertificate(*context.principal, id, formValue(context, "certificate"));
+    auto registered = registry.registerCertificate(
+        *context.principal, id, uploadOrText(context, "certificate_file", "certificate"));
     return afterChange(context, registry,
                        registered ? core::Result<void>{} : core::Result<void>{registered.error()},
                        "certificaat", "certificaat-toegevoegd");

@@ -469,7 +469,7 @@ describe('Servicedesk back office', () => {
         '-nodes', '-keyout', '/dev/null', '-subj', '/CN=Zonder Serienummer/C=NL', '-days', '1'], { encoding: 'utf8' });
       const contactPem = readFileSync(portal.demo.users.contact.certPath, 'utf8');
       const cases = [
-        [{ certificate: '' }, 'certificaat-certificate', 'Certificaat (PEM) is verplicht.', 400],
+        [{ certificate: '' }, 'certificaat-certificate', 'Kies een certificaatbestand of plak het certificaat', 400],
         [{ certificate: '-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----' }, 'certificaat-certificate', 'geen leesbaar certificaat', 400],
         [{ certificate: withoutSerial }, 'certificaat-certificate', 'geen serialNumber', 400],
         [{ certificate: contactPem }, 'certificaat-certificate', 'al aan een persoon gekoppeld', 409],

@@ -301,7 +301,7 @@ TEST_F(RegistryServiceTest, UnusableCertificatesAreFieldErrors) {
   const auto id = registerPerson();
   const auto before = auditRecords().size();
   expectInvalid(service_->registerCertificate(officer_, id, "  \n"), ErrorKind::invalid,
-                {{"certificate", "validation.required"}}, before);
+                {{"certificate", "validation.certificate_missing"}}, before);
   expectInvalid(service_->registerCertificate(officer_, id, "-----BEGIN CERTIFICATE-----\nxx"),
                 ErrorKind::invalid, {{"certificate", "validation.certificate"}}, before);
   expectInvalid(service_->registerCertificate(officer_, id, "not a certificate"),

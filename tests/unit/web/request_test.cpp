@@ -48,3 +48,46 @@ TEST(Request, MediaTypeIgnoresParametersAndCase) {
 }
 
 }  // namespace
+
+namespace {
+
+constexpr std::string_view kType = "multipart/form-data; boundary=----b0undary";
+
+TEST(Multipart, FieldsAndFilesAreSeparated) {
+  using namespace std::string_literals;  // the file holds a NUL byte
+  const std::string body =
+      "------b0undary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n"
+      "------b0undary\r\ncontent-disposition: form-data; name=\"certificate_file\"; "
+      "filename=\"jan.der\"\r\nContent-Type: application/pkix-cert\r\n\r\n\x30\x82\r\n\x00\x01\r\n"
+      "------b0undary\r\nContent-Disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n\r\n"
+      "------b0undary--\r\n"s;
+  const auto form = web::parseMultipart(kType, body);
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->fields.at("csrf_token"), "abc");
+  const auto& file = form->files.at("certificate_file");
+  EXPECT_EQ(file.filename, "jan.der");
+  EXPECT_EQ(file.content_type, "application/pkix-cert");
+  EXPECT_EQ(file.content, std::string("\x30\x82\r\n\x00\x01", 6)) << "binary content, CRLF kept";
+  EXPECT_FALSE(form->files.contains("empty")) << "no file chosen";
+  EXPECT_FALSE(form->fields.contains("empty"));
+}
+
+TEST(Multipart, MalformedBodiesAreRefused) {
+  EXPECT_FALSE(web::parseMultipart("multipart/form-data", "x")) << "no boundary";
+  EXPECT_FALSE(web::parseMultipart(kType, "garbage"));
+  EXPECT_FALSE(web::parseMultipart(kType,
+                                   "------b0undary\r\nContent-Disposition: form-data; "
+                                   "name=\"a\"\r\n\r\nno end"));
+  EXPECT_FALSE(web::parseMultipart(kType,
+                                   "------b0undary\r\nContent-Type: text/plain\r\n\r\n"
+                                   "x\r\n------b0undary--"))
+      << "a part without a name";
+  std::string many;
+  for (int i = 0; i < 40; ++i)
+    many += "------b0undary\r\nContent-Disposition: form-data; name=\"f" + std::to_string(i) +
+            "\"\r\n\r\nx\r\n";
+  EXPECT_FALSE(web::parseMultipart(kType, many + "------b0undary--")) << "too many parts";
+  EXPECT_TRUE(web::parseMultipart(kType, "------b0undary--")) << "an empty form";
+}
+
+}  // namespace
