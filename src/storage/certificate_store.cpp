@@ -2,6 +2,7 @@
 
 #include "core/time_format.hpp"
 #include "storage/audit_log.hpp"
+#include "storage/audited_change.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
@@ -57,23 +58,6 @@ struct OptionalId {
   long long value;
   soci::indicator indicator;
 };
-
-/// Runs `change(session)` in a write transaction and appends the audit record it returns,
-/// so the change and its record commit together (PRODUCT.md §8).
-template <class T, class Change>
-core::Result<T> auditedChange(Database& database, Change&& change,
-                              const ViolationMessages& messages = {}) {
-  return inTransaction(
-      database, TransactionMode::write,
-      [&](soci::session& sql) -> core::Result<T> {
-        lockAuditLog(sql, database.dialect());
-        auto changed = change(sql);
-        if (!changed) return changed.error();
-        appendAuditRecord(sql, database.dialect(), std::move(changed->second));
-        return std::move(changed->first);
-      },
-      messages);
-}
 
 core::Error conflict(std::string message) {
   return core::makeError(core::ErrorKind::conflict, std::move(message));

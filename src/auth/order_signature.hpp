@@ -1,0 +1,48 @@
+#pragma once
+// Who signed an order (PRODUCT.md §4): a CMS detached signature over the order document, by a
+// trusted certificate fit for signing, of the same person as the logged-in user.
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/registry.hpp"
+#include "pki/cms.hpp"
+#include "pki/tls.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace auth {
+
+/// What is kept as evidence of a verified order signature, next to the document and signature.
+struct SignatureEvidence {
+  std::string signer_certificate_pem;
+  core::CertificateIdentity identity;  ///< issuer DN + subject serialNumber of the signer
+  core::TimePoint verified_at;         ///< when chain, validity and revocation were checked (now)
+  std::optional<core::TimePoint> claimed_signing_time;  ///< the signer's signingTime attribute
+};
+
+/// Verifies uploaded order signatures against the same trust as the TLS login.
+class OrderSignatureVerifier {
+ public:
+  /// Trusts the client CA bundle and CRLs of `tls` (the files of the certificate login).
+  static core::Result<OrderSignatureVerifier> create(const pki::ServerTlsSettings& tls,
+                                                     const core::Clock& clock);
+
+  /// Verifies `signature` (DER or PEM) over exactly `document` at the clock's now, and that the
+  /// signer is one of `identities` (the logged-in person's registered certificate identities).
+  /// Refusals carry a key on field "signature": those of pki::verifyDetachedSignature and
+  /// signature.other_person. Changes nothing.
+  core::Result<SignatureEvidence> verify(
+      std::string_view document, std::string_view signature,
+      std::span<const core::CertificateIdentity> identities) const;
+
+ private:
+  OrderSignatureVerifier(pki::SignatureTrust trust, const core::Clock& clock)
+      : trust_(std::move(trust)), clock_(clock) {}
+  pki::SignatureTrust trust_;
+  const core::Clock& clock_;
+};
+
+}  // namespace auth

@@ -1,0 +1,192 @@
+#include "ra/order_service.hpp"
+
+#include "policy/registry_rules.hpp"
+#include "ra/order_document.hpp"
+
+#include <algorithm>
+
+namespace ra {
+
+namespace {
+
+const core::Error kOrderNotFound = core::makeError(core::ErrorKind::not_found, "order.not_found");
+
+core::Error invalidField(std::string field, std::string message) {
+  return core::makeError(core::ErrorKind::invalid, "validation.failed",
+                         {{std::move(field), std::move(message)}});
+}
+
+audit::Actor actorOf(const core::Principal& principal) {
+  return audit::Actor::person(principal.person.id);
+}
+
+/// True if `domain` is `name` or one of its parent domains (both canonical).
+bool covers(const std::string& domain, const std::string& name) {
+  if (domain.empty()) return false;
+  if (name == domain) return true;
+  return name.size() > domain.size() && name.ends_with(domain) &&
+         name[name.size() - domain.size() - 1] == '.';
+}
+
+/// No further condition on a step.
+core::Result<void> always(const core::Order&) {
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> unvalidatedNames(const std::vector<std::string>& dns_names,
+                                          const std::vector<std::string>& validated_domains) {
+  std::vector<std::string> domains;
+  for (const std::string& domain : validated_domains)
+    domains.push_back(policy::canonicalDomainName(domain));
+  std::vector<std::string> outside;
+  for (const std::string& name : dns_names) {
+    const std::string canonical = policy::canonicalDomainName(name);
+    if (std::none_of(domains.begin(), domains.end(),
+                     [&](const std::string& domain) { return covers(domain, canonical); }))
+      outside.push_back(name);
+  }
+  return outside;
+}
+
+core::Result<core::Order> OrderService::createServerOrder(const core::Principal& actor,
+                                                          const ServerOrderRequest& request) {
+  if (!core::isServerOrder(request.type)) return invalidField("type", "order.not_server_order");
+  // Exactly one certificate manager: an existing one or a proposed one (PRODUCT.md §5).
+  if (request.manager.has_value() == request.proposed_manager.has_value())
+    return invalidField("manager", "order.manager_required");
+  if ((request.type == core::OrderType::server_renew) != request.renewal_of.has_value())
+    return invalidField("certificate_id", "order.renewal_of_required");
+
+  core::Order order;
+  order.type = request.type;
+  order.organisation = request.organisation;
+  order.requested_by = actor.person.id;
+  order.requester_identity = request.requester_identity;
+  order.renewal_of = request.renewal_of;
+  order.product = request.product;
+  order.csr_pem = request.csr_pem;
+  order.common_name = request.common_name;
+  order.dns_names = request.dns_names;
+  order.key_description = request.key_description;
+  order.spki_sha256 = request.spki_sha256;
+  order.manager = request.manager;
+  order.proposed_manager = request.proposed_manager;
+  order.not_before = request.not_before;
+  order.not_after = request.not_after;
+  // PRODUCT.md §4: the nonce in the signed document ties a signature to this one order.
+  order.nonce = core::randomToken(random_, kNonceBytes);
+  return orders_.createDraft(order, actorOf(actor));
+}
+
+core::Result<core::Order> OrderService::order(core::OrderId order) {
+  auto found = orders_.find(order);
+  if (!found) return found.error();
+  if (!*found) return kOrderNotFound;
+  return std::move(**found);
+}
+
+core::Result<std::string> OrderService::document(core::OrderId order) {
+  auto found = this->order(order);
+  if (!found) return found.error();
+  return documentOf(*found);
+}
+
+core::Result<std::string> OrderService::documentOf(const core::Order& order) {
+  OrderParties parties;
+  if (order.organisation) {
+    auto organisation = registry_.findOrganisation(*order.organisation);
+    if (!organisation) return organisation.error();
+    if (*organisation) parties.organisation = std::move(**organisation);
+  }
+  auto requester = registry_.findPerson(order.requested_by);
+  if (!requester) return requester.error();
+  if (*requester) parties.requested_by = std::move(**requester);
+  if (order.manager) {
+    auto manager = registry_.findPerson(*order.manager);
+    if (!manager) return manager.error();
+    parties.manager = std::move(*manager);
+  }
+  return orderDocument(order, parties, origin_);
+}
+
+core::Result<std::vector<std::string>> OrderService::unvalidatedNamesOf(const core::Order& order) {
+  if (!order.organisation) return std::vector<std::string>{};
+  auto domains = registry_.validatedDomains(*order.organisation);
+  if (!domains) return domains.error();
+  return unvalidatedNames(order.dns_names, *domains);
+}
+
+template <class Guard>
+core::Result<core::Order> OrderService::step(core::OrderId id, core::OrderStatus to,
+                                             const storage::OrderChanges& changes,
+                                             const audit::Actor& actor, Guard&& guard) {
+  auto current = order(id);
+  if (!current) return current.error();
+  if (auto allowed = guard(*current); !allowed) return allowed.error();
+  // From the status just read: if another request moved the order in between, storage refuses.
+  return orders_.transition(id, current->status, to, changes, actor);
+}
+
+core::Result<core::Order> OrderService::submitWithSignature(const core::Principal& actor,
+                                                            core::OrderId id,
+                                                            const core::OrderEvidence& evidence) {
+  auto current = order(id);
+  if (!current) return current.error();
+  // The document names the requester and their certificate: only they can sign it.
+  if (current->requested_by != actor.person.id)
+    return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
+  auto expected = documentOf(*current);
+  if (!expected) return expected.error();
+  if (evidence.document != *expected)
+    return core::makeError(core::ErrorKind::invalid, "order.document_mismatch");
+  auto outside = unvalidatedNamesOf(*current);
+  if (!outside) return outside.error();
+  // PRODUCT.md §8: a domain not yet validated puts the order on hold, never a silent refusal.
+  const core::OrderStatus to =
+      outside->empty() ? core::OrderStatus::submitted : core::OrderStatus::on_hold;
+  return orders_.transition(id, current->status, to, {.evidence = evidence}, actorOf(actor));
+}
+
+core::Result<core::Order> OrderService::startProcessing(const core::Principal& actor,
+                                                        core::OrderId id) {
+  return step(id, core::OrderStatus::in_processing, {}, actorOf(actor),
+              [&](const core::Order& current) -> core::Result<void> {
+                if (current.status != core::OrderStatus::on_hold) return {};
+                auto outside = unvalidatedNamesOf(current);
+                if (!outside) return outside.error();
+                if (!outside->empty())
+                  return core::makeError(core::ErrorKind::conflict, "order.domains_not_validated");
+                return {};
+              });
+}
+
+core::Result<core::Order> OrderService::approve(const core::Principal& actor, core::OrderId id) {
+  return step(id, core::OrderStatus::approved, {}, actorOf(actor),
+              [&](const core::Order& current) -> core::Result<void> {
+                // PRODUCT.md §7: a requester never approves their own order (four eyes).
+                if (current.requested_by == actor.person.id)
+                  return core::makeError(core::ErrorKind::forbidden, "order.own_approval");
+                return {};
+              });
+}
+
+core::Result<core::Order> OrderService::reject(const core::Principal& actor, core::OrderId id,
+                                               const std::string& reason) {
+  const std::string text = policy::trimmed(reason);
+  if (text.empty()) return invalidField("reason", "order.reason_required");
+  if (text.size() > kMaxReasonLength) return invalidField("reason", "order.reason_too_long");
+  return step(id, core::OrderStatus::rejected, {.reason = text}, actorOf(actor), always);
+}
+
+core::Result<core::Order> OrderService::cancel(const core::Principal& actor, core::OrderId id) {
+  return step(id, core::OrderStatus::cancelled, {}, actorOf(actor), always);
+}
+
+core::Result<core::Order> OrderService::markIssued(const audit::Actor& actor, core::OrderId id,
+                                                   core::CertificateId certificate) {
+  return step(id, core::OrderStatus::issued, {.certificate = certificate}, actor, always);
+}
+
+}  // namespace ra

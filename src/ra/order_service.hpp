@@ -1,0 +1,105 @@
+#pragma once
+// The order use cases (PRODUCT.md §4, §5, §7, §8): create a server certificate order, give the
+// document to sign, submit it with the verified signature, and the Servicedesk's steps through
+// the one state machine (core::transitions). Each step is one guarded transition in storage,
+// written with its audit record: an order that moved meanwhile gives a conflict, never a second
+// step. The caller has asked auth::authorize first; the rules here are the domain's own (a
+// requester never approves their own order).
+
+#include "audit/audit_record.hpp"
+#include "core/error.hpp"
+#include "core/order.hpp"
+#include "core/random.hpp"
+#include "core/registry.hpp"
+#include "storage/order_repository.hpp"
+#include "storage/registry_repository.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ra {
+
+/// A server certificate order as the form decoded it, after the CSR checks and the validity
+/// arithmetic (policy) passed.
+struct ServerOrderRequest {
+  core::OrderType type = core::OrderType::server_new;  ///< server_new or server_renew
+  core::OrganisationId organisation = 0;
+  core::CertificateIdentity requester_identity;   ///< the certificate the requester logged in with
+  std::optional<core::CertificateId> renewal_of;  ///< server_renew: the certificate it replaces
+  std::string product;
+  std::string csr_pem;
+  std::string common_name;
+  std::vector<std::string> dns_names;
+  std::string key_description;
+  std::string spki_sha256;
+  std::optional<core::PersonId> manager;                  ///< an existing certificate manager
+  std::optional<core::ProposedManager> proposed_manager;  ///< or a new one
+  core::TimePoint not_before;
+  core::TimePoint not_after;
+};
+
+/// The names of `dns_names` that no domain of `validated_domains` covers, in their order. A
+/// domain covers a name equal to it or below it ("www.voorbeeld.nl" under "voorbeeld.nl");
+/// DNS names compare case-insensitively (RFC 4343).
+std::vector<std::string> unvalidatedNames(const std::vector<std::string>& dns_names,
+                                          const std::vector<std::string>& validated_domains);
+
+/// The order use cases.
+class OrderService {
+ public:
+  /// Random bytes in an order's nonce.
+  static constexpr std::size_t kNonceBytes = 16;
+  /// Longest rejection reason, in bytes.
+  static constexpr std::size_t kMaxReasonLength = 2000;
+
+  /// Use cases over the given repositories; `origin` is the portal's origin, named in every
+  /// order document.
+  OrderService(storage::OrderRepository& orders, storage::RegistryRepository& registry,
+               core::RandomSource& random, std::string origin)
+      : orders_(orders), registry_(registry), random_(random), origin_(std::move(origin)) {}
+
+  /// Creates a draft server certificate order for `actor` with a fresh nonce.
+  core::Result<core::Order> createServerOrder(const core::Principal& actor,
+                                              const ServerOrderRequest& request);
+  /// One order; not_found "order.not_found" if unknown.
+  core::Result<core::Order> order(core::OrderId order);
+  /// The exact bytes to sign for an order (PRODUCT.md §4).
+  core::Result<std::string> document(core::OrderId order);
+  /// Submits a draft with the evidence of its signature, verified by auth against
+  /// evidence.document. The document must be this order's current one (else invalid
+  /// "order.document_mismatch") and the signer its requester (forbidden "order.not_requester").
+  /// Goes to on_hold when a name lies outside the organisation's validated domains (PRODUCT.md §8).
+  core::Result<core::Order> submitWithSignature(const core::Principal& actor, core::OrderId order,
+                                                const core::OrderEvidence& evidence);
+  /// The Servicedesk takes up a submitted order, or one on hold once every domain is validated
+  /// (else conflict "order.domains_not_validated").
+  core::Result<core::Order> startProcessing(const core::Principal& actor, core::OrderId order);
+  /// Approves an order in processing; forbidden "order.own_approval" for its requester.
+  core::Result<core::Order> approve(const core::Principal& actor, core::OrderId order);
+  /// Rejects an undecided order; the reason is required (field "reason").
+  core::Result<core::Order> reject(const core::Principal& actor, core::OrderId order,
+                                   const std::string& reason);
+  /// Withdraws an order that is not yet in processing.
+  core::Result<core::Order> cancel(const core::Principal& actor, core::OrderId order);
+  /// Records the certificate the CA issued for an approved order.
+  core::Result<core::Order> markIssued(const audit::Actor& actor, core::OrderId order,
+                                       core::CertificateId certificate);
+
+ private:
+  core::Result<std::string> documentOf(const core::Order& order);
+  core::Result<std::vector<std::string>> unvalidatedNamesOf(const core::Order& order);
+  template <class Guard>
+  core::Result<core::Order> step(core::OrderId order, core::OrderStatus to,
+                                 const storage::OrderChanges& changes, const audit::Actor& actor,
+                                 Guard&& guard);
+
+  storage::OrderRepository& orders_;
+  storage::RegistryRepository& registry_;
+  core::RandomSource& random_;
+  std::string origin_;
+};
+
+}  // namespace ra

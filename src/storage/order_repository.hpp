@@ -1,0 +1,68 @@
+#pragma once
+// Orders (PRODUCT.md §4, §8). An order's status changes only through transition(), which moves
+// it from the status the caller saw, in one transaction with its audit record: of two requests
+// that both saw "in_processing", one approves and the other gets a conflict, so no step is
+// skipped, repeated or done twice concurrently.
+
+#include "audit/audit_record.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/order.hpp"
+#include "storage/database.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace storage {
+
+/// What a transition changes besides the status.
+struct OrderChanges {
+  std::optional<std::string> reason;               ///< why it was rejected
+  std::optional<core::CertificateId> certificate;  ///< the issued certificate
+  std::optional<core::OrderEvidence> evidence;     ///< the signature that submitted it
+};
+
+/// Which orders a queue shows.
+struct OrderQueueFilter {
+  std::optional<core::OrderStatus> status;
+  std::optional<core::OrganisationId> organisation;
+};
+
+/// Reads and changes orders.
+class OrderRepository {
+ public:
+  /// Most orders one list returns.
+  static constexpr int kMaxListRows = 1000;
+
+  /// Orders in `database`; `clock` stamps changes and audit records.
+  OrderRepository(Database& database, const core::Clock& clock)
+      : database_(database), clock_(clock) {}
+
+  /// Stores `order` as a draft ("order.create"); its id, status, certificate, reason, evidence,
+  /// version and times are set here. Returns the new order; not_found "order.unknown_reference"
+  /// for an unknown organisation, person or certificate, conflict for a nonce already used.
+  core::Result<core::Order> createDraft(const core::Order& order, const audit::Actor& actor);
+  /// One order; nullopt if unknown.
+  core::Result<std::optional<core::Order>> find(core::OrderId order);
+  /// An organisation's orders, newest first, at most `limit` (≤ kMaxListRows).
+  core::Result<std::vector<core::Order>> listForOrganisation(core::OrganisationId organisation,
+                                                             int limit);
+  /// The Servicedesk queue: orders matching `filter`, oldest first, at most `limit`.
+  core::Result<std::vector<core::Order>> queue(const OrderQueueFilter& filter, int limit);
+
+  /// Moves the order from `expected_from` to `to` with `changes`, raising its version, and
+  /// appends "order.<to>" in the same transaction. not_found "order.not_found" for an unknown
+  /// order; conflict "order.transition_not_allowed" when the state machine has no such step for
+  /// its type; conflict "order.status_changed" when it is no longer in `expected_from`.
+  /// Returns the order as changed.
+  core::Result<core::Order> transition(core::OrderId order, core::OrderStatus expected_from,
+                                       core::OrderStatus to, const OrderChanges& changes,
+                                       const audit::Actor& actor);
+
+ private:
+  Database& database_;
+  const core::Clock& clock_;
+};
+
+}  // namespace storage
