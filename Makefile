@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BUILD_DIR := build
 DEV_DIR := var/dev
 
-.PHONY: all setup build run test unit-test integration-test browser-test format clean
+.PHONY: all setup build run test bench format clean
 
 all: build
 
@@ -31,3 +31,8 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Benchmarks (bench/): not part of `make test`; numbers go to the terminal.
+bench: build
+	@cmake --build --preset default --target inventory_bench
+	$(BUILD_DIR)/bench/inventory_bench

@@ -1,0 +1,139 @@
+// The certificate overview with 100,000 server certificates in one organisation (issue 4: "fast
+// with 100,000 certificates in one organisation"): first and deep pages in both sort orders,
+// status and expiry filters, a name search, and streaming the whole export.
+// Run: cmake --build build --target inventory_bench && build/bench/inventory_bench
+
+#include "core/clock.hpp"
+#include "core/time_format.hpp"
+#include "storage/certificate_inventory.hpp"
+#include "storage/database.hpp"
+
+#include <benchmark/benchmark.h>
+#include <soci/soci.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace {
+
+constexpr int kCertificates = 100'000;
+constexpr long long kDay = 24 * 3600;
+const core::TimePoint kNow{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}};
+
+// One SQLite database, filled once for all benchmarks (inserting takes a few seconds).
+struct Inventory {
+  std::filesystem::path file = std::filesystem::temp_directory_path() / "mijncert-bench.db";
+  std::unique_ptr<storage::Database> database;
+  core::OrganisationId organisation = 1;
+
+  Inventory() {
+    std::filesystem::remove(file);
+    database = std::move(*storage::Database::open("sqlite:" + file.string(), 2));
+    if (!database->migrate()) throw std::runtime_error("migrate failed");
+    soci::session sql("sqlite3", "db=" + file.string());
+    soci::transaction transaction(sql);
+    sql << "INSERT INTO organisations (name, kvk, visiting_street, visiting_postal_code, "
+           "visiting_city, visiting_country, postal_street, postal_postal_code, postal_city, "
+           "postal_country, billing_street, billing_postal_code, billing_city, billing_country, "
+           "billing_attention_of, billing_email, billing_purchase_order_reference, "
+           "billing_vat_number, portal_enabled, created_at) VALUES ('Groot B.V.', '11223344', "
+           "'', '', '', 'NL', '', '', '', 'NL', '', '', '', 'NL', '', '', '', '', 1, 0)";
+    const long long now = core::toUnixSeconds(kNow);
+    long long id = 0, not_before = 0, not_after = 0;
+    std::string name, lower, serial;
+    soci::statement insert =
+        (sql.prepare << "INSERT INTO certificates (id, kind, product, organisation_id, common_name, "
+                        "common_name_lower, dns_names, subject_dn, issuer_dn, issuing_ca, "
+                        "serial_hex, not_before, not_after, key_description, sha256_fingerprint, "
+                        "pem, issued_at) VALUES (:id, 'server', 'server-private', 1, :cn, :lower, "
+                        ":dns, 'CN=x', 'CN=Issuing CA', 'tls-ca', :serial, :nb, :na, "
+                        "'ECDSA P-256', :fp, 'PEM', :nb2)",
+         soci::use(id), soci::use(name), soci::use(lower), soci::use(name), soci::use(serial),
+         soci::use(not_before), soci::use(not_after), soci::use(serial), soci::use(not_before));
+    soci::statement names = (sql.prepare << "INSERT INTO certificate_names (certificate_id, name) "
+                                            "VALUES (:id, :name)",
+                             soci::use(id), soci::use(lower));
+    for (id = 1; id <= kCertificates; ++id) {
+      name = "host-" + std::to_string(id) + ".groot.nl";
+      lower = name;
+      serial = std::to_string(1'000'000'000'000 + id);
+      // Spread the end dates from two years ago to two years ahead: every status occurs.
+      not_after = now + ((id * 7919) % 1460 - 730) * kDay;
+      not_before = not_after - 730 * kDay;
+      insert.execute(true);
+      names.execute(true);
+    }
+    transaction.commit();
+  }
+  ~Inventory() { std::filesystem::remove(file); }
+};
+
+Inventory& inventory() {
+  static Inventory instance;
+  return instance;
+}
+
+storage::CertificateQuery query() {
+  return {.organisation = inventory().organisation, .limit = 25, .now = kNow};
+}
+
+void runSearch(benchmark::State& state, storage::CertificateQuery q) {
+  storage::CertificateInventory certificates(*inventory().database);
+  for (auto _ : state) {
+    auto page = certificates.search(q);
+    if (!page || page->items.empty()) state.SkipWithError("no result");
+    benchmark::DoNotOptimize(page);
+  }
+}
+
+void firstPageByExpiry(benchmark::State& state) { runSearch(state, query()); }
+
+void deepPageByName(benchmark::State& state) {
+  auto q = query();
+  q.sort = storage::CertificateSort::name_descending;
+  q.offset = 75'000;
+  runSearch(state, q);
+}
+
+void expiringWithin30Days(benchmark::State& state) {
+  auto q = query();
+  q.expiring_within_days = 30;
+  runSearch(state, q);
+}
+
+void statusExpired(benchmark::State& state) {
+  auto q = query();
+  q.status = core::CertificateStatus::expired;
+  runSearch(state, q);
+}
+
+void searchByName(benchmark::State& state) {
+  auto q = query();
+  q.search = "host-4242.";
+  runSearch(state, q);
+}
+
+void streamWholeExport(benchmark::State& state) {
+  storage::CertificateInventory certificates(*inventory().database);
+  for (auto _ : state) {
+    std::int64_t rows = 0;
+    auto done = certificates.forEach(query(), [&](const core::IssuedCertificate&) {
+      ++rows;
+      return true;
+    });
+    if (!done || rows != kCertificates) state.SkipWithError("export incomplete");
+    state.counters["rows"] = static_cast<double>(rows);
+  }
+}
+
+}  // namespace
+
+BENCHMARK(firstPageByExpiry)->Unit(benchmark::kMillisecond);
+BENCHMARK(deepPageByName)->Unit(benchmark::kMillisecond);
+BENCHMARK(expiringWithin30Days)->Unit(benchmark::kMillisecond);
+BENCHMARK(statusExpired)->Unit(benchmark::kMillisecond);
+BENCHMARK(searchByName)->Unit(benchmark::kMillisecond);
+BENCHMARK(streamWholeExport)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+BENCHMARK_MAIN();
