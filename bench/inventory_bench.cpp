@@ -43,12 +43,13 @@ struct Inventory {
     long long id = 0, not_before = 0, not_after = 0;
     std::string name, lower, serial;
     soci::statement insert =
-        (sql.prepare << "INSERT INTO certificates (id, kind, product, organisation_id, common_name, "
-                        "common_name_lower, dns_names, subject_dn, issuer_dn, issuing_ca, "
-                        "serial_hex, not_before, not_after, key_description, sha256_fingerprint, "
-                        "pem, issued_at) VALUES (:id, 'server', 'server-private', 1, :cn, :lower, "
-                        ":dns, 'CN=x', 'CN=Issuing CA', 'tls-ca', :serial, :nb, :na, "
-                        "'ECDSA P-256', :fp, 'PEM', :nb2)",
+        (sql.prepare
+             << "INSERT INTO certificates (id, kind, product, organisation_id, common_name, "
+                "common_name_lower, dns_names, subject_dn, issuer_dn, issuing_ca, "
+                "serial_hex, not_before, not_after, key_description, sha256_fingerprint, "
+                "pem, issued_at) VALUES (:id, 'server', 'server-private', 1, :cn, :lower, "
+                ":dns, 'CN=x', 'CN=Issuing CA', 'tls-ca', :serial, :nb, :na, "
+                "'ECDSA P-256', :fp, 'PEM', :nb2)",
          soci::use(id), soci::use(name), soci::use(lower), soci::use(name), soci::use(serial),
          soci::use(not_before), soci::use(not_after), soci::use(serial), soci::use(not_before));
     soci::statement names = (sql.prepare << "INSERT INTO certificate_names (certificate_id, name) "
@@ -87,7 +88,9 @@ void runSearch(benchmark::State& state, storage::CertificateQuery q) {
   }
 }
 
-void firstPageByExpiry(benchmark::State& state) { runSearch(state, query()); }
+void firstPageByExpiry(benchmark::State& state) {
+  runSearch(state, query());
+}
 
 void deepPageByName(benchmark::State& state) {
   auto q = query();
