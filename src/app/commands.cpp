@@ -3,16 +3,21 @@
 #include "app/config.hpp"
 #include "app/demo.hpp"
 #include "auth/certificate_login.hpp"
+#include "auth/order_signature.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/certificate_authority.hpp"
 #include "ca/issuer_settings.hpp"
 #include "core/clock.hpp"
 #include "http/server.hpp"
 #include "pki/crypto.hpp"
+#include "ra/order_service.hpp"
+#include "ra/server_orders.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/blocked_keys.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
+#include "storage/order_repository.hpp"
 #include "storage/registry_repository.hpp"
 #include "storage/session_repository.hpp"
 #include "web/portal.hpp"
@@ -187,9 +192,25 @@ int serve(const Options& options) {
   storage::CertificateInventory inventory(*database);
   const auto crls = ca::CrlFiles::of(config.ca.issuers);
   const auto chains = ca::IssuerChains::of(config.ca.issuers);
+
+  // Ordering (issue 5): the CA issues approved orders inside the portal process.
+  auto issuers = ca::OpenedIssuers::open(config.ca.issuers);
+  if (!issuers) throw std::runtime_error("ca: " + issuers.error().message);
+  storage::CertificateStore certificate_store(*database, clock);
+  ca::CertificateAuthority authority(issuers->issuers(), config.ca.products, certificate_store,
+                                     clock, random);
+  storage::OrderRepository order_store(*database, clock);
+  storage::BlockedKeyRepository blocked_keys(*database, clock);
+  ra::OrderService order_service(order_store, registry, random, config.portal.origin);
+  ra::ServerOrders server_orders(order_service, order_store, registry, inventory, certificate_store,
+                                 blocked_keys, authority, clock);
+  auto signatures = auth::OrderSignatureVerifier::create(config.server.tls, clock);
+  if (!signatures) throw std::runtime_error("signature trust: " + signatures.error().message);
+  web::OrderServices orders{order_service, server_orders, *signatures, order_store, blocked_keys};
+
   web::Portal portal(config.portal,
                      web::PortalServices{login, sessions, *database, registry, audit_log, inventory,
-                                         clock, &crls, &chains});
+                                         clock, &crls, &chains, &orders});
 
   http::Server server(config.server, portal);
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),

@@ -51,6 +51,7 @@ std::string recordedRequest(const Ownership& owner, const audit::Actor& actor) {
       {"card", optionalId(owner.card)},
       {"manager", optionalId(owner.manager)},
       {"requested_by", optionalId(owner.requested_by)},
+      {"order", optionalId(owner.order)},
       {"actor", actor.id},
   });
 }
@@ -60,8 +61,8 @@ std::pair<Ownership, audit::Actor> parseRequest(const std::string& request) {
   const boost::json::value value = boost::json::parse(request, ec);
   if (ec || !value.is_object()) return {Ownership{}, audit::Actor::system("ca-reconcile")};
   const auto& o = value.as_object();
-  Ownership owner{idFrom(o, "organisation"), idFrom(o, "holder"), idFrom(o, "card"),
-                  idFrom(o, "manager"), idFrom(o, "requested_by")};
+  Ownership owner{idFrom(o, "organisation"), idFrom(o, "holder"),       idFrom(o, "card"),
+                  idFrom(o, "manager"),      idFrom(o, "requested_by"), idFrom(o, "order")};
   const boost::json::value* actor = o.if_contains("actor");
   return {owner, actor && actor->is_string() ? audit::Actor{std::string(actor->as_string())}
                                              : audit::Actor::system("ca-reconcile")};
@@ -113,7 +114,8 @@ core::Result<storage::IssuanceId> CertificateAuthority::reserve(const std::strin
   const std::string request = recordedRequest(owner, actor);
   for (int attempt = 1;; ++attempt) {
     serial = drawSerial(random_);
-    auto reserved = store_.reserveSerial(issuing_ca, core::toHex(serial), product, request);
+    auto reserved =
+        store_.reserveSerial(issuing_ca, core::toHex(serial), product, request, owner.order);
     if (reserved || reserved.error().message != "certificate.serial_taken" ||
         attempt == kSerialAttempts) {
       return reserved;

@@ -10,6 +10,7 @@
 #include "core/certificate.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/order.hpp"
 #include "core/random.hpp"
 #include "pki/certificate.hpp"
 #include "pki/certificate_builder.hpp"
@@ -42,6 +43,8 @@ struct Ownership {
   std::optional<core::CardId> card;
   std::optional<core::PersonId> manager;       ///< linked certificate manager (CB)
   std::optional<core::PersonId> requested_by;  ///< ordering contact person
+  /// The order it is issued for: at most one issuance per order is under way or done.
+  std::optional<core::OrderId> order;
 };
 
 /// What to issue.

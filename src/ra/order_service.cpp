@@ -90,6 +90,8 @@ core::Result<core::Order> OrderService::order(core::OrderId order) {
 core::Result<std::string> OrderService::document(core::OrderId order) {
   auto found = this->order(order);
   if (!found) return found.error();
+  // Once signed, the document is the evidence, whatever changed in the registry since.
+  if (!found->evidence.document.empty()) return found->evidence.document;
   return documentOf(*found);
 }
 

@@ -127,12 +127,23 @@ core::CertificateId insertCertificate(soci::session& sql, IssuanceId issuance,
 core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issuing_ca,
                                                          const std::string& serial_hex,
                                                          const std::string& product,
-                                                         const std::string& request) {
+                                                         const std::string& request,
+                                                         std::optional<std::int64_t> order) {
   const long long now = core::toUnixSeconds(clock_.now());
   const std::string state = stateName(IssuanceState::reserved);
+  OptionalId order_id(order);
   return withSession(
       database_,
       [&](soci::session& sql) -> core::Result<IssuanceId> {
+        // Also enforced by the unique index issuances_one_per_order; asking first gives the
+        // precise answer instead of a serial collision.
+        if (order) {
+          long long under_way = 0;
+          sql << "SELECT COUNT(*) FROM issuances WHERE order_id = :o AND state <> 'failed'",
+              soci::use(*order), soci::into(under_way);
+          if (under_way > 0)
+            return core::makeError(core::ErrorKind::conflict, "certificate.order_in_issuance");
+        }
         long long id = 0;
         Statement insert(sql);
         insert.use(issuing_ca)
@@ -140,16 +151,31 @@ core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issu
             .use(product)
             .use(state)
             .use(request)
+            .use(order_id.value, order_id.indicator)
             .use(now)
             .use(now);
         insert.into(id);
         insert.execute(
-            "INSERT INTO issuances (issuing_ca, serial_hex, product, state, request, created_at, "
-            "updated_at) VALUES (:ca, :serial, :product, :state, :request, :created, :updated) "
-            "RETURNING id");
+            "INSERT INTO issuances (issuing_ca, serial_hex, product, state, request, order_id, "
+            "created_at, updated_at) VALUES (:ca, :serial, :product, :state, :request, :order, "
+            ":created, :updated) RETURNING id");
         return id;
       },
       ViolationMessages{.duplicate = "certificate.serial_taken"});
+}
+
+core::Result<std::optional<core::CertificateId>> CertificateStore::certificateForOrder(
+    std::int64_t order) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<core::CertificateId>> {
+        long long id = 0;
+        soci::indicator found = soci::i_null;
+        sql << "SELECT c.id FROM certificates c JOIN issuances i ON i.id = c.issuance_id "
+               "WHERE i.order_id = :o AND i.state = 'stored'",
+            soci::use(order), soci::into(id, found);
+        if (!sql.got_data() || found != soci::i_ok) return std::optional<core::CertificateId>();
+        return std::optional<core::CertificateId>(id);
+      });
 }
 
 core::Result<void> CertificateStore::moveIssuance(IssuanceId issuance,

@@ -50,10 +50,14 @@ class CertificateStore {
 
   /// Step 1: reserves `serial_hex` at `issuing_ca` (RFC 5280 §4.1.2.2: unique per issuer) and
   /// records what is needed to finish the issuance; conflict "certificate.serial_taken" if the
-  /// serial was ever used by that CA.
+  /// serial was ever used by that CA. An issuance for an order is the only one under way or
+  /// done for it: conflict "certificate.order_in_issuance" if another is (a failed one aside).
   core::Result<IssuanceId> reserveSerial(const std::string& issuing_ca,
                                          const std::string& serial_hex, const std::string& product,
-                                         const std::string& request);
+                                         const std::string& request,
+                                         std::optional<std::int64_t> order = std::nullopt);
+  /// The certificate stored for an order, if its issuance got that far.
+  core::Result<std::optional<core::CertificateId>> certificateForOrder(std::int64_t order);
   /// Step 2: the to-be-signed certificate passed its profile check.
   core::Result<void> markChecked(IssuanceId issuance, const std::string& tbs_sha256);
   /// Step 3: signed; the certificate is kept here so a crash before storing loses nothing.

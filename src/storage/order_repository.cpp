@@ -304,4 +304,38 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
       });
 }
 
+core::Result<core::Order> OrderRepository::assignManager(core::OrderId order,
+                                                         core::PersonId manager,
+                                                         const audit::Actor& actor) {
+  const core::TimePoint now = clock_.now();
+  return auditedChange<core::Order>(
+      database_, [&](soci::session& sql) -> core::Result<std::pair<core::Order, audit::Event>> {
+        auto current = selectOrder(sql, order);
+        if (!current) return core::makeError(core::ErrorKind::not_found, "order.not_found");
+        if (!current->proposed_manager || current->manager)
+          return conflict("order.no_proposed_manager");
+        core::Order next = *current;
+        next.manager = manager;
+        next.updated_at = now;
+        next.version = current->version + 1;
+        const long long updated = core::toUnixSeconds(now);
+        // Guarded by the version read above: a concurrent identification changes nothing.
+        const int changed = changeRows(
+            sql,
+            "UPDATE orders SET manager_id = :manager, version = :version, updated_at = :updated "
+            "WHERE id = :id AND version = :seen AND manager_id IS NULL",
+            [&](Statement& s) {
+              s.use(manager).use(next.version).use(updated).use(next.id).use(current->version);
+            });
+        if (changed != 1) return conflict("order.status_changed");
+        audit::Event event{now,
+                           actor.id,
+                           "order.manager_identified",
+                           audit::objectName("order", next.id),
+                           boost::json::serialize(boost::json::object{{"manager", manager}}),
+                           contextOf(next)};
+        return std::pair{std::move(next), std::move(event)};
+      });
+}
+
 }  // namespace storage

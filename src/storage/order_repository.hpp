@@ -59,6 +59,11 @@ class OrderRepository {
   core::Result<core::Order> transition(core::OrderId order, core::OrderStatus expected_from,
                                        core::OrderStatus to, const OrderChanges& changes,
                                        const audit::Actor& actor);
+  /// Records the person the Servicedesk identified as the certificate manager an order proposed
+  /// ("order.manager_identified"); conflict "order.no_proposed_manager" if it proposed none or
+  /// one is already recorded.
+  core::Result<core::Order> assignManager(core::OrderId order, core::PersonId manager,
+                                          const audit::Actor& actor);
 
  private:
   Database& database_;

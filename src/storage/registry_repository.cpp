@@ -527,6 +527,37 @@ core::Result<void> RegistryRepository::addRole(core::PersonId person,
       }));
 }
 
+core::Result<void> RegistryRepository::activateRole(core::PersonId person,
+                                                    core::OrganisationId organisation,
+                                                    core::Role role, const audit::Actor& actor) {
+  const std::string name(core::toString(role));
+  const auto active = inTransaction(database_, TransactionMode::read,
+                                    [&](soci::session& sql) -> core::Result<std::optional<int>> {
+                                      int value = 0;
+                                      soci::indicator found = soci::i_null;
+                                      sql << "SELECT active FROM roles WHERE person_id = :p AND "
+                                             "organisation_id = :o AND role = :r",
+                                          soci::use(person), soci::use(organisation),
+                                          soci::use(name), soci::into(value, found);
+                                      if (!sql.got_data()) return std::optional<int>();
+                                      return std::optional<int>(value);
+                                    });
+  if (!active) return active.error();
+  if (!*active) return notFound("role.not_found");
+  if (**active != 0) return {};
+  return withoutValue(recordChange<std::monostate>(
+      database_, clock_.now(), actor, {},
+      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+        if (changeRows(sql,
+                       "UPDATE roles SET active = 1 WHERE person_id = :p AND organisation_id = :o "
+                       "AND role = :r AND active = 0",
+                       [&](Statement& s) { s.use(person).use(organisation).use(name); }) == 0)
+          return conflict("role.already_active");
+        return noted(roleNote("role.activate", person, organisation,
+                              {{"organisation_id", organisation}, {"role", name}}));
+      }));
+}
+
 core::Result<void> RegistryRepository::removeRole(core::PersonId person,
                                                   core::OrganisationId organisation,
                                                   core::Role role, const audit::Actor& actor) {

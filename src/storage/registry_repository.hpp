@@ -29,6 +29,11 @@ class RegistryRepository {
   /// (a proposed certificate manager) is not listed until activated.
   core::Result<void> addRole(core::PersonId person, core::OrganisationId organisation,
                              core::Role role, const audit::Actor& actor, bool active = true);
+  /// Activates an inactive role ("role.activate"): a proposed certificate manager becomes
+  /// listed. Nothing changes (and nothing is recorded) for a role that is already active;
+  /// not_found if the person does not have the role.
+  core::Result<void> activateRole(core::PersonId person, core::OrganisationId organisation,
+                                  core::Role role, const audit::Actor& actor);
   /// Removes a role; not_found if the person does not have it.
   core::Result<void> removeRole(core::PersonId person, core::OrganisationId organisation,
                                 core::Role role, const audit::Actor& actor);

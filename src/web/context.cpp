@@ -56,9 +56,16 @@ PageChrome RequestContext::chrome(std::string title) const {
                                        target.path == base + "/personen"});
       item(base + "/servercertificaten", "certificates.navigation.certificates");
       item(base + "/passen", "certificates.navigation.cards");
+      item(base + "/bestellingen", "orders.navigation");
     }
     if (principal->person.professional) item("/mijn-gegevens", "professional.page.navigation");
-    if (principal->person.servicedesk) item("/servicedesk", "layout.nav_servicedesk");
+    if (principal->person.servicedesk) {
+      const std::string queue = "/servicedesk/bestellingen";
+      const bool in_queue = target.path == queue || target.path.starts_with(queue + "/");
+      chrome.navigation.push_back({"/servicedesk", t.text("layout.nav_servicedesk"),
+                                   target.path.starts_with("/servicedesk") && !in_queue});
+      chrome.navigation.push_back({queue, t.text("orders.queue.navigation"), in_queue});
+    }
   }
   if (session) chrome.csrf_token = session->record.csrf_token;
   return chrome;
@@ -172,12 +179,15 @@ http::Response failure(RequestContext& context, const core::Error& error, bool a
   const auto status = statusOf(error.kind);
   const auto key = errorKey(error);
   const auto& t = context.texts();
+  // A refusal with its own text ("order.own_approval") says exactly what went wrong.
+  const std::string specific = t.text(error.message);
+  const std::string body = specific != error.message ? specific : t.text(key + ".body");
   if (as_json)
-    return problem(context, status, core::toString(error.kind), t.text(key + ".title"),
-                   t.text(key + ".body"), error.fields);
+    return problem(context, status, core::toString(error.kind), t.text(key + ".title"), body,
+                   error.fields);
   return page(context, status, "error", t.text(key + ".title"),
               {{"heading", t.text(key + ".title")},
-               {"body", t.text(key + ".body")},
+               {"body", body},
                {"show_back", context.principal.has_value()}});
 }
 

@@ -35,6 +35,10 @@ Portal::Portal(PortalSettings settings, PortalServices services)
   addOrganisationRoutes(router_, services_);
   addCertificateRoutes(router_, services_);
   addCrlRoutes(router_, services_);
+  if (services_.orders != nullptr) {
+    addOrderRoutes(router_, services_);
+    addOrderApiRoutes(router_, services_);
+  }
 }
 
 http::Reply Portal::handle(const http::Request& request, const http::Connection& connection,

@@ -4,10 +4,14 @@
 // the request to one route of the table.
 
 #include "auth/certificate_login.hpp"
+#include "auth/order_signature.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/handler.hpp"
+#include "ra/order_service.hpp"
+#include "ra/server_orders.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/blocked_keys.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/database.hpp"
 #include "storage/registry_repository.hpp"
@@ -24,6 +28,15 @@ struct PortalSettings {
   bool demo = false;   ///< development demo: the login page explains the demo certificates
 };
 
+/// The order use cases and what they need (issue 5), built by `serve` around the CA.
+struct OrderServices {
+  ra::OrderService& service;
+  ra::ServerOrders& server;
+  const auth::OrderSignatureVerifier& signatures;
+  storage::OrderRepository& store;
+  storage::BlockedKeyRepository& blocked_keys;
+};
+
 /// What the routes use. Route groups build their ra use cases from these.
 struct PortalServices {
   auth::CertificateLogin& login;
@@ -35,6 +48,7 @@ struct PortalServices {
   const core::Clock& clock;
   const ca::CrlFiles* crls = nullptr;        ///< the CRLs served at /crl/<ca>.crl; none if null
   const ca::IssuerChains* chains = nullptr;  ///< chains offered with certificates; none if null
+  OrderServices* orders = nullptr;           ///< ordering; no order routes if null
 };
 
 /// The request handler of `mijncert serve`.

@@ -25,6 +25,12 @@ void addCertificateDownloadRoutes(Router& router, PortalServices& services);
 /// Cards (passen) of an organisation and of a professional holder (card_routes.cpp).
 void addCardRoutes(Router& router, PortalServices& services);
 
+/// Ordering server certificates: the customer's forms, review, signing and order list, and the
+/// order calls of the JSON API (order_routes.cpp, order_api_routes.cpp).
+void addOrderRoutes(Router& router, PortalServices& services);
+/// The order calls of the JSON API (order_api_routes.cpp).
+void addOrderApiRoutes(Router& router, PortalServices& services);
+
 /// GET /crl/<ca>.crl: the issuing CAs' current CRLs, public (crl_routes.cpp).
 void addCrlRoutes(Router& router, PortalServices& services);
 

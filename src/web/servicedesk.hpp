@@ -76,5 +76,8 @@ http::Response formFailure(RequestContext& context, const core::Error& error,
 void addOrganisationRoutes(Router& router, PortalServices& services);
 /// Person pages under /servicedesk/personen (servicedesk_person_routes.cpp).
 void addPersonRoutes(Router& router, PortalServices& services);
+/// The order queue and order pages under /servicedesk/bestellingen, and the key blocklist
+/// (servicedesk_order_routes.cpp).
+void addOrderRoutes(Router& router, PortalServices& services);
 
 }  // namespace web::servicedesk

@@ -34,6 +34,12 @@ constexpr std::string_view kNotices[] = {
     "certificaat-verwijderd",
     "toegang-verleend",
     "toegang-ingetrokken",
+    "goedgekeurd",
+    "afgewezen",
+    "beheerder-geidentificeerd",
+    "domein-gevalideerd",
+    "sleutel-geblokkeerd",
+    "sleutel-vrijgegeven",
 };
 
 }  // namespace
@@ -232,6 +238,7 @@ void addServicedeskRoutes(Router& router, PortalServices& services) {
                         servicedesk::auditLog);
   servicedesk::addOrganisationRoutes(router, services);
   servicedesk::addPersonRoutes(router, services);
+  if (services.orders != nullptr) servicedesk::addOrderRoutes(router, services);
 }
 
 }  // namespace web

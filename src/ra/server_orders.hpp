@@ -1,0 +1,113 @@
+#pragma once
+// Ordering and renewing server certificates end to end (PRODUCT.md §5 "Servercertificaten", §8;
+// issue 5): from an uploaded CSR to a draft order with its planned validity, and from the
+// Servicedesk's approval to the certificate the CA issues, exactly once per order. The steps of
+// the state machine itself are OrderService's; this class adds what server orders need around
+// them: the CSR rules, the validity arithmetic, the certificate manager and the CA.
+
+#include "ca/certificate_authority.hpp"
+#include "core/error.hpp"
+#include "core/order.hpp"
+#include "core/registry.hpp"
+#include "policy/validity.hpp"
+#include "ra/order_service.hpp"
+#include "storage/blocked_keys.hpp"
+#include "storage/certificate_inventory.hpp"
+#include "storage/certificate_store.hpp"
+#include "storage/registry_repository.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ra {
+
+/// The product ordered when an order names none.
+inline constexpr char kDefaultServerProduct[] = "server-private";
+
+/// What a customer filled in to order or renew a server certificate.
+struct ServerOrderForm {
+  core::OrderType type = core::OrderType::server_new;
+  /// The organisation ordering; for a renewal, the organisation of the certificate renewed (the
+  /// caller authorised the actor for it).
+  core::OrganisationId organisation = 0;
+  std::optional<core::CertificateId> renewal_of;          ///< server_renew
+  std::string csr;                                        ///< PEM or DER bytes, as uploaded
+  std::optional<core::PersonId> manager;                  ///< an existing certificate manager
+  std::optional<core::ProposedManager> proposed_manager;  ///< or a new one
+  std::string product;                                    ///< "" for kDefaultServerProduct
+  /// The identity of the certificate the actor is logged in with: the order document names it,
+  /// and its signer must be this person.
+  core::CertificateIdentity login_identity;
+  /// SHA-256 (hex) of the key of that certificate; "" if none. A personal key must never end up
+  /// on a server.
+  std::string login_key_sha256;
+};
+
+/// The validity an order will get, as the review page shows it before signing.
+struct ValidityPlan {
+  policy::Validity validity;
+  std::optional<core::TimePoint> replaced_end;  ///< renewal: the end of the certificate replaced
+};
+
+/// An order with what the pages show about it.
+struct ServerOrderView {
+  core::Order order;
+  ValidityPlan plan;
+  std::vector<std::string> unvalidated_names;  ///< SANs outside the validated domains
+};
+
+/// Server certificate orders.
+class ServerOrders {
+ public:
+  ServerOrders(OrderService& orders, storage::OrderRepository& order_store,
+               storage::RegistryRepository& registry, storage::CertificateInventory& inventory,
+               storage::CertificateStore& certificates, storage::BlockedKeyRepository& blocked_keys,
+               ca::CertificateAuthority& authority, const core::Clock& clock)
+      : orders_(orders),
+        order_store_(order_store),
+        registry_(registry),
+        inventory_(inventory),
+        certificates_(certificates),
+        blocked_keys_(blocked_keys),
+        authority_(authority),
+        clock_(clock) {}
+
+  /// Checks the form (CSR rules, renewal key, manager, product, validity) and creates the draft.
+  /// Field problems are invalid with fields "csr", "manager", "manager_name", "manager_email",
+  /// "manager_phone", "product"; a certificate to renew that is not this organisation's server
+  /// certificate is not_found.
+  core::Result<core::Order> create(const core::Principal& actor, const ServerOrderForm& form);
+  /// An order with its planned validity and the names still to be validated.
+  core::Result<ServerOrderView> view(core::OrderId order);
+
+  /// The Servicedesk approves: takes a submitted (or on-hold, once validated) order into
+  /// processing if needed, approves it and has the CA issue its certificate. conflict
+  /// "order.manager_not_identified" while a proposed manager is not identified.
+  core::Result<core::Order> approve(const core::Principal& actor, core::OrderId order);
+  /// Issues the certificate of an approved order, exactly once: a retry after a failure issues,
+  /// a retry after success only records what was issued; conflict "order.not_approved" for an
+  /// order in another status, "certificate.order_in_issuance" while another issuance runs.
+  core::Result<core::Order> issue(const core::Principal& actor, core::OrderId order);
+  /// The Servicedesk identified the certificate manager an order proposed: registers them with
+  /// an inactive manager role (listed once the certificate is issued) and records them in the
+  /// order. Fields as policy::checkPerson.
+  core::Result<core::Order> identifyManager(const core::Principal& actor, core::OrderId order,
+                                            const core::Person& manager);
+
+ private:
+  core::Result<policy::ValidityLimits> limitsOf(const std::string& product) const;
+  core::Result<ValidityPlan> planOf(const core::Order& order);
+  core::Result<core::IssuedCertificate> replacedCertificate(const ServerOrderForm& form);
+
+  OrderService& orders_;
+  storage::OrderRepository& order_store_;
+  storage::RegistryRepository& registry_;
+  storage::CertificateInventory& inventory_;
+  storage::CertificateStore& certificates_;
+  storage::BlockedKeyRepository& blocked_keys_;
+  ca::CertificateAuthority& authority_;
+  const core::Clock& clock_;
+};
+
+}  // namespace ra

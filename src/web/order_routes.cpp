@@ -1,0 +1,416 @@
+// Ordering and renewing server certificates (PRODUCT.md §4, §5 "Servercertificaten"): the order
+// and renewal forms, the review page with the planned validity and the document to sign, the
+// signature upload, cancelling, and the organisation's order list ("Bestellingen").
+
+#include "auth/authorization.hpp"
+#include "core/time_format.hpp"
+#include "web/certificate_views.hpp"
+#include "web/form_view.hpp"
+#include "web/order_views.hpp"
+#include "web/routes.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <iterator>
+
+namespace web {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+/// The select value for proposing a new certificate manager.
+constexpr std::string_view kNewManager = "nieuw";
+/// Confirmations the order page shows after a redirect (?melding=…).
+constexpr std::string_view kNotices[] = {"ondertekend", "geannuleerd"};
+
+const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
+
+std::string orderPath(core::OrderId id) {
+  return "/bestellingen/" + std::to_string(id);
+}
+
+const FieldSpec kCsrFile{"csr", "orders.form.csr_file",    "orders.form.csr_file_hint", "file", "",
+                         false, ".csr,.req,.pem,.der,.txt"};
+const FieldSpec kCsrText{"csr_text", "orders.form.csr_text", "orders.form.csr_text_hint",
+                         "textarea"};
+const FieldSpec kManager{"manager", "orders.form.manager", "orders.form.manager_hint", "text", "",
+                         true};
+const std::vector<FieldSpec> kProposedManager{
+    {"manager_name", "orders.form.manager_name", "", "text", "name"},
+    {"manager_email", "orders.form.manager_email", "", "email", "email"},
+    {"manager_phone", "orders.form.manager_phone", "orders.form.manager_phone_hint", "tel", "tel"}};
+
+std::string valueOf(const Fields& values, const std::string& name) {
+  const auto found = values.find(name);
+  return found == values.end() ? std::string() : found->second;
+}
+
+/// What differs between the new-order and the renewal form.
+struct OrderFormPage {
+  std::string heading;
+  std::string intro;
+  std::string action;
+  std::string cancel;
+  boost::json::array facts;  ///< carried-over data, shown read-only
+  core::OrganisationId organisation = 0;
+  std::optional<core::PersonId> current_manager;  ///< preselected
+};
+
+boost::json::object plainFact(const Catalogue& t, std::string_view key, std::string text) {
+  return {{"label", t.text("orders.fact." + std::string(key))},
+          {"lines", boost::json::array{boost::json::object{{"text", std::move(text)}}}}};
+}
+
+core::Result<boost::json::object> managerSelect(FormView& form, PortalServices& services,
+                                                const OrderFormPage& form_page,
+                                                const Fields& values) {
+  auto members = services.registry.organisationMembers(form_page.organisation);
+  if (!members) return members.error();
+  std::string chosen = valueOf(values, "manager");
+  if (chosen.empty() && form_page.current_manager)
+    chosen = std::to_string(*form_page.current_manager);
+  const auto& t = form.texts();
+  boost::json::array options{{{"value", ""},
+                              {"label", t.text("orders.form.manager_choose")},
+                              {"selected", chosen.empty()}}};
+  for (const auto& member : *members) {
+    if (member.role != core::Role::manager || !member.active) continue;
+    const std::string id = std::to_string(member.person.id);
+    options.push_back({{"value", id},
+                       {"label", member.person.displayName() + " (" + member.person.email + ")"},
+                       {"selected", chosen == id}});
+  }
+  options.push_back({{"value", std::string(kNewManager)},
+                     {"label", t.text("orders.form.manager_new")},
+                     {"selected", chosen == kNewManager}});
+  auto model = form.select(kManager, chosen, {});
+  model["options"] = std::move(options);
+  return model;
+}
+
+http::Response orderForm(RequestContext& context, PortalServices& services, bhttp::status status,
+                         const OrderFormPage& form_page, const Fields& values,
+                         const std::vector<core::FieldError>& errors) {
+  const auto& t = context.texts();
+  FormView form(t, "bestelling", errors);
+  boost::json::array csr_fields{form.field(kCsrFile, ""),
+                                form.field(kCsrText, valueOf(values, "csr_text"))};
+  auto select = managerSelect(form, services, form_page, values);
+  if (!select) return failure(context, select.error(), false);
+  boost::json::array proposed;
+  for (const auto& spec : kProposedManager)
+    proposed.push_back(form.field(spec, valueOf(values, spec.name)));
+  boost::json::object model{
+      {"heading", form_page.heading},
+      {"intro", form_page.intro},
+      {"facts", form_page.facts},
+      {"action", form_page.action},
+      {"cancel", form_page.cancel},
+      {"csrf_token", context.session ? context.session->record.csrf_token : ""},
+      {"csr_fields", std::move(csr_fields)},
+      {"manager_fields", boost::json::array{std::move(*select)}},
+      {"proposed_fields", std::move(proposed)},
+      {"summary", form.summary()}};
+  return page(context, status, "order_form", form.pageTitle(form_page.heading), std::move(model));
+}
+
+/// The organisation in {id}, if this person may order for it.
+core::Result<core::Organisation> orderingOrganisation(const RequestContext& context,
+                                                      PortalServices& services,
+                                                      core::OrganisationId id) {
+  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation, id);
+      !allowed)
+    return allowed.error();
+  auto found = services.registry.findOrganisation(id);
+  if (!found) return found.error();
+  if (!*found) return kNotFound;
+  return std::move(**found);
+}
+
+core::Result<OrderFormPage> newOrderPage(const RequestContext& context, PortalServices& services) {
+  const auto& t = context.texts();
+  auto organisation = orderingOrganisation(context, services, idParameter(context));
+  if (!organisation) return organisation.error();
+  const std::string base = "/organisaties/" + std::to_string(organisation->id);
+  return OrderFormPage{
+      t.text("orders.form.new_title"),
+      t.text("orders.form.new_intro"),
+      base + "/servercertificaten/bestellen",
+      base + "/servercertificaten",
+      {plainFact(t, "organisation", organisation->name), plainFact(t, "kvk", organisation->kvk),
+       plainFact(t, "product", ra::kDefaultServerProduct)},
+      organisation->id,
+      std::nullopt};
+}
+
+/// The certificate in {id}, if this person may renew it.
+core::Result<core::IssuedCertificate> renewableCertificate(const RequestContext& context,
+                                                           PortalServices& services) {
+  auto found = services.inventory.find(idParameter(context));
+  if (!found) return found.error();
+  if (!*found || (*found)->kind != core::CertificateKind::server || !(*found)->organisation)
+    return kNotFound;
+  if (auto allowed = mayView(context, (*found)->organisation); !allowed) return allowed.error();
+  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation,
+                                     *(*found)->organisation);
+      !allowed)
+    return allowed.error();
+  return std::move(**found);
+}
+
+core::Result<OrderFormPage> renewalPage(const RequestContext& context,
+                                        const core::IssuedCertificate& c) {
+  const auto& t = context.texts();
+  std::string names;
+  for (const auto& name : c.dns_names) names += (names.empty() ? "" : ", ") + name;
+  const std::string path = "/servercertificaten/" + std::to_string(c.id);
+  return OrderFormPage{t.format("orders.form.renew_title", {{"name", c.common_name}}),
+                       t.text("orders.form.renew_intro"),
+                       path + "/vernieuwen",
+                       path,
+                       {plainFact(t, "common_name", c.common_name), plainFact(t, "sans", names),
+                        plainFact(t, "current_end", core::toDutchDate(c.not_after)),
+                        plainFact(t, "product", c.product)},
+                       *c.organisation,
+                       c.manager};
+}
+
+/// The form's certificate manager choice: an existing one, or a proposed new one.
+core::Result<void> readManager(const RequestContext& context, ra::ServerOrderForm& form) {
+  const std::string choice = formValue(context, "manager");
+  if (choice == kNewManager) {
+    form.proposed_manager = core::ProposedManager{formValue(context, "manager_name"),
+                                                  formValue(context, "manager_email"),
+                                                  formValue(context, "manager_phone")};
+  } else if (!choice.empty()) {
+    const auto id = parseId(choice);
+    if (!id)
+      return core::makeError(core::ErrorKind::invalid, "validation.failed",
+                             {{"manager", "order.manager_unknown"}});
+    form.manager = *id;
+  }
+  return {};
+}
+
+http::Reply submitOrderForm(RequestContext& context, PortalServices& services,
+                            const OrderFormPage& form_page, ra::ServerOrderForm form) {
+  const auto show = [&](const std::vector<core::FieldError>& errors, bhttp::status status) {
+    return orderForm(context, services, status, form_page, *context.form, errors);
+  };
+  form.csr = uploadOrText(context, "csr", "csr_text");
+  if (form.csr.empty())
+    return show({{"csr", "orders.form.csr_missing"}}, bhttp::status::bad_request);
+  if (auto manager = readManager(context, form); !manager)
+    return show(manager.error().fields, bhttp::status::bad_request);
+  setLoginCertificate(context, form);
+  auto order = services.orders->server.create(*context.principal, form);
+  if (!order) {
+    if (order.error().fields.empty()) return failure(context, order.error(), false);
+    return show(order.error().fields, statusOf(order.error().kind));
+  }
+  return redirect(context, orderPath(order->id));
+}
+
+http::Reply newOrderForm(RequestContext& context, PortalServices& services) {
+  auto form_page = newOrderPage(context, services);
+  if (!form_page) return failure(context, form_page.error(), false);
+  return orderForm(context, services, bhttp::status::ok, *form_page, {}, {});
+}
+
+http::Reply createOrder(RequestContext& context, PortalServices& services) {
+  auto form_page = newOrderPage(context, services);
+  if (!form_page) return failure(context, form_page.error(), false);
+  return submitOrderForm(
+      context, services, *form_page,
+      {.type = core::OrderType::server_new, .organisation = form_page->organisation});
+}
+
+http::Reply renewalForm(RequestContext& context, PortalServices& services) {
+  auto certificate = renewableCertificate(context, services);
+  if (!certificate) return failure(context, certificate.error(), false);
+  auto form_page = renewalPage(context, *certificate);
+  if (!form_page) return failure(context, form_page.error(), false);
+  return orderForm(context, services, bhttp::status::ok, *form_page, {}, {});
+}
+
+http::Reply createRenewal(RequestContext& context, PortalServices& services) {
+  auto certificate = renewableCertificate(context, services);
+  if (!certificate) return failure(context, certificate.error(), false);
+  auto form_page = renewalPage(context, *certificate);
+  if (!form_page) return failure(context, form_page.error(), false);
+  return submitOrderForm(context, services, *form_page,
+                         {.type = core::OrderType::server_renew,
+                          .organisation = *certificate->organisation,
+                          .renewal_of = certificate->id});
+}
+
+// ----- one order -----
+
+std::string noticeOf(const RequestContext& context) {
+  const auto found = context.target.query.find("melding");
+  if (found == context.target.query.end() ||
+      std::find(std::begin(kNotices), std::end(kNotices), found->second) == std::end(kNotices))
+    return {};
+  return context.texts().text("orders.notice." + found->second);
+}
+
+bool cancellable(core::OrderStatus status) {
+  return status == core::OrderStatus::draft || status == core::OrderStatus::submitted ||
+         status == core::OrderStatus::on_hold;
+}
+
+http::Response orderPage(RequestContext& context, PortalServices& services,
+                         const ra::ServerOrderView& view, bhttp::status status,
+                         const std::vector<core::FieldError>& errors) {
+  const auto& t = context.texts();
+  const core::Order& order = view.order;
+  const bool draft = order.status == core::OrderStatus::draft;
+  const bool requester = order.requested_by == context.principal->person.id;
+  const bool may_act = order.organisation && context.principal->mayActFor(*order.organisation);
+  auto document = services.orders->service.document(order.id);
+  if (!document) return failure(context, document.error(), false);
+  FormView form(t, "ondertekening", errors);
+  std::string outside;
+  for (const auto& name : view.unvalidated_names) outside += (outside.empty() ? "" : ", ") + name;
+  const std::string heading =
+      t.format(draft ? "orders.page.review_title" : "orders.page.title",
+               {{"number", std::to_string(order.id)}, {"name", order.common_name}});
+  boost::json::object model{
+      {"heading", heading},
+      {"notice", noticeOf(context)},
+      {"summary", form.summary()},
+      {"facts", orderFacts(t, services, view)},
+      {"status", orderStatusText(t, order.status)},
+      {"draft", draft},
+      {"unvalidated", outside.empty() ? ""
+                                      : t.format(draft ? "orders.page.on_hold_warning"
+                                                       : "orders.page.on_hold_waiting",
+                                                 {{"names", outside}})},
+      {"document", *document},
+      {"document_href", orderPath(order.id) + "/document.txt"},
+      {"may_sign", draft && requester},
+      {"not_requester", draft && !requester ? t.text("orders.page.only_requester") : ""},
+      {"sign_action", orderPath(order.id) + "/handtekening"},
+      {"signature_fields",
+       boost::json::array{
+           form.field({"signature", "orders.sign.file", "orders.sign.file_hint", "file", "", false,
+                       ".p7s,.p7m,.pem,.der"},
+                      ""),
+           form.field({"signature_text", "orders.sign.text", "orders.sign.text_hint", "textarea"},
+                      "")}},
+      {"may_cancel", may_act && cancellable(order.status)},
+      {"cancel_action", orderPath(order.id) + "/annuleren"},
+      {"certificate_href",
+       order.certificate ? "/servercertificaten/" + std::to_string(*order.certificate) : ""},
+      {"orders_href",
+       "/organisaties/" + std::to_string(order.organisation.value_or(0)) + "/bestellingen"},
+      {"csrf_token", context.session ? context.session->record.csrf_token : ""}};
+  return page(context, status, "order_page", form.pageTitle(heading), std::move(model));
+}
+
+http::Reply showOrder(RequestContext& context, PortalServices& services) {
+  auto view = visibleOrder(context, services, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  return orderPage(context, services, *view, bhttp::status::ok, {});
+}
+
+http::Reply downloadDocument(RequestContext& context, PortalServices& services) {
+  auto view = visibleOrder(context, services, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  auto document = services.orders->service.document(view->order.id);
+  if (!document) return failure(context, document.error(), false);
+  http::Response response{bhttp::status::ok, context.request.version()};
+  response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+  response.set(bhttp::field::content_disposition,
+               "attachment; filename=\"bestelling-" + std::to_string(view->order.id) + ".txt\"");
+  response.body() = std::move(*document);
+  return response;
+}
+
+http::Reply sign(RequestContext& context, PortalServices& services) {
+  auto view = visibleOrder(context, services, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  auto submitted = submitSignature(context, services, view->order.id,
+                                   uploadOrText(context, "signature", "signature_text"));
+  if (!submitted) {
+    if (submitted.error().fields.empty()) return failure(context, submitted.error(), false);
+    return orderPage(context, services, *view, statusOf(submitted.error().kind),
+                     submitted.error().fields);
+  }
+  return redirect(context, orderPath(view->order.id) + "?melding=ondertekend");
+}
+
+http::Reply cancel(RequestContext& context, PortalServices& services) {
+  auto view = visibleOrder(context, services, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  const auto& order = view->order;
+  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation,
+                                     order.organisation.value_or(0));
+      !allowed)
+    return failure(context, allowed.error(), false);
+  auto cancelled = services.orders->service.cancel(*context.principal, order.id);
+  if (!cancelled) return failure(context, cancelled.error(), false);
+  return redirect(context, orderPath(order.id) + "?melding=geannuleerd");
+}
+
+// ----- the organisation's orders -----
+
+http::Reply orderList(RequestContext& context, PortalServices& services) {
+  auto owner = visibleInventoryOwner(context, services);
+  if (!owner) return failure(context, owner.error(), false);
+  const auto& t = context.texts();
+  auto orders =
+      services.orders->store.listForOrganisation(owner->id, storage::OrderRepository::kMaxListRows);
+  if (!orders) return failure(context, orders.error(), false);
+  boost::json::array rows;
+  for (const auto& order : *orders)
+    rows.push_back({{"href", orderPath(order.id)},
+                    {"number", std::to_string(order.id)},
+                    {"type", t.text("orders.type." + std::string(core::toString(order.type)))},
+                    {"common_name", order.common_name},
+                    {"status", orderStatusText(t, order.status)},
+                    {"updated", core::toDutchDate(order.updated_at)},
+                    {"reason", order.reason}});
+  const bool has_rows = !rows.empty();
+  const std::string base = "/organisaties/" + std::to_string(owner->id);
+  boost::json::object model{
+      {"heading", t.text("orders.list.title")},
+      {"caption", t.format("orders.list.caption", {{"organisation", owner->name}})},
+      {"rows", std::move(rows)},
+      {"has_rows", has_rows},
+      {"empty", has_rows ? "" : t.text("orders.list.none")},
+      {"new_href",
+       context.principal->mayActFor(owner->id) ? base + "/servercertificaten/bestellen" : ""}};
+  return page(context, bhttp::status::ok, "order_list",
+              t.format("organisation.page.title_format",
+                       {{"page", t.text("orders.list.title")}, {"subject", owner->name}}),
+              std::move(model));
+}
+
+}  // namespace
+
+void addOrderRoutes(Router& router, PortalServices& services) {
+  const auto with = [&services](auto handler) { return withServices(services, handler); };
+  router.add({bhttp::verb::get, "/organisaties/{id}/bestellingen", Access::logged_in, Format::html,
+              with(orderList)});
+  router.add({bhttp::verb::get, "/organisaties/{id}/servercertificaten/bestellen",
+              Access::logged_in, Format::html, with(newOrderForm)});
+  router.add({bhttp::verb::post, "/organisaties/{id}/servercertificaten/bestellen",
+              Access::logged_in, Format::html, with(createOrder)});
+  router.add({bhttp::verb::get, "/servercertificaten/{id}/vernieuwen", Access::logged_in,
+              Format::html, with(renewalForm)});
+  router.add({bhttp::verb::post, "/servercertificaten/{id}/vernieuwen", Access::logged_in,
+              Format::html, with(createRenewal)});
+  router.add(
+      {bhttp::verb::get, "/bestellingen/{id}", Access::logged_in, Format::html, with(showOrder)});
+  router.add({bhttp::verb::get, "/bestellingen/{id}/document.txt", Access::logged_in, Format::html,
+              with(downloadDocument)});
+  router.add({bhttp::verb::post, "/bestellingen/{id}/handtekening", Access::logged_in, Format::html,
+              with(sign)});
+  router.add({bhttp::verb::post, "/bestellingen/{id}/annuleren", Access::logged_in, Format::html,
+              with(cancel)});
+}
+
+}  // namespace web

@@ -1,0 +1,40 @@
+#pragma once
+// Shared by the customer's order pages, the order API and the Servicedesk's order pages: who may
+// see an order, how it is shown, and signing it (PRODUCT.md §4).
+
+#include "core/order.hpp"
+#include "ra/server_orders.hpp"
+#include "web/context.hpp"
+#include "web/portal.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace web {
+
+/// A server certificate order this person may see (the orderer's organisation, the Servicedesk),
+/// with its planned validity; not_found for any other.
+core::Result<ra::ServerOrderView> visibleOrder(const RequestContext& context,
+                                               PortalServices& services, core::OrderId order);
+
+/// The order form's fields that come from the TLS connection: the identity and key of the
+/// certificate the user is logged in with.
+void setLoginCertificate(const RequestContext& context, ra::ServerOrderForm& form);
+
+/// "Ingediend": the status as people read it.
+std::string orderStatusText(const Catalogue& t, core::OrderStatus status);
+
+/// Facts of an order for a <dl>: [{label, lines: [{text}], code}] — what was ordered, by whom,
+/// the planned validity with overlap and cap, and the evidence of the signature once signed.
+boost::json::array orderFacts(const Catalogue& t, PortalServices& services,
+                              const ra::ServerOrderView& view);
+
+/// Verifies `signature` (DER or PEM) over the order's document for the logged-in requester and
+/// submits the order with it as evidence. Refusals as auth::OrderSignatureVerifier and
+/// ra::OrderService::submitWithSignature; an empty upload is invalid on field "signature".
+core::Result<core::Order> submitSignature(const RequestContext& context, PortalServices& services,
+                                          core::OrderId order, const std::string& signature);
+
+}  // namespace web

@@ -1,0 +1,351 @@
+// Servicedesk: the order queue, one order with its evidence and the steps to decide it (validate
+// a domain, identify a proposed certificate manager, approve and so issue, reject with a reason),
+// and the blocklist of compromised keys (PRODUCT.md §7, §8).
+
+#include "core/time_format.hpp"
+#include "pki/certificate.hpp"
+#include "pki/certificate_request.hpp"
+#include "pki/public_key.hpp"
+#include "policy/registry_rules.hpp"
+#include "web/order_views.hpp"
+#include "web/servicedesk.hpp"
+
+#include <boost/json.hpp>
+
+#include <array>
+#include <cctype>
+
+namespace web::servicedesk {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+const std::string kBase = "/servicedesk/bestellingen";
+const std::string kBlocklist = "/servicedesk/sleutelblokkades";
+
+std::string orderPath(core::OrderId id) {
+  return kBase + "/" + std::to_string(id);
+}
+
+/// Statuses the queue filters on, in lifecycle order.
+constexpr std::array kQueueStatuses{core::OrderStatus::submitted,     core::OrderStatus::on_hold,
+                                    core::OrderStatus::in_processing, core::OrderStatus::approved,
+                                    core::OrderStatus::issued,        core::OrderStatus::rejected,
+                                    core::OrderStatus::cancelled,     core::OrderStatus::draft};
+
+std::string queryValue(const RequestContext& context, std::string_view name) {
+  const auto found = context.target.query.find(name);
+  return found == context.target.query.end() ? std::string() : found->second;
+}
+
+http::Response queue(RequestContext& context, PortalServices& services) {
+  const auto& t = context.texts();
+  storage::OrderQueueFilter filter;
+  // Undecided orders first: the default view is the work to do.
+  const std::string status = context.target.query.contains("status")
+                                 ? queryValue(context, "status")
+                                 : std::string(core::toString(core::OrderStatus::submitted));
+  filter.status = core::parseOrderStatus(status);
+  filter.organisation = idQuery(context, "organisatie");
+  auto orders = services.orders->store.queue(filter, storage::OrderRepository::kMaxListRows);
+  if (!orders) return failure(context, orders.error(), false);
+  boost::json::array options{
+      {{"value", ""}, {"label", t.text("orders.queue.all")}, {"selected", !filter.status}}};
+  for (const auto value : kQueueStatuses) {
+    const std::string name(core::toString(value));
+    options.push_back({{"value", name},
+                       {"label", orderStatusText(t, value)},
+                       {"selected", filter.status == value}});
+  }
+  boost::json::array rows;
+  for (const auto& order : *orders) {
+    std::string organisation;
+    if (order.organisation)
+      if (auto found = services.registry.findOrganisation(*order.organisation); found && *found)
+        organisation = (*found)->name;
+    rows.push_back({{"href", orderPath(order.id)},
+                    {"number", std::to_string(order.id)},
+                    {"organisation", organisation},
+                    {"type", t.text("orders.type." + std::string(core::toString(order.type)))},
+                    {"common_name", order.common_name},
+                    {"status", orderStatusText(t, order.status)},
+                    {"created", core::toDutchDate(order.created_at)}});
+  }
+  FormView form(t, "wachtrij");
+  auto select = form.select({"status", "orders.queue.status"}, status, {});
+  select["options"] = std::move(options);
+  const bool has_rows = !rows.empty();
+  auto model = pageModel(context);
+  model["heading"] = t.text("orders.queue.title");
+  model["action"] = kBase;
+  model["select"] = std::move(select);
+  model["organisation"] = filter.organisation ? std::to_string(*filter.organisation) : "";
+  model["rows"] = std::move(rows);
+  model["has_rows"] = has_rows;
+  model["empty"] = has_rows ? "" : t.text("orders.queue.none");
+  model["blocklist_href"] = kBlocklist;
+  return page(context, bhttp::status::ok, "servicedesk_orders", t.text("orders.queue.title"),
+              std::move(model));
+}
+
+const std::vector<Fieldset>& managerFieldsets() {
+  static const std::vector<Fieldset> fieldsets{
+      {"orders.review.manager_legend",
+       {{"given_name", "servicedesk.person.given_name", "", "text", "", true},
+        {"surname", "servicedesk.person.surname", "servicedesk.person.surname_hint", "text", "",
+         true},
+        {"email", "servicedesk.person.email", "", "email", "", true},
+        {"phone", "servicedesk.person.phone", "servicedesk.person.phone_hint", "tel"}}}};
+  return fieldsets;
+}
+
+/// The proposal as a first guess of the person's data: the last word is the surname.
+Fields proposalValues(const core::ProposedManager& proposal) {
+  const auto space = proposal.name.find_last_of(' ');
+  return {{"given_name", space == std::string::npos ? "" : proposal.name.substr(0, space)},
+          {"surname", space == std::string::npos ? proposal.name : proposal.name.substr(space + 1)},
+          {"email", proposal.email},
+          {"phone", proposal.phone}};
+}
+
+bool undecided(core::OrderStatus status) {
+  return status == core::OrderStatus::submitted || status == core::OrderStatus::on_hold ||
+         status == core::OrderStatus::in_processing;
+}
+
+http::Response orderPage(RequestContext& context, PortalServices& services,
+                         const ra::ServerOrderView& view, bhttp::status status,
+                         const std::vector<core::FieldError>& errors, const Fields& values) {
+  const auto& t = context.texts();
+  const core::Order& order = view.order;
+  FormView form(t, "beoordeling", errors);
+  auto model = pageModel(context);
+  const bool open = undecided(order.status);
+  const bool own = order.requested_by == context.principal->person.id;
+  boost::json::array domains;
+  if (open)
+    for (const auto& name : view.unvalidated_names)
+      domains.push_back({{"name", name}, {"action", orderPath(order.id) + "/domein"}});
+  const std::string heading = t.format(
+      "orders.review.title", {{"number", std::to_string(order.id)}, {"name", order.common_name}});
+  model["heading"] = heading;
+  model["summary"] = form.summary();
+  model["facts"] = orderFacts(t, services, view);
+  model["document"] = order.evidence.document;
+  model["signature_href"] =
+      order.evidence.signature.empty() ? "" : orderPath(order.id) + "/handtekening.p7s";
+  model["has_domains"] = !domains.empty();
+  model["domains"] = std::move(domains);
+  model["identify"] = open && order.proposed_manager && !order.manager;
+  if (order.proposed_manager && !order.manager)
+    model["manager_fieldsets"] =
+        fieldsetModels(form, managerFieldsets(),
+                       values.empty() ? proposalValues(*order.proposed_manager) : values);
+  model["manager_action"] = orderPath(order.id) + "/beheerder";
+  model["may_decide"] = open && !own;
+  model["own_order"] = open && own ? t.text("order.own_approval") : "";
+  model["approve_action"] = orderPath(order.id) + "/goedkeuren";
+  model["retry_issue"] = order.status == core::OrderStatus::approved;
+  model["reject_action"] = orderPath(order.id) + "/afwijzen";
+  model["reason_field"] = form.field(
+      {"reason", "orders.review.reason", "orders.review.reason_hint", "textarea", "", true},
+      values.contains("reason") ? values.at("reason") : "");
+  model["certificate_href"] =
+      order.certificate ? "/servercertificaten/" + std::to_string(*order.certificate) : "";
+  model["queue_href"] = kBase;
+  return page(context, status, "servicedesk_order", form.pageTitle(heading), std::move(model));
+}
+
+core::Result<ra::ServerOrderView> orderInPath(RequestContext& context, PortalServices& services) {
+  return services.orders->server.view(idParameter(context));
+}
+
+/// Runs a step on the order in the path; shows the page again with the step's problems, or
+/// redirects to it with `notice`.
+template <class Step>
+http::Response decide(RequestContext& context, PortalServices& services, std::string_view notice,
+                      Step&& step) {
+  auto view = orderInPath(context, services);
+  if (!view) return failure(context, view.error(), false);
+  auto done = step(view->order);
+  if (!done) {
+    if (done.error().fields.empty()) return failure(context, done.error(), false);
+    return orderPage(context, services, *view, statusOf(done.error().kind), done.error().fields,
+                     *context.form);
+  }
+  return redirectWithNotice(context, orderPath(view->order.id), notice);
+}
+
+http::Response approve(RequestContext& context, PortalServices& services) {
+  return decide(context, services, "goedgekeurd", [&](const core::Order& order) {
+    // An approved order whose issuance failed is issued again, still at most once.
+    return order.status == core::OrderStatus::approved
+               ? services.orders->server.issue(*context.principal, order.id)
+               : services.orders->server.approve(*context.principal, order.id);
+  });
+}
+
+http::Response reject(RequestContext& context, PortalServices& services) {
+  return decide(context, services, "afgewezen", [&](const core::Order& order) {
+    return services.orders->service.reject(*context.principal, order.id,
+                                           formValue(context, "reason"));
+  });
+}
+
+http::Response identifyManager(RequestContext& context, PortalServices& services) {
+  return decide(context, services, "beheerder-geidentificeerd", [&](const core::Order& order) {
+    core::Person person;
+    person.given_name = formValue(context, "given_name");
+    person.surname = formValue(context, "surname");
+    person.email = formValue(context, "email");
+    person.phone = formValue(context, "phone");
+    return services.orders->server.identifyManager(*context.principal, order.id, person);
+  });
+}
+
+http::Response validateDomain(RequestContext& context, PortalServices& services,
+                              ra::RegistryService& registry) {
+  return decide(context, services, "domein-gevalideerd",
+                [&](const core::Order& order) -> core::Result<void> {
+                  if (!order.organisation)
+                    return core::makeError(core::ErrorKind::not_found, "error.not_found");
+                  return registry.addDomain(*context.principal, *order.organisation,
+                                            formValue(context, "domain"));
+                });
+}
+
+http::Response signatureDownload(RequestContext& context, PortalServices& services) {
+  auto view = orderInPath(context, services);
+  if (!view) return failure(context, view.error(), false);
+  if (view->order.evidence.signature.empty())
+    return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
+  http::Response response{bhttp::status::ok, context.request.version()};
+  response.set(bhttp::field::content_type, "application/pkcs7-signature");
+  response.set(bhttp::field::content_disposition,
+               "attachment; filename=\"bestelling-" + std::to_string(view->order.id) + ".p7s\"");
+  response.body() = view->order.evidence.signature;
+  return response;
+}
+
+// ----- the key blocklist -----
+
+bool isSha256Hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+           return std::isdigit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+/// The SPKI hash of what was entered: a hash itself, or a certificate, CSR or public key (PEM).
+core::Result<std::string> keyHashOf(const std::string& input) {
+  std::string text = policy::trimmed(input);
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  if (isSha256Hex(lower)) return lower;
+  if (auto certificate = pki::Certificate::fromPem(text))
+    return pki::PublicKey::ofCertificate(*certificate).sha256Hex();
+  if (auto request = pki::CertificateRequest::fromPem(text))
+    if (auto key = request->publicKey()) return key->sha256Hex();
+  if (auto key = pki::PublicKey::fromPem(text)) return key->sha256Hex();
+  return core::makeError(core::ErrorKind::invalid, "validation.failed",
+                         {{"key", "orders.blocklist.key_unreadable"}});
+}
+
+const FieldSpec kKeyField{
+    "key", "orders.blocklist.key", "orders.blocklist.key_hint", "textarea", "", true};
+const FieldSpec kReasonField{"reason", "orders.blocklist.reason", "", "text", "", true};
+
+http::Response blocklistPage(RequestContext& context, PortalServices& services,
+                             bhttp::status status, const std::vector<core::FieldError>& errors,
+                             const Fields& values) {
+  const auto& t = context.texts();
+  auto keys = services.orders->blocked_keys.list();
+  if (!keys) return failure(context, keys.error(), false);
+  boost::json::array rows;
+  for (const auto& key : *keys)
+    rows.push_back({{"hash", key.spki_sha256},
+                    {"reason", key.reason},
+                    {"by", key.created_by},
+                    {"date", core::toDutchDate(key.created_at)},
+                    {"remove_label", t.format("orders.blocklist.remove_label",
+                                              {{"hash", key.spki_sha256.substr(0, 16)}})}});
+  FormView form(t, "blokkade", errors);
+  const auto value = [&](const std::string& name) {
+    return values.contains(name) ? values.at(name) : std::string();
+  };
+  auto model = pageModel(context);
+  const bool has_rows = !rows.empty();
+  model["heading"] = t.text("orders.blocklist.title");
+  model["summary"] = form.summary();
+  model["rows"] = std::move(rows);
+  model["has_rows"] = has_rows;
+  model["fields"] = boost::json::array{form.field(kKeyField, value("key")),
+                                       form.field(kReasonField, value("reason"))};
+  model["action"] = kBlocklist;
+  model["remove_action"] = kBlocklist + "/verwijderen";
+  return page(context, status, "servicedesk_blocklist",
+              form.pageTitle(t.text("orders.blocklist.title")), std::move(model));
+}
+
+http::Response blockKey(RequestContext& context, PortalServices& services) {
+  const auto show = [&](const std::vector<core::FieldError>& errors, bhttp::status status) {
+    return blocklistPage(context, services, status, errors, *context.form);
+  };
+  const std::string reason = policy::trimmed(formValue(context, "reason"));
+  auto hash = keyHashOf(formValue(context, "key"));
+  if (!hash) return formFailure(context, hash.error(), show);
+  if (reason.empty() || reason.size() > 500)
+    return show({{"reason", "orders.blocklist.reason_required"}}, bhttp::status::bad_request);
+  if (auto added =
+          services.orders->blocked_keys.add(*hash, reason, context.principal->person.id,
+                                            audit::Actor::person(context.principal->person.id));
+      !added) {
+    if (added.error().message == "blocked_key.exists")
+      return show({{"key", "orders.blocklist.exists"}}, bhttp::status::conflict);
+    return failure(context, added.error(), false);
+  }
+  return redirectWithNotice(context, kBlocklist, "sleutel-geblokkeerd");
+}
+
+http::Response unblockKey(RequestContext& context, PortalServices& services) {
+  if (auto removed = services.orders->blocked_keys.remove(
+          formValue(context, "spki_sha256"), audit::Actor::person(context.principal->person.id));
+      !removed)
+    return failure(context, removed.error(), false);
+  return redirectWithNotice(context, kBlocklist, "sleutel-vrijgegeven");
+}
+
+}  // namespace
+
+void addOrderRoutes(Router& router, PortalServices& services) {
+  const auto with = [&services](http::Response (*handler)(RequestContext&, PortalServices&)) {
+    return [handler, &services](RequestContext& context, ra::RegistryService&) {
+      return handler(context, services);
+    };
+  };
+  addRoute(router, services, bhttp::verb::get, kBase, with(queue));
+  addRoute(router, services, bhttp::verb::get, kBase + "/{id}",
+           with([](RequestContext& context, PortalServices& services) {
+             auto view = orderInPath(context, services);
+             if (!view) return failure(context, view.error(), false);
+             return orderPage(context, services, *view, bhttp::status::ok, {}, {});
+           }));
+  addRoute(router, services, bhttp::verb::get, kBase + "/{id}/handtekening.p7s",
+           with(signatureDownload));
+  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/goedkeuren", with(approve));
+  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/afwijzen", with(reject));
+  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/beheerder", with(identifyManager));
+  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/domein",
+           [&services](RequestContext& context, ra::RegistryService& registry) {
+             return validateDomain(context, services, registry);
+           });
+  addRoute(router, services, bhttp::verb::get, kBlocklist,
+           with([](RequestContext& context, PortalServices& services) {
+             return blocklistPage(context, services, bhttp::status::ok, {}, {});
+           }));
+  addRoute(router, services, bhttp::verb::post, kBlocklist, with(blockKey));
+  addRoute(router, services, bhttp::verb::post, kBlocklist + "/verwijderen", with(unblockKey));
+}
+
+}  // namespace web::servicedesk
