@@ -103,8 +103,16 @@ boost::json::object pagination(const RequestContext& context, long long current,
   return model;
 }
 
+std::string renewHref(core::CertificateId id) {
+  return detailHref(id) + "/vernieuwen";
+}
+
 boost::json::object overviewRow(const Catalogue& t, const core::IssuedCertificate& c,
-                                core::TimePoint now) {
+                                core::TimePoint now, bool may_order) {
+  const auto status = core::statusAt(c.not_after, c.revoked_at, now);
+  // Renewal is offered where it is due: expiring or expired, never revoked (issue 5).
+  const bool renewable = may_order && (status == core::CertificateStatus::expiring ||
+                                       status == core::CertificateStatus::expired);
   std::string names;
   for (const auto& name : c.dns_names)
     if (name != c.common_name) names += (names.empty() ? "" : ", ") + name;
@@ -113,8 +121,10 @@ boost::json::object overviewRow(const Catalogue& t, const core::IssuedCertificat
           {"other_names", names},
           {"serial", colonHex(c.serial_hex)},
           {"not_after", core::toDutchDate(c.not_after)},
-          {"status", statusModel(t, core::statusAt(c.not_after, c.revoked_at, now))},
-          {"days_left", daysLeftText(t, c, now)}};
+          {"status", statusModel(t, status)},
+          {"days_left", daysLeftText(t, c, now)},
+          {"renew_href", renewable ? renewHref(c.id) : ""},
+          {"renew_label", t.format("certificates.renew_label", {{"name", c.common_name}})}};
 }
 
 http::Reply overviewPage(RequestContext& context, PortalServices& services) {
@@ -128,8 +138,10 @@ http::Reply overviewPage(RequestContext& context, PortalServices& services) {
   const std::string base = "/organisaties/" + std::to_string(owner->id) + "/servercertificaten";
   const long long pages = std::max<long long>(1, (found->total + query.limit - 1) / query.limit);
   const long long current = query.offset / query.limit + 1;
+  const bool may_order = context.principal->mayActFor(owner->id);
   boost::json::array rows;
-  for (const auto& certificate : found->items) rows.push_back(overviewRow(t, certificate, now));
+  for (const auto& certificate : found->items)
+    rows.push_back(overviewRow(t, certificate, now, may_order));
   const std::string filters = filterQueryString(context);
   const std::string downloads =
       "/organisations/" + std::to_string(owner->id) + "/server-certificates";
@@ -153,7 +165,8 @@ http::Reply overviewPage(RequestContext& context, PortalServices& services) {
                                : boost::json::value(nullptr)},
       {"csv_href", downloads + ".csv" + filters},
       {"csv_semicolon_href", downloads + ".csv" + separator},
-      {"xlsx_href", downloads + ".xlsx" + filters}};
+      {"xlsx_href", downloads + ".xlsx" + filters},
+      {"order_href", may_order ? base + "/bestellen" : ""}};
   return page(context, bhttp::status::ok, "certificates_overview",
               t.format("organisation.page.title_format",
                        {{"page", t.text("certificates.overview.title")}, {"subject", owner->name}}),
@@ -219,7 +232,11 @@ http::Reply detailPage(RequestContext& context, PortalServices& services) {
                             {"facts", std::move(facts)},
                             {"pem_href", detailHref(c.id) + ".pem"},
                             {"chain_href", services.chains ? detailHref(c.id) + "/keten.pem" : ""},
-                            {"back_href", "/organisaties/" + organisation + "/servercertificaten"}};
+                            {"back_href", "/organisaties/" + organisation + "/servercertificaten"},
+                            {"renew_href", c.organisation && !c.revoked_at &&
+                                                   context.principal->mayActFor(*c.organisation)
+                                               ? renewHref(c.id)
+                                               : ""}};
   return page(context, bhttp::status::ok, "certificates_detail",
               t.format("organisation.page.title_format",
                        {{"page", t.text("certificates.detail.title")}, {"subject", c.common_name}}),

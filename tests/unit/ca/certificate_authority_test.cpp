@@ -63,7 +63,9 @@ TEST_F(CaTest, NeverSignsAnOverlongValidityAndRecordsTheIssuanceFailed) {
   pki::SystemRandom random;
   auto ca = authority(random);
   auto request = serverRequest();
-  request.not_after = clock_.now() + std::chrono::days{731};
+  const auto* profile = ca::findProfile(ca::builtInProfiles(), request.product);
+  ASSERT_NE(profile, nullptr);
+  request.not_after = clock_.now() + std::chrono::days{profile->max_validity_days + 1};
   auto issued = ca->issue(request, freshKey(), actor_);
   ASSERT_FALSE(issued);
   EXPECT_EQ(issued.error().message, "certificate.profile_mismatch");
