@@ -280,7 +280,6 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
   boost::json::object model{
       {"heading", heading},
       {"notice", noticeOf(context)},
-      {"summary", form.summary()},
       {"facts", orderFacts(t, services, view)},
       {"status", orderStatusText(t, order.status)},
       {"draft", draft},
@@ -307,6 +306,8 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
       {"orders_href",
        "/organisaties/" + std::to_string(order.organisation.value_or(0)) + "/bestellingen"},
       {"csrf_token", context.session ? context.session->record.csrf_token : ""}};
+  // After the fields: the summary links only to fields the form has placed.
+  model["summary"] = form.summary();
   return page(context, status, "order_page", form.pageTitle(heading), std::move(model));
 }
 

@@ -130,7 +130,6 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
   const std::string heading = t.format(
       "orders.review.title", {{"number", std::to_string(order.id)}, {"name", order.common_name}});
   model["heading"] = heading;
-  model["summary"] = form.summary();
   model["facts"] = orderFacts(t, services, view);
   model["document"] = order.evidence.document;
   model["signature_href"] =
@@ -154,6 +153,8 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
   model["certificate_href"] =
       order.certificate ? "/servercertificaten/" + std::to_string(*order.certificate) : "";
   model["queue_href"] = kBase;
+  // After the fields: the summary links only to fields the form has placed.
+  model["summary"] = form.summary();
   return page(context, status, "servicedesk_order", form.pageTitle(heading), std::move(model));
 }
 
@@ -277,11 +278,11 @@ http::Response blocklistPage(RequestContext& context, PortalServices& services,
   auto model = pageModel(context);
   const bool has_rows = !rows.empty();
   model["heading"] = t.text("orders.blocklist.title");
-  model["summary"] = form.summary();
   model["rows"] = std::move(rows);
   model["has_rows"] = has_rows;
   model["fields"] = boost::json::array{form.field(kKeyField, value("key")),
                                        form.field(kReasonField, value("reason"))};
+  model["summary"] = form.summary();
   model["action"] = kBlocklist;
   model["remove_action"] = kBlocklist + "/verwijderen";
   return page(context, status, "servicedesk_blocklist",
