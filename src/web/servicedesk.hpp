@@ -46,6 +46,10 @@ struct Fieldset {
   std::string legend_key;  ///< message key of the legend
   std::vector<FieldSpec> fields;
 };
+/// The person form (given_name, surname, email, phone); names are those of policy::checkPerson.
+const std::vector<Fieldset>& personFieldsets();
+/// The person a submitted person form describes.
+core::Person personFromForm(const RequestContext& context);
 /// Models of `fieldsets` with the `values` entered (or stored): [{legend, fields: [...]}].
 boost::json::array fieldsetModels(FormView& form, const std::vector<Fieldset>& fieldsets,
                                   const Fields& values);

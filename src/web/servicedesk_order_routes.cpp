@@ -89,17 +89,6 @@ http::Response queue(RequestContext& context, PortalServices& services) {
               std::move(model));
 }
 
-const std::vector<Fieldset>& managerFieldsets() {
-  static const std::vector<Fieldset> fieldsets{
-      {"orders.review.manager_legend",
-       {{"given_name", "servicedesk.person.given_name", "", "text", "", true},
-        {"surname", "servicedesk.person.surname", "servicedesk.person.surname_hint", "text", "",
-         true},
-        {"email", "servicedesk.person.email", "", "email", "", true},
-        {"phone", "servicedesk.person.phone", "servicedesk.person.phone_hint", "tel"}}}};
-  return fieldsets;
-}
-
 /// The proposal as a first guess of the person's data: the last word is the surname.
 Fields proposalValues(const core::ProposedManager& proposal) {
   const auto space = proposal.name.find_last_of(' ');
@@ -138,9 +127,8 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
   model["domains"] = std::move(domains);
   model["identify"] = open && order.proposed_manager && !order.manager;
   if (order.proposed_manager && !order.manager)
-    model["manager_fieldsets"] =
-        fieldsetModels(form, managerFieldsets(),
-                       values.empty() ? proposalValues(*order.proposed_manager) : values);
+    model["manager_fieldsets"] = fieldsetModels(
+        form, personFieldsets(), values.empty() ? proposalValues(*order.proposed_manager) : values);
   model["manager_action"] = orderPath(order.id) + "/beheerder";
   model["may_decide"] = open && !own;
   model["own_order"] = open && own ? t.text("order.own_approval") : "";
@@ -196,12 +184,8 @@ http::Response reject(RequestContext& context, PortalServices& services) {
 
 http::Response identifyManager(RequestContext& context, PortalServices& services) {
   return decide(context, services, "beheerder-geidentificeerd", [&](const core::Order& order) {
-    core::Person person;
-    person.given_name = formValue(context, "given_name");
-    person.surname = formValue(context, "surname");
-    person.email = formValue(context, "email");
-    person.phone = formValue(context, "phone");
-    return services.orders->server.identifyManager(*context.principal, order.id, person);
+    return services.orders->server.identifyManager(*context.principal, order.id,
+                                                   personFromForm(context));
   });
 }
 

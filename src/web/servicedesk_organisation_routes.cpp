@@ -219,6 +219,7 @@ http::Response organisationPage(RequestContext& context, ra::RegistryService& re
       domain_value);
   model["summary"] = domain_form.summary();
   model["audit"] = "/servicedesk/audit?organisatie=" + std::to_string(id);
+  model["orders"] = "/servicedesk/bestellingen?status=&organisatie=" + std::to_string(id);
   return page(context, status, "servicedesk_organisation", domain_form.pageTitle(o.name),
               std::move(model));
 }

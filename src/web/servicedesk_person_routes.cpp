@@ -17,7 +17,10 @@ std::string personPath(core::PersonId id) {
   return kBase + "/" + std::to_string(id);
 }
 
-/// The person form; names are those of policy::checkPerson.
+const FieldSpec kRoleField{"role", "servicedesk.roles.role", "", "text", "", true};
+
+}  // namespace
+
 const std::vector<Fieldset>& personFieldsets() {
   static const std::vector<Fieldset> fieldsets{
       {"servicedesk.person.legend",
@@ -29,8 +32,6 @@ const std::vector<Fieldset>& personFieldsets() {
   return fieldsets;
 }
 
-const FieldSpec kRoleField{"role", "servicedesk.roles.role", "", "text", "", true};
-
 core::Person personFromForm(const RequestContext& context) {
   core::Person person;
   person.given_name = formValue(context, "given_name");
@@ -39,6 +40,8 @@ core::Person personFromForm(const RequestContext& context) {
   person.phone = formValue(context, "phone");
   return person;
 }
+
+namespace {
 
 Fields personValues(const core::Person& person) {
   return {{"given_name", person.given_name},
