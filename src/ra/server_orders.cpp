@@ -251,10 +251,12 @@ core::Result<core::Order> ServerOrders::issue(const core::Principal& actor, core
   auto done = orders_.markIssued(officer, id, certificate);
   if (!done) return done.error();
   // PRODUCT.md §5: a proposed manager joins the organisation's list with their first certificate.
-  if (done->manager && done->organisation) {
+  // The certificate exists by now, so a role removed meanwhile leaves nothing to activate.
+  if (done->proposed_manager && done->manager && done->organisation) {
     auto activated =
         registry_.activateRole(*done->manager, *done->organisation, core::Role::manager, officer);
-    if (!activated) return activated.error();
+    if (!activated && activated.error().kind != core::ErrorKind::not_found)
+      return activated.error();
   }
   return done;
 }
@@ -273,6 +275,8 @@ core::Result<core::Order> ServerOrders::identifyManager(const core::Principal& a
   if (auto problems = policy::checkPerson(manager); !problems.empty())
     return core::makeError(core::ErrorKind::invalid, "validation.failed", std::move(problems));
   const audit::Actor officer = audit::Actor::person(actor.person.id);
+  // Three recorded changes: should a concurrent identification win the last one, this person
+  // stays registered with an inactive role (never listed) and the order keeps the winner's.
   core::Person person = manager;
   person.given_name = policy::trimmed(person.given_name);
   person.surname = policy::trimmed(person.surname);
