@@ -10,10 +10,13 @@
 #include "core/clock.hpp"
 #include "http/server.hpp"
 #include "pki/crypto.hpp"
+#include "ra/card_orders.hpp"
+#include "ra/card_production.hpp"
 #include "ra/order_service.hpp"
 #include "ra/server_orders.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/blocked_keys.hpp"
+#include "storage/card_production.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
@@ -206,7 +209,14 @@ int serve(const Options& options) {
                                  blocked_keys, authority, clock);
   auto signatures = auth::OrderSignatureVerifier::create(config.server.tls, clock);
   if (!signatures) throw std::runtime_error("signature trust: " + signatures.error().message);
-  web::OrderServices orders{order_service, server_orders, *signatures, order_store, blocked_keys};
+  // Cards (issue 6): the demo bureau is the only built-in card production.
+  storage::ActivationCodeRepository activation_codes(*database, clock);
+  storage::SoftCardRepository soft_cards(*database, clock);
+  ra::DemoCardBureau card_bureau(authority, certificate_store, soft_cards);
+  ra::CardOrders card_orders(order_service, order_store, registry, inventory, activation_codes,
+                             card_bureau, authority, random, clock, config.card_orders);
+  web::OrderServices orders{order_service, server_orders, *signatures, order_store,
+                            blocked_keys,  card_orders,   soft_cards,  config.portal.demo};
 
   web::Portal portal(config.portal,
                      web::PortalServices{login, sessions, *database, registry, audit_log, inventory,

@@ -187,6 +187,13 @@ Config loadConfig(const fs::path& file) {
     }
     if (root.contains("portal"))
       config.portal.demo = optional<bool>(toml::find(root, "portal"), "demo", false);
+    if (root.contains("orders")) {
+      const auto& orders = toml::find(root, "orders");
+      config.card_orders.renewal_window =
+          std::chrono::days{optional<int>(orders, "card_renewal_window_days", 90)};
+      config.card_orders.activation_code_validity =
+          std::chrono::hours{optional<int>(orders, "activation_code_validity_hours", 14 * 24)};
+    }
     if (root.contains("log"))
       config.log_level = optional<std::string>(toml::find(root, "log"), "level", "info");
     config.ca = readCa(base, root);
@@ -199,6 +206,11 @@ Config loadConfig(const fs::path& file) {
   }
   if (config.server.threads < 1 || config.server.threads > 256)
     throw std::runtime_error("configuration: server.threads must be 1–256");
+  if (config.card_orders.renewal_window.count() < 1 ||
+      config.card_orders.activation_code_validity.count() < 1)
+    throw std::runtime_error(
+        "configuration: orders.card_renewal_window_days and "
+        "orders.activation_code_validity_hours must be positive");
   return config;
 }
 

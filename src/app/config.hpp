@@ -4,6 +4,7 @@
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/server.hpp"
+#include "ra/card_orders.hpp"
 #include "web/portal.hpp"
 
 #include <cstddef>
@@ -21,6 +22,7 @@ struct Config {
   std::size_t database_pool = 8;
   std::string log_level = "info";
   ca::CaSettings ca;  ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
+  ra::CardOrderSettings card_orders;  ///< `[orders]`
 };
 
 /// Reads a configuration file; relative paths in it are relative to the file's directory.

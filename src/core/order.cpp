@@ -107,6 +107,11 @@ bool isServerOrder(OrderType type) {
   return type == OrderType::server_new || type == OrderType::server_renew;
 }
 
+bool isCardOrder(OrderType type) {
+  return type == OrderType::card_new || type == OrderType::card_renew ||
+         type == OrderType::mobile_add;
+}
+
 const std::vector<std::pair<OrderStatus, OrderStatus>>& transitions(OrderType type) {
   // A certificate without a physical card is issued right after approval.
   static const Steps direct = followedBy(decisionSteps(), {{S::approved, S::issued}});

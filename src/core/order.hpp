@@ -49,6 +49,8 @@ std::optional<OrderStatus> parseOrderStatus(std::string_view name);
 
 /// True for the server certificate order types (new and renewal).
 bool isServerOrder(OrderType type);
+/// True for the card order types (card-new, card-renew, mobile-add).
+bool isCardOrder(OrderType type);
 
 /// Every (from, to) step an order of `type` may take, in lifecycle order (PRODUCT.md §8: no
 /// step can be skipped or repeated; see docs/adr/0005-order-state-machine.md).
@@ -64,6 +66,29 @@ struct ProposedManager {
   std::string email;
   std::string phone;
   bool operator==(const ProposedManager&) const = default;
+};
+
+/// What a card order (card-new, card-renew, mobile-add) orders, besides the common fields
+/// (PRODUCT.md §5 "Passen", §6). Holder fields are those of a personal, professional or mobile
+/// holder; a group card has a group name and a contact e-mail instead.
+struct CardOrderDetails {
+  CardType card_type = CardType::personal;
+  std::optional<CardId> based_on;   ///< card-renew, mobile-add: the card it renews or extends
+  std::optional<PersonId> holder;   ///< the holder, when already known (renewals, professionals)
+  std::string given_name;           ///< holder's given names
+  std::string surname;              ///< holder's surname
+  std::string email;                ///< holder's e-mail, or the group's contact e-mail
+  std::string phone;                ///< holder's phone ("" for groups)
+  std::string title;                ///< personal: job title (optional); professional: profession
+  std::string registration_number;  ///< professional: e.g. the notary's KNB number
+  std::string group_name;           ///< group: the group or function name
+  bool operator==(const CardOrderDetails&) const = default;
+};
+
+/// When an order reached a status (shown with dates to the customer: production steps).
+struct OrderStep {
+  OrderStatus status = OrderStatus::draft;
+  TimePoint at;
 };
 
 /// Proof of the signature that submitted an order (PRODUCT.md §4), kept unchangeable.
@@ -85,6 +110,8 @@ struct Order {
   CertificateIdentity requester_identity;
   std::optional<CertificateId> renewal_of;   ///< server-renew: the certificate it replaces
   std::optional<CertificateId> certificate;  ///< the issued certificate, once issued
+  std::optional<CardOrderDetails> card;      ///< card orders: what the card holds
+  std::optional<CardId> produced_card;       ///< card orders: the card made in production
   std::string product;                       ///< product profile name, e.g. "server-private"
   std::string csr_pem;
   std::string common_name;

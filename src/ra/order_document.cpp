@@ -63,13 +63,27 @@ std::string orderDocument(const core::Order& order, const OrderParties& parties,
   document.field("Organisatie", parties.organisation.name);
   document.field("KvK-nummer", parties.organisation.kvk);
   document.field("Product", order.product);
-  document.field("Vervangt certificaat", optionalId(order.renewal_of));
-  document.field("Common name", order.common_name);
-  document.field("Aantal SAN's", std::to_string(order.dns_names.size()));
-  for (std::size_t i = 0; i < order.dns_names.size(); ++i)
-    document.field("SAN " + std::to_string(i + 1), order.dns_names[i]);
-  document.field("Sleutel", order.key_description);
-  document.field("Sleutel SHA-256 (SPKI)", order.spki_sha256);
+  if (order.card) {
+    const core::CardOrderDetails& card = *order.card;
+    document.field("Soort pas", core::toString(card.card_type));
+    document.field("Vervangt of gebaseerd op pas", optionalId(card.based_on));
+    document.field("Houder", optionalId(card.holder));
+    document.field("Voornamen", card.given_name);
+    document.field("Achternaam", card.surname);
+    document.field("Groeps- of functienaam", card.group_name);
+    document.field("Titel of beroep", card.title);
+    document.field("Registratienummer", card.registration_number);
+    document.field("E-mail", card.email);
+    document.field("Telefoon", card.phone);
+  } else {
+    document.field("Vervangt certificaat", optionalId(order.renewal_of));
+    document.field("Common name", order.common_name);
+    document.field("Aantal SAN's", std::to_string(order.dns_names.size()));
+    for (std::size_t i = 0; i < order.dns_names.size(); ++i)
+      document.field("SAN " + std::to_string(i + 1), order.dns_names[i]);
+    document.field("Sleutel", order.key_description);
+    document.field("Sleutel SHA-256 (SPKI)", order.spki_sha256);
+  }
   document.field("Geldig vanaf", core::toIso8601(order.not_before));
   document.field("Geldig tot", core::toIso8601(order.not_after));
   if (parties.manager) {

@@ -62,7 +62,6 @@ core::Result<core::Order> OrderService::createServerOrder(const core::Principal&
   core::Order order;
   order.type = request.type;
   order.organisation = request.organisation;
-  order.requested_by = actor.person.id;
   order.requester_identity = request.requester_identity;
   order.renewal_of = request.renewal_of;
   order.product = request.product;
@@ -75,6 +74,12 @@ core::Result<core::Order> OrderService::createServerOrder(const core::Principal&
   order.proposed_manager = request.proposed_manager;
   order.not_before = request.not_before;
   order.not_after = request.not_after;
+  return createDraft(actor, std::move(order));
+}
+
+core::Result<core::Order> OrderService::createDraft(const core::Principal& actor,
+                                                    core::Order order) {
+  order.requested_by = actor.person.id;
   // PRODUCT.md §4: the nonce in the signed document ties a signature to this one order.
   order.nonce = core::randomToken(random_, kNonceBytes);
   return orders_.createDraft(order, actorOf(actor));

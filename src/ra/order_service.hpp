@@ -61,6 +61,9 @@ class OrderService {
                core::RandomSource& random, std::string origin)
       : orders_(orders), registry_(registry), random_(random), origin_(std::move(origin)) {}
 
+  /// Creates a draft of any order for `actor` (as requester) with a fresh nonce; the caller
+  /// checked its contents.
+  core::Result<core::Order> createDraft(const core::Principal& actor, core::Order order);
   /// Creates a draft server certificate order for `actor` with a fresh nonce.
   core::Result<core::Order> createServerOrder(const core::Principal& actor,
                                               const ServerOrderRequest& request);

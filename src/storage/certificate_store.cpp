@@ -270,7 +270,8 @@ core::Result<std::vector<UnfinishedIssuance>> CertificateStore::unfinishedIssuan
 }
 
 core::Result<core::CardId> CertificateStore::createCard(const core::Card& card,
-                                                        const audit::Actor& actor) {
+                                                        const audit::Actor& actor,
+                                                        std::optional<std::int64_t> order) {
   const core::TimePoint at = clock_.now();
   return auditedChange<core::CardId>(
       database_,
@@ -278,7 +279,7 @@ core::Result<core::CardId> CertificateStore::createCard(const core::Card& card,
         const std::string type(core::toString(card.type));
         const long long created = core::toUnixSeconds(at);
         OptionalId organisation(card.organisation), holder(card.holder), manager(card.manager),
-            requested_by(card.requested_by);
+            requested_by(card.requested_by), order_id(order);
         long long id = 0;
         Statement insert(sql);
         insert.use(type)
@@ -288,17 +289,18 @@ core::Result<core::CardId> CertificateStore::createCard(const core::Card& card,
             .use(manager.value, manager.indicator)
             .use(requested_by.value, requested_by.indicator)
             .use(created)
+            .use(order_id.value, order_id.indicator)
             .into(id);
         insert.execute(
             "INSERT INTO cards (type, organisation_id, holder_id, group_name, manager_id, "
-            "requested_by, created_at) VALUES (" +
-            placeholders(7) + ") RETURNING id");
+            "requested_by, created_at, order_id) VALUES (" +
+            placeholders(8) + ") RETURNING id");
         boost::json::object details{{"type", type}, {"group_name", card.group_name}};
         return std::pair{
             id, audit::Event{at, actor.id, "card.create", audit::objectName("card", id),
                              boost::json::serialize(details), contextOf(card.organisation)}};
       },
-      ViolationMessages{.missing = "card.unknown_owner"});
+      ViolationMessages{.duplicate = "card.order_produced", .missing = "card.unknown_owner"});
 }
 
 core::Result<void> CertificateStore::revoke(core::CertificateId certificate, core::TimePoint at,

@@ -72,8 +72,10 @@ class CertificateStore {
   /// Issuances neither stored nor failed, oldest first.
   core::Result<std::vector<UnfinishedIssuance>> unfinishedIssuances();
 
-  /// Creates a card (id and certificates ignored) with "card.create"; returns its id.
-  core::Result<core::CardId> createCard(const core::Card& card, const audit::Actor& actor);
+  /// Creates a card (id and certificates ignored) with "card.create"; returns its id. A card
+  /// made for an order is the only one for it: conflict "card.order_produced" for a second.
+  core::Result<core::CardId> createCard(const core::Card& card, const audit::Actor& actor,
+                                        std::optional<std::int64_t> order = std::nullopt);
   /// Revokes a certificate at `at` with an RFC 5280 reason name ("certificate.revoke");
   /// not_found for an unknown id, conflict "certificate.already_revoked".
   core::Result<void> revoke(core::CertificateId certificate, core::TimePoint at,

@@ -7,6 +7,7 @@
 #include "storage/transaction.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -21,7 +22,7 @@ constexpr std::string_view kColumns =
     "renewal_of, certificate_id, product, csr_pem, common_name, dns_names, key_description, "
     "spki_sha256, manager_id, proposed_manager_name, proposed_manager_email, "
     "proposed_manager_phone, not_before, not_after, nonce, reason, document, signature, "
-    "signer_certificate_pem, version, created_at, updated_at";
+    "signer_certificate_pem, version, created_at, updated_at, card_details, produced_card_id";
 
 /// An optional id column: NULL when absent.
 struct NullableId {
@@ -37,11 +38,54 @@ struct NullableId {
   }
 };
 
+std::string cardDetailsJson(const core::CardOrderDetails& card) {
+  boost::json::object json{{"card_type", core::toString(card.card_type)},
+                           {"given_name", card.given_name},
+                           {"surname", card.surname},
+                           {"email", card.email},
+                           {"phone", card.phone},
+                           {"title", card.title},
+                           {"registration_number", card.registration_number},
+                           {"group_name", card.group_name}};
+  if (card.based_on) json["based_on"] = *card.based_on;
+  if (card.holder) json["holder"] = *card.holder;
+  return boost::json::serialize(json);
+}
+
+/// The details stored by cardDetailsJson; nullopt for "" (a server order).
+std::optional<core::CardOrderDetails> parseCardDetails(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const auto& json = parsed.as_object();
+  const auto string = [&](std::string_view key) {
+    const auto* value = json.if_contains(key);
+    return value && value->is_string() ? std::string(value->as_string()) : std::string();
+  };
+  const auto id = [&](std::string_view key) -> std::optional<std::int64_t> {
+    const auto* value = json.if_contains(key);
+    return value && value->is_int64() ? std::optional(value->as_int64()) : std::nullopt;
+  };
+  core::CardOrderDetails card;
+  card.card_type = core::parseCardType(string("card_type")).value_or(core::CardType::personal);
+  card.based_on = id("based_on");
+  card.holder = id("holder");
+  card.given_name = string("given_name");
+  card.surname = string("surname");
+  card.email = string("email");
+  card.phone = string("phone");
+  card.title = string("title");
+  card.registration_number = string("registration_number");
+  card.group_name = string("group_name");
+  return card;
+}
+
 /// One orders row: the columns of kColumns (after the id), converted from and to core::Order.
 struct OrderRow {
   core::Order value;
-  std::string type, status, dns_names, signature;
-  NullableId organisation, renewal_of, certificate, manager;
+  std::string type, status, dns_names, signature, card_details;
+  NullableId organisation, renewal_of, certificate, manager, produced_card;
   core::ProposedManager proposed;
   soci::indicator proposed_indicator[3] = {soci::i_null, soci::i_null, soci::i_null};
   long long not_before = 0, not_after = 0, created_at = 0, updated_at = 0;
@@ -77,6 +121,8 @@ struct OrderRow {
     x(value.version);
     x(created_at);
     x(updated_at);
+    x(card_details);
+    x(produced_card.value, produced_card.indicator);
   }
 
   /// Fills the column values from `value` (before an insert).
@@ -98,6 +144,8 @@ struct OrderRow {
     not_after = core::toUnixSeconds(value.not_after);
     created_at = core::toUnixSeconds(value.created_at);
     updated_at = core::toUnixSeconds(value.updated_at);
+    card_details = value.card ? cardDetailsJson(*value.card) : std::string();
+    produced_card.set(value.produced_card);
   }
 
   /// Fills `value` from the column values (after a read). The CHECK constraints allow only known
@@ -120,6 +168,8 @@ struct OrderRow {
     value.not_after = core::fromUnixSeconds(not_after);
     value.created_at = core::fromUnixSeconds(created_at);
     value.updated_at = core::fromUnixSeconds(updated_at);
+    value.card = parseCardDetails(card_details);
+    value.produced_card = produced_card.get();
   }
 };
 
@@ -166,6 +216,14 @@ std::string contextOf(const core::Order& order) {
                             : std::string();
 }
 
+/// Notes when an order reached `status` (a status is reached at most once: no step repeats).
+void recordStep(soci::session& sql, core::OrderId order, const std::string& status,
+                core::TimePoint at) {
+  const long long when = core::toUnixSeconds(at);
+  sql << "INSERT INTO order_steps (order_id, status, at) VALUES (:o, :s, :t)", soci::use(order),
+      soci::use(status), soci::use(when);
+}
+
 core::Error conflict(std::string message) {
   return core::makeError(core::ErrorKind::conflict, std::move(message));
 }
@@ -184,6 +242,7 @@ core::Result<core::Order> OrderRepository::createDraft(const core::Order& order,
         row.value.certificate.reset();
         row.value.reason.clear();
         row.value.evidence = {};
+        row.value.produced_card.reset();
         row.value.version = 1;
         row.value.created_at = row.value.updated_at = now;
         row.fromValue();
@@ -192,6 +251,7 @@ core::Result<core::Order> OrderRepository::createDraft(const core::Order& order,
         insert.into(row.value.id);
         insert.execute("INSERT INTO orders (" + std::string(kColumns) + ") VALUES (" +
                        placeholders(columnCount(kColumns)) + ") RETURNING id");
+        recordStep(sql, row.value.id, row.status, now);
         boost::json::object details{{"type", row.type},
                                     {"product", row.value.product},
                                     {"common_name", row.value.common_name},
@@ -222,6 +282,32 @@ core::Result<std::vector<core::Order>> OrderRepository::listForOrganisation(
                         "WHERE organisation_id = :o ORDER BY created_at DESC, id DESC LIMIT :n",
                         [&](Statement& s) { s.use(organisation).use(rows); });
   });
+}
+
+core::Result<std::vector<core::Order>> OrderRepository::listForHolder(core::PersonId person,
+                                                                      int limit) {
+  const int rows = boundedLimit(limit);
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<core::Order>> {
+    return selectOrders(sql,
+                        "WHERE requested_by = :p AND organisation_id IS NULL "
+                        "ORDER BY created_at DESC, id DESC LIMIT :n",
+                        [&](Statement& s) { s.use(person).use(rows); });
+  });
+}
+
+core::Result<std::vector<core::OrderStep>> OrderRepository::steps(core::OrderId order) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::vector<core::OrderStep>> {
+        std::vector<core::OrderStep> steps;
+        soci::rowset<soci::row> rows = (sql.prepare << "SELECT status, at FROM order_steps "
+                                                       "WHERE order_id = :o ORDER BY id",
+                                        soci::use(order));
+        for (const soci::row& row : rows)
+          steps.push_back(
+              {core::parseOrderStatus(row.get<std::string>(0)).value_or(core::OrderStatus::draft),
+               core::fromUnixSeconds(row.get<long long>(1))});
+        return steps;
+      });
 }
 
 core::Result<std::vector<core::Order>> OrderRepository::queue(const OrderQueueFilter& filter,
@@ -263,6 +349,7 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
         if (changes.reason) next.reason = *changes.reason;
         if (changes.certificate) next.certificate = *changes.certificate;
         if (changes.evidence) next.evidence = *changes.evidence;
+        if (changes.produced_card) next.produced_card = *changes.produced_card;
         OrderRow row;
         row.value = next;
         row.fromValue();
@@ -273,7 +360,7 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
             sql,
             "UPDATE orders SET status = :to, reason = :reason, certificate_id = :certificate, "
             "document = :document, signature = :signature, signer_certificate_pem = :signer, "
-            "version = :version, "
+            "produced_card_id = :card, version = :version, "
             "updated_at = :updated WHERE id = :id AND status = :from",
             [&](Statement& s) {
               s.use(row.status)
@@ -282,16 +369,19 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
                   .use(next.evidence.document)
                   .use(row.signature)
                   .use(next.evidence.signer_certificate_pem)
+                  .use(row.produced_card.value, row.produced_card.indicator)
                   .use(next.version)
                   .use(row.updated_at)
                   .use(next.id)
                   .use(from);
             });
         if (changed != 1) return conflict("order.status_changed");
+        recordStep(sql, next.id, row.status, now);
 
         boost::json::object details{{"from", from}, {"to", row.status}};
         if (changes.reason) details["reason"] = *changes.reason;
         if (changes.certificate) details["certificate"] = *changes.certificate;
+        if (changes.produced_card) details["card"] = *changes.produced_card;
         // The evidence itself stays in the order; the log tells that it was recorded.
         if (changes.evidence) details["evidence"] = true;
         audit::Event event{now,

@@ -21,6 +21,7 @@ struct OrderChanges {
   std::optional<std::string> reason;               ///< why it was rejected
   std::optional<core::CertificateId> certificate;  ///< the issued certificate
   std::optional<core::OrderEvidence> evidence;     ///< the signature that submitted it
+  std::optional<core::CardId> produced_card;       ///< the card made in production
 };
 
 /// Which orders a queue shows.
@@ -48,6 +49,11 @@ class OrderRepository {
   /// An organisation's orders, newest first, at most `limit` (≤ kMaxListRows).
   core::Result<std::vector<core::Order>> listForOrganisation(core::OrganisationId organisation,
                                                              int limit);
+  /// A person's own orders without an organisation (a professional holder's cards), newest
+  /// first, at most `limit`.
+  core::Result<std::vector<core::Order>> listForHolder(core::PersonId person, int limit);
+  /// When the order reached each status so far, in order.
+  core::Result<std::vector<core::OrderStep>> steps(core::OrderId order);
   /// The Servicedesk queue: orders matching `filter`, oldest first, at most `limit`.
   core::Result<std::vector<core::Order>> queue(const OrderQueueFilter& filter, int limit);
 

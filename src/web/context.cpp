@@ -58,7 +58,10 @@ PageChrome RequestContext::chrome(std::string title) const {
       item(base + "/passen", "certificates.navigation.cards");
       item(base + "/bestellingen", "orders.navigation");
     }
-    if (principal->person.professional) item("/mijn-gegevens", "professional.page.navigation");
+    if (principal->person.professional) {
+      item("/mijn-certificaten", "card_orders.own.navigation");
+      item("/mijn-gegevens", "professional.page.navigation");
+    }
     if (principal->person.servicedesk) {
       const std::string queue = "/servicedesk/bestellingen";
       const bool in_queue = target.path == queue || target.path.starts_with(queue + "/");
@@ -169,7 +172,9 @@ http::Response problem(RequestContext& context, bhttp::status status, std::strin
   if (!fields.empty()) {
     boost::json::array errors;
     for (const auto& field : fields)
-      errors.push_back({{"field", field.field}, {"message", context.texts().text(field.message)}});
+      errors.push_back(
+          {{"field", field.field},
+           {"message", context.texts().format(field.message, {{"label", field.field}})}});
     body["errors"] = std::move(errors);
   }
   return respond(context, status, "application/problem+json", boost::json::serialize(body));

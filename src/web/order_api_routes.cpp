@@ -4,6 +4,7 @@
 
 #include "auth/authorization.hpp"
 #include "core/time_format.hpp"
+#include "policy/certificate_identity.hpp"
 #include "ra/registry_service.hpp"
 #include "web/certificate_views.hpp"
 #include "web/order_views.hpp"
@@ -68,6 +69,19 @@ boost::json::object orderJson(const core::Order& order) {
   if (order.certificate) body["certificate_id"] = *order.certificate;
   if (order.manager) body["manager_id"] = *order.manager;
   if (!order.reason.empty()) body["reason"] = order.reason;
+  if (order.produced_card) body["card_id"] = *order.produced_card;
+  if (order.card) {
+    const auto& card = *order.card;
+    body["card"] = {{"card_type", core::toString(card.card_type)},
+                    {"based_on", card.based_on ? boost::json::value(*card.based_on) : nullptr},
+                    {"given_name", card.given_name},
+                    {"surname", card.surname},
+                    {"email", card.email},
+                    {"phone", card.phone},
+                    {"title", card.title},
+                    {"registration_number", card.registration_number},
+                    {"group_name", card.group_name}};
+  }
   return body;
 }
 
@@ -83,15 +97,74 @@ std::string_view capName(policy::ValidityCap cap) {
   return "none";
 }
 
-boost::json::object viewJson(const ra::ServerOrderView& view) {
+boost::json::object viewJson(const OrderView& view) {
   auto body = orderJson(view.order);
-  body["cap"] = capName(view.plan.validity.cap);
-  if (view.plan.replaced_end)
-    body["overlap_days"] =
-        std::chrono::floor<std::chrono::days>(view.plan.validity.overlap).count();
-  body["unvalidated_names"] =
-      boost::json::array(view.unvalidated_names.begin(), view.unvalidated_names.end());
+  if (view.plan) {
+    body["cap"] = capName(view.plan->validity.cap);
+    if (view.plan->replaced_end)
+      body["overlap_days"] =
+          std::chrono::floor<std::chrono::days>(view.plan->validity.overlap).count();
+    body["unvalidated_names"] =
+        boost::json::array(view.unvalidated_names.begin(), view.unvalidated_names.end());
+  }
+  if (view.order.card) {
+    boost::json::array steps;
+    for (const auto& step : view.steps)
+      steps.push_back({{"status", core::toString(step.status)}, {"at", core::toIso8601(step.at)}});
+    body["steps"] = std::move(steps);
+    if (view.activation_code)
+      body["activation_code"] = {{"expires_at", core::toIso8601(view.activation_code->expires_at)},
+                                 {"used", view.activation_code->used_at.has_value()}};
+  }
   return body;
+}
+
+/// The fields of the card details present in `body`, over `details`: what is absent is kept.
+core::CardOrderDetails detailsFrom(const boost::json::object& body,
+                                   core::CardOrderDetails details) {
+  const std::pair<std::string_view, std::string core::CardOrderDetails::*> fields[] = {
+      {"given_name", &core::CardOrderDetails::given_name},
+      {"surname", &core::CardOrderDetails::surname},
+      {"email", &core::CardOrderDetails::email},
+      {"phone", &core::CardOrderDetails::phone},
+      {"title", &core::CardOrderDetails::title},
+      {"registration_number", &core::CardOrderDetails::registration_number},
+      {"group_name", &core::CardOrderDetails::group_name}};
+  for (const auto& [name, member] : fields)
+    if (const auto* value = body.if_contains(name); value && value->is_string())
+      details.*member = std::string(value->as_string());
+  return details;
+}
+
+/// The card order form of a POST /api/v1/orders body (card-new, card-renew, mobile-add).
+core::Result<ra::CardOrderForm> cardFormOf(const RequestContext& context, PortalServices& services,
+                                           core::OrderType type, const boost::json::object& body) {
+  ra::CardOrderForm form{.type = type};
+  if (type == core::OrderType::card_new) {
+    const auto organisation = idOf(body, "organisation_id");
+    if (!organisation) return badRequest("organisation_id", "orders.api.organisation_id");
+    if (auto allowed =
+            auth::authorize(*context.principal, auth::Action::act_for_organisation, *organisation);
+        !allowed)
+      return allowed.error();
+    const auto card_type = core::parseCardType(stringField(body, "card_type"));
+    if (!card_type) return badRequest("card_type", "order.card_type");
+    form.organisation = *organisation;
+    form.card_type = *card_type;
+    form.details = detailsFrom(body, {});
+  } else {
+    form.card = idOf(body, "card_id");
+    if (!form.card) return badRequest("card_id", "orders.api.card_id");
+    // Renewals and mobile certificates start from what the card carries.
+    auto carried = services.orders->cards.renewalDetails(*context.principal, *form.card);
+    if (!carried) return carried.error();
+    form.details = detailsFrom(body, *carried);
+  }
+  if (const auto* manager = body.if_contains("manager"); manager && manager->is_object())
+    form.manager = idOf(manager->as_object(), "id");
+  if (const auto& certificate = context.connection.peer.certificate)
+    if (auto identity = policy::identityOf(*certificate)) form.login_identity = *identity;
+  return form;
 }
 
 /// The server order form of a POST /api/v1/orders body.
@@ -99,9 +172,6 @@ core::Result<ra::ServerOrderForm> formOf(const RequestContext& context, PortalSe
                                          const boost::json::object& body) {
   const auto type = core::parseOrderType(stringField(body, "type"));
   if (!type) return badRequest("type", "orders.api.type");
-  if (!core::isServerOrder(*type))
-    return core::makeError(core::ErrorKind::invalid, "error.bad_request",
-                           {{"type", "orders.api.type_not_yet"}});
   ra::ServerOrderForm form{.type = *type};
   if (*type == core::OrderType::server_new) {
     const auto organisation = idOf(body, "organisation_id");
@@ -143,14 +213,26 @@ core::Result<ra::ServerOrderForm> formOf(const RequestContext& context, PortalSe
   return form;
 }
 
+/// Creates the order a POST /api/v1/orders body describes.
+core::Result<core::Order> orderFrom(const RequestContext& context, PortalServices& services,
+                                    const boost::json::object& body) {
+  const auto type = core::parseOrderType(stringField(body, "type"));
+  if (type && core::isCardOrder(*type)) {
+    auto form = cardFormOf(context, services, *type, body);
+    if (!form) return form.error();
+    return services.orders->cards.create(*context.principal, *form);
+  }
+  auto form = formOf(context, services, body);
+  if (!form) return form.error();
+  return services.orders->server.create(*context.principal, *form);
+}
+
 http::Reply createOrder(RequestContext& context, PortalServices& services) {
   auto body = jsonBody(context);
   if (!body) return failure(context, body.error(), true);
-  auto form = formOf(context, services, *body);
-  if (!form) return failure(context, form.error(), true);
-  auto order = services.orders->server.create(*context.principal, *form);
+  auto order = orderFrom(context, services, *body);
   if (!order) return failure(context, order.error(), true);
-  auto view = services.orders->server.view(order->id);
+  auto view = orderView(services, order->id);
   if (!view) return failure(context, view.error(), true);
   auto response = json(context, bhttp::status::created, viewJson(*view));
   response.set(bhttp::field::location, "/api/v1/orders/" + std::to_string(order->id));
@@ -164,8 +246,7 @@ http::Reply getOrder(RequestContext& context, PortalServices& services) {
 }
 
 /// An order the logged-in person requested (the document and signature are theirs alone).
-core::Result<ra::ServerOrderView> ownOrder(const RequestContext& context,
-                                           PortalServices& services) {
+core::Result<OrderView> ownOrder(const RequestContext& context, PortalServices& services) {
   auto view = visibleOrder(context, services, idParameter(context));
   if (!view) return view.error();
   if (view->order.requested_by != context.principal->person.id)
@@ -249,9 +330,43 @@ http::Reply queue(RequestContext& context, PortalServices& services) {
 }
 
 http::Reply approve(RequestContext& context, PortalServices& services) {
-  auto issued = services.orders->server.approve(*context.principal, idParameter(context));
-  if (!issued) return failure(context, issued.error(), true);
-  return json(context, bhttp::status::ok, orderJson(*issued));
+  auto order = services.orders->service.order(idParameter(context));
+  if (!order) return failure(context, order.error(), true);
+  auto approved = core::isCardOrder(order->type)
+                      ? services.orders->cards.approve(*context.principal, order->id)
+                  : order->status == core::OrderStatus::approved
+                      ? services.orders->server.issue(*context.principal, order->id)
+                      : services.orders->server.approve(*context.principal, order->id);
+  if (!approved) return failure(context, approved.error(), true);
+  return json(context, bhttp::status::ok, orderJson(*approved));
+}
+
+http::Reply ship(RequestContext& context, PortalServices& services) {
+  auto shipped = services.orders->cards.ship(*context.principal, idParameter(context));
+  if (!shipped) return failure(context, shipped.error(), true);
+  return json(context, bhttp::status::ok, orderJson(*shipped));
+}
+
+http::Reply activate(RequestContext& context, PortalServices& services) {
+  auto activated = services.orders->cards.activate(*context.principal, idParameter(context));
+  if (!activated) return failure(context, activated.error(), true);
+  return json(context, bhttp::status::ok, orderJson(*activated));
+}
+
+http::Reply activationCode(RequestContext& context, PortalServices& services) {
+  auto view = visibleOrder(context, services, idParameter(context));
+  if (!view) return failure(context, view.error(), true);
+  auto code = services.orders->cards.newActivationCode(*context.principal, view->order.id);
+  if (!code) return failure(context, code.error(), true);
+  auto refreshed = orderView(services, view->order.id);
+  if (!refreshed) return failure(context, refreshed.error(), true);
+  return json(context, bhttp::status::ok,
+              boost::json::object{{"id", view->order.id},
+                                  {"activation_code", *code},
+                                  {"expires_at", refreshed->activation_code
+                                                     ? boost::json::value(core::toIso8601(
+                                                           refreshed->activation_code->expires_at))
+                                                     : nullptr}});
 }
 
 http::Reply reject(RequestContext& context, PortalServices& services) {
@@ -307,6 +422,8 @@ void addOrderApiRoutes(Router& router, PortalServices& services) {
               with(postSignature)});
   router.add({bhttp::verb::post, "/api/v1/orders/{id}/cancel", Access::logged_in, Format::json,
               with(cancelOrder)});
+  router.add({bhttp::verb::post, "/api/v1/orders/{id}/activation-code", Access::logged_in,
+              Format::json, with(activationCode)});
   router.add({bhttp::verb::get, "/api/v1/organisations/{id}/orders", Access::logged_in,
               Format::json, with(organisationOrders)});
   router.add({bhttp::verb::get, "/api/v1/servicedesk/orders", Access::logged_in, Format::json,
@@ -315,6 +432,10 @@ void addOrderApiRoutes(Router& router, PortalServices& services) {
               Format::json, officers(approve)});
   router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/reject", Access::logged_in,
               Format::json, officers(reject)});
+  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/shipped", Access::logged_in,
+              Format::json, officers(ship)});
+  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/activated", Access::logged_in,
+              Format::json, officers(activate)});
   router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/manager", Access::logged_in,
               Format::json, officers(identifyManager)});
   router.add({bhttp::verb::post, "/api/v1/servicedesk/organisations/{id}/domains",

@@ -256,19 +256,30 @@ std::string noticeOf(const RequestContext& context) {
   return context.texts().text("orders.notice." + found->second);
 }
 
+/// BV/CP act for an organisation's orders; a professional holder for their own.
+core::Result<void> mayChange(const RequestContext& context, const core::Order& order) {
+  if (!order.organisation)
+    return order.requested_by == context.principal->person.id
+               ? core::Result<void>{}
+               : core::makeError(core::ErrorKind::forbidden, "error.forbidden");
+  return auth::authorize(*context.principal, auth::Action::act_for_organisation,
+                         *order.organisation);
+}
+
 bool cancellable(core::OrderStatus status) {
   return status == core::OrderStatus::draft || status == core::OrderStatus::submitted ||
          status == core::OrderStatus::on_hold;
 }
 
-http::Response orderPage(RequestContext& context, PortalServices& services,
-                         const ra::ServerOrderView& view, bhttp::status status,
-                         const std::vector<core::FieldError>& errors) {
+/// The order page; `activation_code` is shown once, right after it was made.
+http::Response orderPage(RequestContext& context, PortalServices& services, const OrderView& view,
+                         bhttp::status status, const std::vector<core::FieldError>& errors,
+                         const std::string& activation_code = {}) {
   const auto& t = context.texts();
   const core::Order& order = view.order;
   const bool draft = order.status == core::OrderStatus::draft;
   const bool requester = order.requested_by == context.principal->person.id;
-  const bool may_act = order.organisation && context.principal->mayActFor(*order.organisation);
+  const bool may_act = bool(mayChange(context, order));
   auto document = services.orders->service.document(order.id);
   if (!document) return failure(context, document.error(), false);
   FormView form(t, "ondertekening", errors);
@@ -304,7 +315,19 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
       {"certificate_href",
        order.certificate ? "/servercertificaten/" + std::to_string(*order.certificate) : ""},
       {"orders_href",
-       "/organisaties/" + std::to_string(order.organisation.value_or(0)) + "/bestellingen"},
+       order.organisation ? "/organisaties/" + std::to_string(*order.organisation) + "/bestellingen"
+                          : std::string("/mijn-certificaten")},
+      {"activation_action", order.type == core::OrderType::mobile_add &&
+                                    order.status == core::OrderStatus::approved && requester
+                                ? orderPath(order.id) + "/activeringscode"
+                                : ""},
+      {"activation_code", activation_code},
+      {"activation_state",
+       view.activation_code
+           ? t.format(view.activation_code->used_at ? "orders.activation.used"
+                                                    : "orders.activation.made",
+                      {{"expires", core::toDutchDate(view.activation_code->expires_at)}})
+           : ""},
       {"csrf_token", context.session ? context.session->record.csrf_token : ""}};
   // After the fields: the summary links only to fields the form has placed.
   model["summary"] = form.summary();
@@ -343,13 +366,25 @@ http::Reply sign(RequestContext& context, PortalServices& services) {
   return redirect(context, orderPath(view->order.id) + "?melding=ondertekend");
 }
 
+// POST /bestellingen/{id}/activeringscode: a new activation code for the holder's approved
+// mobile certificate order, shown once on this response and kept only as a hash.
+http::Reply newActivationCode(RequestContext& context, PortalServices& services) {
+  auto view = visibleOrder(context, services, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  auto code = services.orders->cards.newActivationCode(*context.principal, view->order.id);
+  if (!code) return failure(context, code.error(), false);
+  auto refreshed = orderView(services, view->order.id);
+  if (!refreshed) return failure(context, refreshed.error(), false);
+  auto response = orderPage(context, services, *refreshed, bhttp::status::ok, {}, *code);
+  response.set(bhttp::field::cache_control, "no-store");
+  return response;
+}
+
 http::Reply cancel(RequestContext& context, PortalServices& services) {
   auto view = visibleOrder(context, services, idParameter(context));
   if (!view) return failure(context, view.error(), false);
   const auto& order = view->order;
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation,
-                                     order.organisation.value_or(0));
-      !allowed)
+  if (auto allowed = mayChange(context, order); !allowed)
     return failure(context, allowed.error(), false);
   auto cancelled = services.orders->service.cancel(*context.principal, order.id);
   if (!cancelled) return failure(context, cancelled.error(), false);
@@ -412,6 +447,8 @@ void addOrderRoutes(Router& router, PortalServices& services) {
               with(sign)});
   router.add({bhttp::verb::post, "/bestellingen/{id}/annuleren", Access::logged_in, Format::html,
               with(cancel)});
+  router.add({bhttp::verb::post, "/bestellingen/{id}/activeringscode", Access::logged_in,
+              Format::html, with(newActivationCode)});
 }
 
 }  // namespace web

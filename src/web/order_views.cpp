@@ -51,11 +51,37 @@ std::string daysText(const Catalogue& t, std::chrono::seconds duration) {
 
 }  // namespace
 
-core::Result<ra::ServerOrderView> visibleOrder(const RequestContext& context,
-                                               PortalServices& services, core::OrderId order) {
-  auto view = services.orders->server.view(order);
+core::Result<OrderView> orderView(PortalServices& services, core::OrderId id) {
+  auto order = services.orders->service.order(id);
+  if (!order) return order.error();
+  if (core::isServerOrder(order->type)) {
+    auto server = services.orders->server.view(id);
+    if (!server) return server.error();
+    return OrderView{std::move(server->order),
+                     std::move(server->plan),
+                     std::move(server->unvalidated_names),
+                     {},
+                     std::nullopt};
+  }
+  auto card = services.orders->cards.view(id);
+  if (!card) return card.error();
+  return OrderView{std::move(card->order),
+                   std::nullopt,
+                   {},
+                   std::move(card->steps),
+                   std::move(card->activation_code)};
+}
+
+core::Result<OrderView> visibleOrder(const RequestContext& context, PortalServices& services,
+                                     core::OrderId id) {
+  auto view = orderView(services, id);
   if (!view) return view.error().kind == core::ErrorKind::not_found ? kNotFound : view.error();
-  if (auto allowed = mayView(context, view->order.organisation); !allowed) return kNotFound;
+  const core::Order& order = view->order;
+  // An order without an organisation is a professional holder's own (and the Servicedesk's).
+  const bool allowed = order.organisation ? bool(mayView(context, order.organisation))
+                                          : order.requested_by == context.principal->person.id ||
+                                                context.principal->person.servicedesk;
+  if (!allowed) return kNotFound;
   return view;
 }
 
@@ -70,10 +96,52 @@ std::string orderStatusText(const Catalogue& t, core::OrderStatus status) {
   return t.text("order.status." + std::string(core::toString(status)));
 }
 
-boost::json::array orderFacts(const Catalogue& t, PortalServices& services,
-                              const ra::ServerOrderView& view) {
+namespace {
+
+std::vector<std::string> validityLines(const Catalogue& t, const core::Order& order,
+                                       const std::optional<ra::ValidityPlan>& plan) {
+  const core::TimePoint start = plan ? plan->validity.start : order.not_before;
+  const core::TimePoint end = plan ? plan->validity.end : order.not_after;
+  std::vector<std::string> lines{
+      t.format("orders.validity.from_until",
+               {{"from", core::toDutchDate(start)}, {"until", core::toDutchDate(end)}}),
+      daysText(t, end - start)};
+  if (!plan) return lines;
+  if (plan->replaced_end)
+    lines.push_back(
+        t.format("orders.validity.overlap", {{"days", daysText(t, plan->validity.overlap)},
+                                             {"old_end", core::toDutchDate(*plan->replaced_end)}}));
+  if (plan->validity.cap != policy::ValidityCap::none)
+    lines.push_back(t.text(plan->validity.cap == policy::ValidityCap::product
+                               ? "orders.validity.cap_product"
+                               : "orders.validity.cap_ca"));
+  return lines;
+}
+
+/// What a card order holds, for its facts.
+void addCardFacts(const Catalogue& t, PortalServices& services, const core::Order& order,
+                  boost::json::array& facts) {
+  const core::CardOrderDetails& card = *order.card;
+  facts.push_back(
+      fact(t, "card_type", {t.text("cards.type." + std::string(core::toString(card.card_type)))}));
+  if (card.based_on) facts.push_back(fact(t, "based_on", {std::to_string(*card.based_on)}));
+  if (card.card_type == core::CardType::group) {
+    facts.push_back(fact(t, "group_name", {card.group_name}));
+    facts.push_back(fact(t, "manager", {managerText(t, services, order)}));
+  } else {
+    facts.push_back(fact(t, "holder", {card.given_name + " " + card.surname}));
+    if (!card.title.empty()) facts.push_back(fact(t, "title", {card.title}));
+    if (!card.registration_number.empty())
+      facts.push_back(fact(t, "registration_number", {card.registration_number}));
+    facts.push_back(fact(t, "phone", {card.phone}));
+  }
+  facts.push_back(fact(t, "email", {card.email}));
+}
+
+}  // namespace
+
+boost::json::array orderFacts(const Catalogue& t, PortalServices& services, const OrderView& view) {
   const core::Order& order = view.order;
-  const policy::Validity& validity = view.plan.validity;
   std::string organisation;
   if (order.organisation) {
     auto found = services.registry.findOrganisation(*order.organisation);
@@ -82,29 +150,28 @@ boost::json::array orderFacts(const Catalogue& t, PortalServices& services,
   boost::json::array facts{
       fact(t, "number", {std::to_string(order.id)}),
       fact(t, "type", {t.text("orders.type." + std::string(core::toString(order.type)))}),
-      fact(t, "status", {orderStatusText(t, order.status)}),
-      fact(t, "organisation", {organisation}),
-      fact(t, "product", {order.product}),
-      fact(t, "common_name", {order.common_name}),
-      fact(t, "sans", order.dns_names),
-      fact(t, "key", {order.key_description}),
-      fact(t, "key_hash", {order.spki_sha256}, true),
-      fact(t, "manager", {managerText(t, services, order)}),
-      fact(t, "requested_by", {personName(services, order.requested_by)}),
-      fact(t, "created", {core::toDutchDate(order.created_at)})};
-  std::vector<std::string> validity_lines{
-      t.format("orders.validity.from_until", {{"from", core::toDutchDate(validity.start)},
-                                              {"until", core::toDutchDate(validity.end)}}),
-      daysText(t, validity.end - validity.start)};
-  if (view.plan.replaced_end)
-    validity_lines.push_back(t.format("orders.validity.overlap",
-                                      {{"days", daysText(t, validity.overlap)},
-                                       {"old_end", core::toDutchDate(*view.plan.replaced_end)}}));
-  if (validity.cap != policy::ValidityCap::none)
-    validity_lines.push_back(t.text(validity.cap == policy::ValidityCap::product
-                                        ? "orders.validity.cap_product"
-                                        : "orders.validity.cap_ca"));
-  facts.push_back(fact(t, "validity", std::move(validity_lines)));
+      fact(t, "status", {orderStatusText(t, order.status)})};
+  if (!organisation.empty()) facts.push_back(fact(t, "organisation", {organisation}));
+  facts.push_back(fact(t, "product", {order.product}));
+  if (order.card) {
+    addCardFacts(t, services, order, facts);
+  } else {
+    facts.push_back(fact(t, "common_name", {order.common_name}));
+    facts.push_back(fact(t, "sans", order.dns_names));
+    facts.push_back(fact(t, "key", {order.key_description}));
+    facts.push_back(fact(t, "key_hash", {order.spki_sha256}, true));
+    facts.push_back(fact(t, "manager", {managerText(t, services, order)}));
+  }
+  facts.push_back(fact(t, "requested_by", {personName(services, order.requested_by)}));
+  facts.push_back(fact(t, "created", {core::toDutchDate(order.created_at)}));
+  facts.push_back(fact(t, "validity", validityLines(t, order, view.plan)));
+  if (!view.steps.empty()) {
+    std::vector<std::string> steps;
+    for (const auto& step : view.steps)
+      steps.push_back(t.format("orders.step", {{"status", orderStatusText(t, step.status)},
+                                               {"date", core::toDutchDate(step.at)}}));
+    facts.push_back(fact(t, "steps", std::move(steps)));
+  }
   if (!order.reason.empty()) facts.push_back(fact(t, "reason", {order.reason}));
   if (!order.evidence.signer_certificate_pem.empty()) {
     auto signer = pki::Certificate::fromPem(order.evidence.signer_certificate_pem);

@@ -3,6 +3,7 @@
 // see an order, how it is shown, and signing it (PRODUCT.md §4).
 
 #include "core/order.hpp"
+#include "ra/card_orders.hpp"
 #include "ra/server_orders.hpp"
 #include "web/context.hpp"
 #include "web/portal.hpp"
@@ -10,14 +11,27 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace web {
 
-/// A server certificate order this person may see (the orderer's organisation, the Servicedesk),
-/// with its planned validity; not_found for any other.
-core::Result<ra::ServerOrderView> visibleOrder(const RequestContext& context,
-                                               PortalServices& services, core::OrderId order);
+/// Any order as its pages show it.
+struct OrderView {
+  core::Order order;
+  std::optional<ra::ValidityPlan> plan;        ///< server orders: the planned validity
+  std::vector<std::string> unvalidated_names;  ///< server orders: SANs awaiting validation
+  std::vector<core::OrderStep> steps;          ///< card orders: when each status was reached
+  std::optional<storage::ActivationCode> activation_code;  ///< mobile orders, once made
+};
+
+/// An order with what its pages show; not_found for an unknown id.
+core::Result<OrderView> orderView(PortalServices& services, core::OrderId order);
+/// An order this person may see (the orderer's organisation, a professional holder's own, the
+/// Servicedesk); not_found for any other.
+core::Result<OrderView> visibleOrder(const RequestContext& context, PortalServices& services,
+                                     core::OrderId order);
 
 /// The order form's fields that come from the TLS connection: the identity and key of the
 /// certificate the user is logged in with.
@@ -28,8 +42,7 @@ std::string orderStatusText(const Catalogue& t, core::OrderStatus status);
 
 /// Facts of an order for a <dl>: [{label, lines: [{text}], code}] — what was ordered, by whom,
 /// the planned validity with overlap and cap, and the evidence of the signature once signed.
-boost::json::array orderFacts(const Catalogue& t, PortalServices& services,
-                              const ra::ServerOrderView& view);
+boost::json::array orderFacts(const Catalogue& t, PortalServices& services, const OrderView& view);
 
 /// Verifies `signature` (DER or PEM) over the order's document for the logged-in requester and
 /// submits the order with it as evidence. Refusals as auth::OrderSignatureVerifier and

@@ -8,6 +8,7 @@
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/handler.hpp"
+#include "ra/card_orders.hpp"
 #include "ra/order_service.hpp"
 #include "ra/server_orders.hpp"
 #include "storage/audit_repository.hpp"
@@ -35,6 +36,9 @@ struct OrderServices {
   const auth::OrderSignatureVerifier& signatures;
   storage::OrderRepository& store;
   storage::BlockedKeyRepository& blocked_keys;
+  ra::CardOrders& cards;                   ///< card orders (issue 6)
+  storage::SoftCardRepository& soft_cards;  ///< the demo bureau's soft cards
+  bool soft_card_downloads = false;         ///< demo mode: the Servicedesk may download them
 };
 
 /// What the routes use. Route groups build their ra use cases from these.

@@ -4,6 +4,8 @@
 #include "web/portal.hpp"
 #include "web/router.hpp"
 
+#include <boost/json/array.hpp>
+
 namespace web {
 
 /// /healthz, the language switch and logout.
@@ -28,6 +30,15 @@ void addCardRoutes(Router& router, PortalServices& services);
 /// Ordering server certificates: the customer's forms, review, signing and order list, and the
 /// order calls of the JSON API (order_routes.cpp, order_api_routes.cpp).
 void addOrderRoutes(Router& router, PortalServices& services);
+/// Ordering cards: new personal and group cards of an organisation, renewals, a professional
+/// holder's mobile certificate and their own overview /mijn-certificaten (card_order_routes.cpp).
+void addCardOrderRoutes(Router& router, PortalServices& services);
+/// The order links the card pages offer this person for `card`: renew it (a card of an
+/// organisation they act for, or their own professional card; never a revoked or mobile one) and
+/// add a mobile certificate (their own professional card, not expired at `now`):
+/// [{href, label, aria_label}] (card_order_routes.cpp).
+boost::json::array cardOrderLinks(const RequestContext& context, const core::Card& card,
+                                  core::TimePoint now);
 /// The order calls of the JSON API (order_api_routes.cpp).
 void addOrderApiRoutes(Router& router, PortalServices& services);
 

@@ -103,9 +103,9 @@ bool undecided(core::OrderStatus status) {
          status == core::OrderStatus::in_processing;
 }
 
-http::Response orderPage(RequestContext& context, PortalServices& services,
-                         const ra::ServerOrderView& view, bhttp::status status,
-                         const std::vector<core::FieldError>& errors, const Fields& values) {
+http::Response orderPage(RequestContext& context, PortalServices& services, const OrderView& view,
+                         bhttp::status status, const std::vector<core::FieldError>& errors,
+                         const Fields& values) {
   const auto& t = context.texts();
   const core::Order& order = view.order;
   FormView form(t, "beoordeling", errors);
@@ -133,7 +133,16 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
   model["may_decide"] = open && !own;
   model["own_order"] = open && own ? t.text("order.own_approval") : "";
   model["approve_action"] = orderPath(order.id) + "/goedkeuren";
-  model["retry_issue"] = order.status == core::OrderStatus::approved;
+  // An approved order whose issuance or production failed; a mobile order waits for enrolment.
+  model["retry_issue"] =
+      order.status == core::OrderStatus::approved && order.type != core::OrderType::mobile_add;
+  model["ship_action"] =
+      order.status == core::OrderStatus::in_production ? orderPath(order.id) + "/verzonden" : "";
+  model["activate_action"] =
+      order.status == core::OrderStatus::shipped ? orderPath(order.id) + "/geactiveerd" : "";
+  model["soft_card_href"] = order.produced_card && services.orders->soft_card_downloads
+                                ? kBase + "/" + std::to_string(order.id) + "/softcard.p12"
+                                : "";
   model["reject_action"] = orderPath(order.id) + "/afwijzen";
   model["reason_field"] = form.field(
       {"reason", "orders.review.reason", "orders.review.reason_hint", "textarea", "", true},
@@ -146,8 +155,8 @@ http::Response orderPage(RequestContext& context, PortalServices& services,
   return page(context, status, "servicedesk_order", form.pageTitle(heading), std::move(model));
 }
 
-core::Result<ra::ServerOrderView> orderInPath(RequestContext& context, PortalServices& services) {
-  return services.orders->server.view(idParameter(context));
+core::Result<OrderView> orderInPath(RequestContext& context, PortalServices& services) {
+  return orderView(services, idParameter(context));
 }
 
 /// Runs a step on the order in the path; shows the page again with the step's problems, or
@@ -169,10 +178,44 @@ http::Response decide(RequestContext& context, PortalServices& services, std::st
 http::Response approve(RequestContext& context, PortalServices& services) {
   return decide(context, services, "goedgekeurd", [&](const core::Order& order) {
     // An approved order whose issuance failed is issued again, still at most once.
+    if (core::isCardOrder(order.type))
+      return services.orders->cards.approve(*context.principal, order.id);
     return order.status == core::OrderStatus::approved
                ? services.orders->server.issue(*context.principal, order.id)
                : services.orders->server.approve(*context.principal, order.id);
   });
+}
+
+http::Response ship(RequestContext& context, PortalServices& services) {
+  return decide(context, services, "verzonden", [&](const core::Order& order) {
+    return services.orders->cards.ship(*context.principal, order.id);
+  });
+}
+
+http::Response activate(RequestContext& context, PortalServices& services) {
+  return decide(context, services, "geactiveerd", [&](const core::Order& order) {
+    return services.orders->cards.activate(*context.principal, order.id);
+  });
+}
+
+// The demo bureau's soft card of the order's card (demo mode only): the authentication key and
+// certificate as PKCS#12, password "demo".
+http::Response softCardDownload(RequestContext& context, PortalServices& services) {
+  auto view = orderInPath(context, services);
+  if (!view) return failure(context, view.error(), false);
+  const core::Error missing = core::makeError(core::ErrorKind::not_found, "error.not_found");
+  if (!services.orders->soft_card_downloads || !view->order.produced_card)
+    return failure(context, missing, false);
+  auto pkcs12 = services.orders->soft_cards.find(*view->order.produced_card);
+  if (!pkcs12) return failure(context, pkcs12.error(), false);
+  if (!*pkcs12) return failure(context, missing, false);
+  http::Response response{bhttp::status::ok, context.request.version()};
+  response.set(bhttp::field::content_type, "application/x-pkcs12");
+  response.set(
+      bhttp::field::content_disposition,
+      "attachment; filename=\"softcard-" + std::to_string(*view->order.produced_card) + ".p12\"");
+  response.body().assign((*pkcs12)->begin(), (*pkcs12)->end());
+  return response;
 }
 
 http::Response reject(RequestContext& context, PortalServices& services) {
@@ -320,6 +363,10 @@ void addOrderRoutes(Router& router, PortalServices& services) {
            with(signatureDownload));
   addRoute(router, services, bhttp::verb::post, kBase + "/{id}/goedkeuren", with(approve));
   addRoute(router, services, bhttp::verb::post, kBase + "/{id}/afwijzen", with(reject));
+  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/verzonden", with(ship));
+  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/geactiveerd", with(activate));
+  addRoute(router, services, bhttp::verb::get, kBase + "/{id}/softcard.p12",
+           with(softCardDownload));
   addRoute(router, services, bhttp::verb::post, kBase + "/{id}/beheerder", with(identifyManager));
   addRoute(router, services, bhttp::verb::post, kBase + "/{id}/domein",
            [&services](RequestContext& context, ra::RegistryService& registry) {

@@ -40,6 +40,8 @@ constexpr std::string_view kNotices[] = {
     "domein-gevalideerd",
     "sleutel-geblokkeerd",
     "sleutel-vrijgegeven",
+    "verzonden",
+    "geactiveerd",
 };
 
 }  // namespace

@@ -1,0 +1,440 @@
+#include "ra/card_orders.hpp"
+
+#include "pki/certificate.hpp"
+#include "pki/certificate_contents.hpp"
+#include "pki/crypto.hpp"
+#include "policy/registry_rules.hpp"
+#include "policy/validity.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace ra {
+
+namespace {
+
+/// Longest CN-bound value (RFC 5280 ub-common-name) and title.
+constexpr std::size_t kMaxCommonName = 64;
+/// Longest professional registration number.
+constexpr std::size_t kMaxRegistrationNumber = 32;
+/// Characters of an activation code: no 0/O, 1/I/L, so it can be typed from a screen.
+constexpr std::string_view kCodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Groups of four characters in an activation code (80 bits of randomness).
+constexpr int kCodeGroups = 4;
+/// First subject serialNumber the demo bureau hands out to holders without one (the demo
+/// users' numbers follow the same scheme).
+constexpr long long kFirstHolderNumber = 900000000;
+
+const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
+
+core::Error invalidField(std::string field, std::string message) {
+  return core::makeError(core::ErrorKind::invalid, "validation.failed",
+                         {{std::move(field), std::move(message)}});
+}
+
+/// The product family of a card type; its products are "<family>-authentication" and so on.
+std::string familyOf(core::CardType type) {
+  return std::string(core::toString(type));
+}
+
+/// The code as typed: upper case, without spaces or dashes.
+std::string canonicalCode(std::string_view code) {
+  std::string canonical;
+  for (const char c : code)
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      canonical += char(std::toupper(static_cast<unsigned char>(c)));
+  return canonical;
+}
+
+bool isActiveManager(const std::vector<core::OrganisationMember>& members, core::PersonId person) {
+  return std::any_of(members.begin(), members.end(), [&](const core::OrganisationMember& m) {
+    return m.person.id == person && m.role == core::Role::manager && m.active;
+  });
+}
+
+/// Field problems of the details of a card of `type` (PRODUCT.md §5, §6).
+std::vector<core::FieldError> checkDetails(const core::CardOrderDetails& details) {
+  std::vector<core::FieldError> problems;
+  if (details.card_type == core::CardType::group) {
+    if (details.group_name.empty())
+      problems.push_back({"group_name", "order.group_name_required"});
+    else if (details.group_name.size() > kMaxCommonName)
+      problems.push_back({"group_name", "order.group_name_too_long"});
+    if (!policy::isEmailAddress(details.email)) problems.push_back({"email", "validation.email"});
+    return problems;
+  }
+  core::Person holder;
+  holder.given_name = details.given_name;
+  holder.surname = details.surname;
+  holder.email = details.email;
+  holder.phone = details.phone;
+  problems = policy::checkPerson(holder);
+  if (details.given_name.size() + details.surname.size() + 1 > kMaxCommonName)
+    problems.push_back({"surname", "order.name_too_long"});
+  const bool professional = details.card_type == core::CardType::professional ||
+                            details.card_type == core::CardType::mobile;
+  if (professional && details.title.empty())
+    problems.push_back({"title", "order.profession_required"});
+  if (details.title.size() > kMaxCommonName) problems.push_back({"title", "order.title_too_long"});
+  if (professional && details.registration_number.empty())
+    problems.push_back({"registration_number", "order.registration_number_required"});
+  if (details.registration_number.size() > kMaxRegistrationNumber)
+    problems.push_back({"registration_number", "order.registration_number_too_long"});
+  return problems;
+}
+
+/// Every field trimmed, so what is signed is what is issued.
+core::CardOrderDetails trimmedDetails(core::CardOrderDetails details) {
+  for (std::string* field : {&details.given_name, &details.surname, &details.email, &details.phone,
+                             &details.title, &details.registration_number, &details.group_name})
+    *field = policy::trimmed(*field);
+  return details;
+}
+
+/// What the customer may change when renewing (or extending) `base`: the rest is carried over.
+core::CardOrderDetails editableOver(core::CardOrderDetails base,
+                                    const core::CardOrderDetails& entered, core::OrderType type) {
+  if (type == core::OrderType::mobile_add) {
+    base.phone = entered.phone;  // the number of the phone that gets the certificate
+    return base;
+  }
+  base.email = entered.email;
+  switch (base.card_type) {
+    case core::CardType::personal:
+      base.phone = entered.phone;
+      base.title = entered.title;
+      break;
+    case core::CardType::professional:
+      base.given_name = entered.given_name;
+      base.surname = entered.surname;
+      base.phone = entered.phone;
+      base.title = entered.title;
+      base.registration_number = entered.registration_number;
+      break;
+    case core::CardType::group:
+    case core::CardType::mobile:
+      break;
+  }
+  return base;
+}
+
+}  // namespace
+
+core::Result<core::Card> CardOrders::orderableCard(const core::Principal& actor, core::CardId id) {
+  auto found = inventory_.findCard(id);
+  if (!found) return found.error();
+  if (!*found) return kNotFound;
+  const core::Card& card = **found;
+  // An organisation's card is ordered by its BV/CP; a professional's own card by its holder.
+  const bool allowed =
+      card.organisation ? actor.mayActFor(*card.organisation) : card.holder == actor.person.id;
+  if (!allowed) return kNotFound;
+  if (card.revoked_at) return invalidField("card_id", "order.card_revoked");
+  return card;
+}
+
+core::Result<core::CardOrderDetails> CardOrders::renewalDetails(const core::Principal& actor,
+                                                                core::CardId id) {
+  auto card = orderableCard(actor, id);
+  if (!card) return card.error();
+  core::CardOrderDetails details;
+  details.card_type = card->type;
+  details.based_on = card->id;
+  details.holder = card->holder;
+  details.group_name = card->group_name;
+  if (card->holder) {
+    auto person = registry_.findPerson(*card->holder);
+    if (!person) return person.error();
+    if (*person) {
+      details.given_name = (*person)->given_name;
+      details.surname = (*person)->surname;
+      details.email = (*person)->email;
+      details.phone = (*person)->phone;
+      details.title = (*person)->profession;
+    }
+    auto professional = registry_.professionalDetails(*card->holder);
+    if (!professional) return professional.error();
+    if (*professional) details.registration_number = (*professional)->registration_number;
+  }
+  // What the card's certificates say wins: title and e-mail as issued.
+  auto certificates = inventory_.certificatesOfCard(card->id);
+  if (!certificates) return certificates.error();
+  if (!certificates->empty()) {
+    auto first = inventory_.find(certificates->front().id);  // with its PEM
+    if (!first) return first.error();
+    if (!*first) return kNotFound;
+    auto issued = pki::Certificate::fromPem((*first)->pem);
+    if (!issued) return issued.error();
+    if (auto title = issued->subjectAttribute("title")) details.title = *title;
+    const auto contents = pki::readContents(*issued);
+    if (!contents.email_addresses.empty()) details.email = contents.email_addresses.front();
+  }
+  return details;
+}
+
+core::Result<core::Order> CardOrders::create(const core::Principal& actor,
+                                             const CardOrderForm& form) {
+  if (!core::isCardOrder(form.type)) return invalidField("type", "order.not_card_order");
+  core::Order order;
+  order.type = form.type;
+  core::CardOrderDetails details;
+  std::optional<core::Card> base;
+  if (form.type == core::OrderType::card_new) {
+    if (!form.organisation) return kNotFound;
+    if (form.card_type != core::CardType::personal && form.card_type != core::CardType::group)
+      return invalidField("card_type", "order.card_type");
+    order.organisation = form.organisation;
+    details = form.details;
+    details.card_type = form.card_type;
+    details.based_on.reset();
+    details.holder.reset();
+  } else {
+    if (!form.card) return invalidField("card_id", "order.card_required");
+    auto card = orderableCard(actor, *form.card);
+    if (!card) return card.error();
+    base = std::move(*card);
+    auto carried = renewalDetails(actor, base->id);
+    if (!carried) return carried.error();
+    if (form.type == core::OrderType::card_renew) {
+      if (base->type == core::CardType::mobile)
+        return invalidField("card_id", "order.card_not_renewable");
+      // PRODUCT.md §5: cards "about to expire"; the window is configurable.
+      if (base->not_after - clock_.now() > settings_.renewal_window)
+        return invalidField("card_id", "order.card_not_due");
+    } else {
+      if (base->type != core::CardType::professional || base->organisation)
+        return invalidField("card_id", "order.mobile_needs_professional_card");
+      if (base->not_after <= clock_.now()) return invalidField("card_id", "order.card_expired");
+      carried->card_type = core::CardType::mobile;
+    }
+    details = editableOver(std::move(*carried), form.details, form.type);
+    order.organisation = base->organisation;
+  }
+  details = trimmedDetails(std::move(details));
+
+  auto problems = checkDetails(details);
+  // A group card is linked to one of the organisation's certificate managers (PRODUCT.md §5).
+  if (details.card_type == core::CardType::group) {
+    order.manager = form.manager ? form.manager : (base ? base->manager : std::nullopt);
+    auto members = registry_.organisationMembers(order.organisation.value_or(0));
+    if (!members) return members.error();
+    if (!order.manager)
+      problems.push_back({"manager", "order.group_manager_required"});
+    else if (!isActiveManager(*members, *order.manager))
+      problems.push_back({"manager", "order.manager_unknown"});
+  }
+  if (!problems.empty())
+    return core::makeError(core::ErrorKind::invalid, "validation.failed", std::move(problems));
+
+  const std::string family = familyOf(details.card_type);
+  const ca::ProductProfile* profile =
+      ca::findProfile(authority_.profiles(), family + "-authentication");
+  if (profile == nullptr) return invalidField("card_type", "order.card_type");
+  const auto issuer =
+      std::find_if(authority_.issuers().begin(), authority_.issuers().end(),
+                   [&](const ca::IssuingCa& ca) { return ca.name == profile->issuing_ca; });
+  if (issuer == authority_.issuers().end())
+    return core::makeError(core::ErrorKind::unavailable, "certificate.issuer_unavailable");
+  const policy::ValidityLimits limits{std::chrono::days{profile->term_days},
+                                      std::chrono::days{profile->max_validity_days},
+                                      issuer->certificate.notAfter()};
+  const core::TimePoint now = clock_.now();
+  auto validity = form.type == core::OrderType::card_renew
+                      ? policy::renewalValidity(now, base->not_after, limits)
+                      : policy::newValidity(now, limits);
+  if (!validity) return validity.error();
+
+  order.requester_identity = form.login_identity;
+  order.product = family;
+  order.common_name = details.card_type == core::CardType::group
+                          ? details.group_name
+                          : details.given_name + " " + details.surname;
+  order.not_before = validity->start;
+  order.not_after = validity->end;
+  order.card = std::move(details);
+  return orders_.createDraft(actor, std::move(order));
+}
+
+core::Result<CardOrderView> CardOrders::view(core::OrderId id) {
+  auto order = orders_.order(id);
+  if (!order) return order.error();
+  if (!core::isCardOrder(order->type) || !order->card) return kNotFound;
+  auto steps = order_store_.steps(id);
+  if (!steps) return steps.error();
+  auto code = activation_codes_.find(id);
+  if (!code) return code.error();
+  return CardOrderView{std::move(*order), std::move(*steps), std::move(*code)};
+}
+
+core::Result<CardSpecification> CardOrders::specificationOf(const core::Order& order,
+                                                            const audit::Actor& actor) {
+  const core::CardOrderDetails& details = *order.card;
+  CardSpecification card{.order = order.id,
+                         .type = details.card_type,
+                         .product = order.product,
+                         .organisation = order.organisation,
+                         .holder = details.holder,
+                         .given_name = details.given_name,
+                         .surname = details.surname,
+                         .title = details.title,
+                         .group_name = details.group_name,
+                         .email = details.email,
+                         .manager = order.manager,
+                         .requested_by = order.requested_by,
+                         .not_after = order.not_after};
+  if (order.organisation) {
+    auto organisation = registry_.findOrganisation(*order.organisation);
+    if (!organisation) return organisation.error();
+    if (!*organisation) return kNotFound;
+    card.organisation_name = (*organisation)->name;
+    card.organisation_kvk = (*organisation)->kvk;
+  }
+  if (details.card_type == core::CardType::group) return card;
+
+  // The holder: a known person (data updated to what was signed), or registered now.
+  core::Person holder;
+  if (details.holder) {
+    auto found = registry_.findPerson(*details.holder);
+    if (!found) return found.error();
+    if (!*found) return kNotFound;
+    holder = **found;
+  }
+  const bool changed = holder.given_name != details.given_name ||
+                       holder.surname != details.surname || holder.email != details.email ||
+                       holder.phone != details.phone;
+  holder.given_name = details.given_name;
+  holder.surname = details.surname;
+  holder.email = details.email;
+  holder.phone = details.phone;
+  if (!details.holder) {
+    auto created = registry_.createPerson(holder, actor);
+    if (!created) return created.error();
+    holder.id = *created;
+  } else if (changed) {
+    if (auto updated = registry_.updatePerson(holder, actor); !updated) return updated.error();
+  }
+  card.holder = holder.id;
+  if (details.card_type == core::CardType::professional) {
+    // The registration number the holder signed for is the one on record from now on.
+    auto recorded = registry_.professionalDetails(holder.id);
+    if (!recorded) return recorded.error();
+    core::ProfessionalDetails professional =
+        recorded->value_or(core::ProfessionalDetails{.person = holder.id});
+    if (professional.registration_number != details.registration_number) {
+      professional.registration_number = details.registration_number;
+      if (auto saved = registry_.saveProfessionalDetails(professional, actor); !saved)
+        return saved.error();
+    }
+  }
+
+  // The holder keeps their PKIoverheid number at this CA; a new holder gets the next one.
+  const std::string issuer_dn = issuerDnOf(order.product);
+  auto identities = registry_.certificateIdentities(holder.id);
+  if (!identities) return identities.error();
+  const auto known =
+      std::find_if(identities->begin(), identities->end(),
+                   [&](const core::CertificateIdentity& i) { return i.issuer_dn == issuer_dn; });
+  card.serial_number = known != identities->end() ? known->subject_serial
+                                                  : std::to_string(kFirstHolderNumber + holder.id);
+  return card;
+}
+
+std::string CardOrders::issuerDnOf(const std::string& family) const {
+  const ca::ProductProfile* profile =
+      ca::findProfile(authority_.profiles(), family + "-authentication");
+  for (const auto& issuer : authority_.issuers())
+    if (profile && issuer.name == profile->issuing_ca) return issuer.certificate.subjectDn();
+  return {};
+}
+
+core::Result<core::Order> CardOrders::approve(const core::Principal& actor, core::OrderId id) {
+  auto current = orders_.order(id);
+  if (!current) return current.error();
+  if (!core::isCardOrder(current->type) || !current->card) return kNotFound;
+  // Refused before any step, so a refusal leaves the order where it was.
+  if (current->requested_by == actor.person.id)
+    return core::makeError(core::ErrorKind::forbidden, "order.own_approval");
+  if (current->status == core::OrderStatus::submitted ||
+      current->status == core::OrderStatus::on_hold) {
+    auto taken = orders_.startProcessing(actor, id);
+    if (!taken) return taken.error();
+  }
+  if (current->status != core::OrderStatus::approved) {
+    auto approved = orders_.approve(actor, id);
+    if (!approved) return approved.error();
+    // A mobile certificate is made at enrolment, with the holder's activation code.
+    if (approved->type == core::OrderType::mobile_add) return approved;
+  } else if (current->type == core::OrderType::mobile_add) {
+    return core::makeError(core::ErrorKind::conflict, "order.transition_not_allowed");
+  }
+  return produce(actor, id);
+}
+
+core::Result<core::Order> CardOrders::produce(const core::Principal& actor, core::OrderId id) {
+  auto order = orders_.order(id);
+  if (!order) return order.error();
+  const audit::Actor officer = audit::Actor::person(actor.person.id);
+  auto specification = specificationOf(*order, officer);
+  if (!specification) return specification.error();
+  auto produced = production_.produce(*specification, officer);
+  if (!produced) return produced.error();
+  // The card's authentication certificate logs its holder in (identity: issuer + serialNumber).
+  if (specification->holder) {
+    const core::CertificateIdentity identity{issuerDnOf(order->product),
+                                             specification->serial_number};
+    auto identities = registry_.certificateIdentities(*specification->holder);
+    if (!identities) return identities.error();
+    if (std::find(identities->begin(), identities->end(), identity) == identities->end())
+      if (auto added = registry_.addCertificateIdentity(*specification->holder, identity, officer);
+          !added)
+        return added.error();
+  }
+  return order_store_.transition(id, core::OrderStatus::approved, core::OrderStatus::in_production,
+                                 {.produced_card = produced->card}, officer);
+}
+
+core::Result<core::Order> CardOrders::ship(const core::Principal& actor, core::OrderId id) {
+  return order_store_.transition(id, core::OrderStatus::in_production, core::OrderStatus::shipped,
+                                 {}, audit::Actor::person(actor.person.id));
+}
+
+core::Result<core::Order> CardOrders::activate(const core::Principal& actor, core::OrderId id) {
+  const audit::Actor officer = audit::Actor::person(actor.person.id);
+  auto activated = order_store_.transition(id, core::OrderStatus::shipped,
+                                           core::OrderStatus::activated, {}, officer);
+  if (!activated) return activated.error();
+  // An activated card completes the order.
+  return order_store_.transition(id, core::OrderStatus::activated, core::OrderStatus::issued, {},
+                                 officer);
+}
+
+core::Result<std::string> CardOrders::newActivationCode(const core::Principal& actor,
+                                                        core::OrderId id) {
+  auto order = orders_.order(id);
+  if (!order) return order.error();
+  if (order->type != core::OrderType::mobile_add) return kNotFound;
+  if (order->requested_by != actor.person.id)
+    return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
+  if (order->status != core::OrderStatus::approved)
+    return core::makeError(core::ErrorKind::conflict, "order.activation_not_ready");
+  std::array<std::uint8_t, kCodeGroups * 4> bytes{};
+  random_.fill(bytes);
+  std::string code;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0 && i % 4 == 0) code += '-';
+    code += kCodeAlphabet[bytes[i] % kCodeAlphabet.size()];
+  }
+  if (auto stored = activation_codes_.replace(id, activationCodeHash(code),
+                                              clock_.now() + settings_.activation_code_validity,
+                                              audit::Actor::person(actor.person.id));
+      !stored)
+    return stored.error();
+  return code;
+}
+
+std::string activationCodeHash(std::string_view code) {
+  return pki::sha256Hex(canonicalCode(code));
+}
+
+}  // namespace ra

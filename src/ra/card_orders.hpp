@@ -1,0 +1,125 @@
+#pragma once
+// Ordering cards (issue 6, PRODUCT.md §5 "Passen", §6): new Personal and Group certificates for
+// an organisation, renewals of cards about to expire, a professional holder's own renewal and
+// mobile certificate; and after approval the card's production (in production → shipped →
+// activated → issued) or, for a mobile certificate, its activation code. Signing, the state
+// machine, the queue and the audit are those of every order (OrderService).
+
+#include "ca/certificate_authority.hpp"
+#include "core/error.hpp"
+#include "core/order.hpp"
+#include "core/random.hpp"
+#include "core/registry.hpp"
+#include "ra/card_production.hpp"
+#include "ra/order_service.hpp"
+#include "storage/card_production.hpp"
+#include "storage/certificate_inventory.hpp"
+#include "storage/order_repository.hpp"
+#include "storage/registry_repository.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ra {
+
+/// The stored form of an activation code: SHA-256 (hex) of the code as typed, upper case
+/// without dashes or spaces.
+std::string activationCodeHash(std::string_view code);
+
+/// Settings of card ordering (config `[orders]`).
+struct CardOrderSettings {
+  /// A Personal or Group card may be renewed this long before it ends (or after).
+  std::chrono::days renewal_window{90};
+  /// How long a mobile certificate's activation code can be used.
+  std::chrono::hours activation_code_validity{14 * 24};
+};
+
+/// What a customer filled in to order a card. For card-new: organisation and card_type
+/// (personal or group) and the details; for card-renew and mobile-add: the card, and the details
+/// as edited (see renewalDetails for what is carried over).
+struct CardOrderForm {
+  core::OrderType type = core::OrderType::card_new;
+  std::optional<core::OrganisationId> organisation;  ///< card-new
+  core::CardType card_type = core::CardType::personal;
+  std::optional<core::CardId> card;  ///< card-renew, mobile-add
+  core::CardOrderDetails details;    ///< fields of the form (card_type/based_on/holder ignored)
+  std::optional<core::PersonId> manager;     ///< group cards: linked certificate manager
+  core::CertificateIdentity login_identity;  ///< the certificate the actor logged in with
+};
+
+/// A card order with what its page shows.
+struct CardOrderView {
+  core::Order order;
+  std::vector<core::OrderStep> steps;                      ///< when each status was reached
+  std::optional<storage::ActivationCode> activation_code;  ///< mobile orders, once made
+};
+
+/// Card orders.
+class CardOrders {
+ public:
+  CardOrders(OrderService& orders, storage::OrderRepository& order_store,
+             storage::RegistryRepository& registry, storage::CertificateInventory& inventory,
+             storage::ActivationCodeRepository& activation_codes, CardProduction& production,
+             const ca::CertificateAuthority& authority, core::RandomSource& random,
+             const core::Clock& clock, CardOrderSettings settings)
+      : orders_(orders),
+        order_store_(order_store),
+        registry_(registry),
+        inventory_(inventory),
+        activation_codes_(activation_codes),
+        production_(production),
+        authority_(authority),
+        random_(random),
+        clock_(clock),
+        settings_(settings) {}
+
+  /// The details a renewal or mobile order of `card` starts from: everything of the card and
+  /// its holder, carried over. not_found for a card `actor` may not order for (another
+  /// organisation's, or another holder's professional card).
+  core::Result<core::CardOrderDetails> renewalDetails(const core::Principal& actor,
+                                                      core::CardId card);
+  /// Checks the form and creates the draft. Field problems are invalid on "given_name",
+  /// "surname", "email", "phone", "title", "registration_number", "group_name", "manager",
+  /// "card_type"; a card outside the renewal window or not renewable is invalid on "card_id";
+  /// a card the actor may not order for is not_found. The caller authorised organisation orders
+  /// (act_for_organisation); own-card rules (professional, mobile) are checked here.
+  core::Result<core::Order> create(const core::Principal& actor, const CardOrderForm& form);
+  /// A card order with its steps and activation code state; not_found for a server order.
+  core::Result<CardOrderView> view(core::OrderId order);
+
+  /// The Servicedesk approves: takes the order into processing if needed, approves it (never
+  /// the requester's own) and sends a card to production (status in_production). A mobile
+  /// certificate order stays approved until enrolment with its activation code.
+  core::Result<core::Order> approve(const core::Principal& actor, core::OrderId order);
+  /// The bureau shipped the card (in_production → shipped).
+  core::Result<core::Order> ship(const core::Principal& actor, core::OrderId order);
+  /// The holder activated the card (shipped → activated → issued).
+  core::Result<core::Order> activate(const core::Principal& actor, core::OrderId order);
+  /// A new activation code for an approved mobile certificate order, for its holder only
+  /// (forbidden "order.not_requester" for anyone else). Returned once and stored as a hash; a
+  /// new code replaces an unused earlier one.
+  core::Result<std::string> newActivationCode(const core::Principal& actor, core::OrderId order);
+
+ private:
+  core::Result<core::Card> orderableCard(const core::Principal& actor, core::CardId card);
+  core::Result<CardSpecification> specificationOf(const core::Order& order,
+                                                  const audit::Actor& actor);
+  core::Result<core::Order> produce(const core::Principal& actor, core::OrderId order);
+  std::string issuerDnOf(const std::string& family) const;
+
+  OrderService& orders_;
+  storage::OrderRepository& order_store_;
+  storage::RegistryRepository& registry_;
+  storage::CertificateInventory& inventory_;
+  storage::ActivationCodeRepository& activation_codes_;
+  CardProduction& production_;
+  const ca::CertificateAuthority& authority_;
+  core::RandomSource& random_;
+  const core::Clock& clock_;
+  CardOrderSettings settings_;
+};
+
+}  // namespace ra
