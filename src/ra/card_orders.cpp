@@ -134,6 +134,12 @@ core::Result<core::Card> CardOrders::orderableCard(const core::Principal& actor,
   return card;
 }
 
+bool CardOrders::renewalDue(const core::Card& card) const {
+  // PRODUCT.md §5: cards "about to expire"; the window is configurable.
+  return !card.revoked_at && card.type != core::CardType::mobile &&
+         card.not_after - clock_.now() <= settings_.renewal_window;
+}
+
 core::Result<core::CardOrderDetails> CardOrders::renewalDetails(const core::Principal& actor,
                                                                 core::CardId id) {
   auto card = orderableCard(actor, id);
@@ -199,9 +205,7 @@ core::Result<core::Order> CardOrders::create(const core::Principal& actor,
     if (form.type == core::OrderType::card_renew) {
       if (base->type == core::CardType::mobile)
         return invalidField("card_id", "order.card_not_renewable");
-      // PRODUCT.md §5: cards "about to expire"; the window is configurable.
-      if (base->not_after - clock_.now() > settings_.renewal_window)
-        return invalidField("card_id", "order.card_not_due");
+      if (!renewalDue(*base)) return invalidField("card_id", "order.card_not_due");
     } else {
       if (base->type != core::CardType::professional || base->organisation)
         return invalidField("card_id", "order.mobile_needs_professional_card");
@@ -222,7 +226,7 @@ core::Result<core::Order> CardOrders::create(const core::Principal& actor,
     if (!order.manager)
       problems.push_back({"manager", "order.group_manager_required"});
     else if (!isActiveManager(*members, *order.manager))
-      problems.push_back({"manager", "order.manager_unknown"});
+      problems.push_back({"manager", "order.group_manager_unknown"});
   }
   if (!problems.empty())
     return core::makeError(core::ErrorKind::invalid, "validation.failed", std::move(problems));

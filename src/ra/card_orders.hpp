@@ -87,6 +87,9 @@ class CardOrders {
   /// a card the actor may not order for is not_found. The caller authorised organisation orders
   /// (act_for_organisation); own-card rules (professional, mobile) are checked here.
   core::Result<core::Order> create(const core::Principal& actor, const CardOrderForm& form);
+  /// True if `card` may be renewed now: not revoked, not a mobile certificate, and ending within
+  /// the renewal window (or ended).
+  bool renewalDue(const core::Card& card) const;
   /// A card order with its steps and activation code state; not_found for a server order.
   core::Result<CardOrderView> view(core::OrderId order);
 

@@ -32,19 +32,31 @@ http::Reply organisationCardsPage(RequestContext& context, PortalServices& servi
   const auto& t = context.texts();
   const auto now = services.clock.now();
   boost::json::array rows;
-  for (const auto& card : *cards)
+  for (const auto& card : *cards) {
+    const auto status = cardStatus(card, now);
     rows.push_back({{"href", "/passen/" + std::to_string(card.id)},
                     {"holder", card.holder_name},
                     {"type", typeLabel(t, card.type)},
                     {"not_after", core::toDutchDate(card.not_after)},
-                    {"status", statusModel(t, cardStatus(card, now))}});
+                    {"status", statusModel(t, status)},
+                    {"links", cardOrderLinks(context, services, card)}});
+  }
   const bool has_rows = !rows.empty();
+  const std::string order_href = "/organisaties/" + std::to_string(owner->id) + "/passen/bestellen";
+  boost::json::array order_links;
+  if (context.principal->mayActFor(owner->id))
+    order_links = {{{"href", order_href + "?soort=persoonsgebonden"},
+                    {"label", t.text("card_orders.links.order_personal")}},
+                   {{"href", order_href + "?soort=groep"},
+                    {"label", t.text("card_orders.links.order_group")}}};
   return page(context, bhttp::status::ok, "cards_overview",
               t.format("organisation.page.title_format",
                        {{"page", t.text("cards.overview.title")}, {"subject", owner->name}}),
               {{"heading", t.text("cards.overview.title")},
                {"organisation", owner->name},
                {"caption", t.format("cards.overview.caption", {{"organisation", owner->name}})},
+               {"has_order_links", !order_links.empty()},
+               {"order_links", std::move(order_links)},
                {"has_rows", has_rows},
                {"rows", std::move(rows)},
                {"empty", has_rows ? std::string() : t.text("cards.overview.none")}});
@@ -96,6 +108,9 @@ http::Reply cardPage(RequestContext& context, PortalServices& services) {
                             {"facts", std::move(facts)},
                             {"has_certificates", !rows.empty()},
                             {"certificates", std::move(rows)}};
+  auto order_links = cardOrderLinks(context, services, *card);
+  model["has_order_links"] = !order_links.empty();
+  model["order_links"] = std::move(order_links);
   if (card->organisation)
     model["back_href"] = "/organisaties/" + std::to_string(*card->organisation) + "/passen";
   return page(context, bhttp::status::ok, "cards_detail",

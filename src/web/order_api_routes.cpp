@@ -122,15 +122,7 @@ boost::json::object viewJson(const OrderView& view) {
 /// The fields of the card details present in `body`, over `details`: what is absent is kept.
 core::CardOrderDetails detailsFrom(const boost::json::object& body,
                                    core::CardOrderDetails details) {
-  const std::pair<std::string_view, std::string core::CardOrderDetails::*> fields[] = {
-      {"given_name", &core::CardOrderDetails::given_name},
-      {"surname", &core::CardOrderDetails::surname},
-      {"email", &core::CardOrderDetails::email},
-      {"phone", &core::CardOrderDetails::phone},
-      {"title", &core::CardOrderDetails::title},
-      {"registration_number", &core::CardOrderDetails::registration_number},
-      {"group_name", &core::CardOrderDetails::group_name}};
-  for (const auto& [name, member] : fields)
+  for (const auto& [name, member] : cardDetailFields())
     if (const auto* value = body.if_contains(name); value && value->is_string())
       details.*member = std::string(value->as_string());
   return details;

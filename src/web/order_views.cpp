@@ -92,6 +92,18 @@ void setLoginCertificate(const RequestContext& context, ra::ServerOrderForm& for
   form.login_key_sha256 = pki::PublicKey::ofCertificate(*certificate).sha256Hex();
 }
 
+std::span<const CardDetailField> cardDetailFields() {
+  static constexpr CardDetailField kFields[] = {
+      {"given_name", &core::CardOrderDetails::given_name},
+      {"surname", &core::CardOrderDetails::surname},
+      {"email", &core::CardOrderDetails::email},
+      {"phone", &core::CardOrderDetails::phone},
+      {"title", &core::CardOrderDetails::title},
+      {"registration_number", &core::CardOrderDetails::registration_number},
+      {"group_name", &core::CardOrderDetails::group_name}};
+  return kFields;
+}
+
 std::string orderStatusText(const Catalogue& t, core::OrderStatus status) {
   return t.text("order.status." + std::string(core::toString(status)));
 }

@@ -12,7 +12,10 @@
 #include <boost/json/object.hpp>
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace web {
@@ -36,6 +39,11 @@ core::Result<OrderView> visibleOrder(const RequestContext& context, PortalServic
 /// The order form's fields that come from the TLS connection: the identity and key of the
 /// certificate the user is logged in with.
 void setLoginCertificate(const RequestContext& context, ra::ServerOrderForm& form);
+
+/// A text field of a card order and the member that holds it.
+using CardDetailField = std::pair<std::string_view, std::string core::CardOrderDetails::*>;
+/// The text fields of a card order by their form and JSON names ("given_name", …).
+std::span<const CardDetailField> cardDetailFields();
 
 /// "Ingediend": the status as people read it.
 std::string orderStatusText(const Catalogue& t, core::OrderStatus status);

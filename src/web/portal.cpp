@@ -38,6 +38,7 @@ Portal::Portal(PortalSettings settings, PortalServices services)
   if (services_.orders != nullptr) {
     addOrderRoutes(router_, services_);
     addOrderApiRoutes(router_, services_);
+    addCardOrderRoutes(router_, services_);
   }
 }
 

@@ -36,7 +36,7 @@ struct OrderServices {
   const auth::OrderSignatureVerifier& signatures;
   storage::OrderRepository& store;
   storage::BlockedKeyRepository& blocked_keys;
-  ra::CardOrders& cards;                   ///< card orders (issue 6)
+  ra::CardOrders& cards;                    ///< card orders (issue 6)
   storage::SoftCardRepository& soft_cards;  ///< the demo bureau's soft cards
   bool soft_card_downloads = false;         ///< demo mode: the Servicedesk may download them
 };

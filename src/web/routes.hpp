@@ -37,8 +37,8 @@ void addCardOrderRoutes(Router& router, PortalServices& services);
 /// organisation they act for, or their own professional card; never a revoked or mobile one) and
 /// add a mobile certificate (their own professional card, not expired at `now`):
 /// [{href, label, aria_label}] (card_order_routes.cpp).
-boost::json::array cardOrderLinks(const RequestContext& context, const core::Card& card,
-                                  core::TimePoint now);
+boost::json::array cardOrderLinks(const RequestContext& context, PortalServices& services,
+                                  const core::Card& card);
 /// The order calls of the JSON API (order_api_routes.cpp).
 void addOrderApiRoutes(Router& router, PortalServices& services);
 
