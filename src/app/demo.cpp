@@ -220,13 +220,13 @@ class DemoCertificates {
   void cards() {
     personalCard("contact", "Voorbeeld B.V.", "Sanne", "Jansen", "900000002", 45);
     personalCard("representative", "Voorbeeld B.V.", "Willem", "van Dijk", "900000001", 500);
-    groupCard(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", "Afdeling Facturatie", 50,
-              person("manager"), person("contact"));
-    groupCard(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", "Servicedesk ICT", 400,
-              person("manager"), person("representative"));
+    groupCard(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", "Afdeling Facturatie",
+              "facturatie@voorbeeld.nl", 50, person("manager"), person("contact"));
+    groupCard(ids_.voorbeeld, "12345678", "Voorbeeld B.V.", "Servicedesk ICT", "ict@voorbeeld.nl",
+              400, person("manager"), person("representative"));
     personalCard("other", "Andere Organisatie B.V.", "Fatima", "El Amrani", "900000004", 300);
-    groupCard(ids_.andere, "87654321", "Andere Organisatie B.V.", "Receptie", 200, {},
-              person("other"));
+    groupCard(ids_.andere, "87654321", "Andere Organisatie B.V.", "Receptie",
+              "receptie@andere-organisatie.nl", 200, {}, person("other"));
     const auto eva = person("professional");
     const auto card = newCard({.type = core::CardType::professional, .holder = eva});
     cardCertificates("professional", card, {.holder = eva, .card = card},
@@ -334,7 +334,8 @@ class DemoCertificates {
   }
 
   void groupCard(core::OrganisationId organisation, const std::string& kvk, const std::string& name,
-                 const std::string& group, int days, std::optional<core::PersonId> manager,
+                 const std::string& group, const std::string& email, int days,
+                 std::optional<core::PersonId> manager,
                  std::optional<core::PersonId> requested_by) {
     const auto card = newCard({.type = core::CardType::group,
                                .organisation = organisation,
@@ -344,8 +345,8 @@ class DemoCertificates {
     cardCertificates(
         "group", card,
         {.organisation = organisation, .manager = manager, .requested_by = requested_by},
-        {{"C", "NL"}, {"O", name}, {"organizationIdentifier", "NTRNL-" + kvk}, {"CN", group}}, {},
-        days);
+        {{"C", "NL"}, {"O", name}, {"organizationIdentifier", "NTRNL-" + kvk}, {"CN", group}},
+        {email}, days);
   }
 
   core::IssuedCertificate issue(const ca::IssuanceRequest& request) {

@@ -22,9 +22,9 @@ constexpr std::size_t kMaxRegistrationNumber = 32;
 constexpr std::string_view kCodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// Groups of four characters in an activation code (80 bits of randomness).
 constexpr int kCodeGroups = 4;
-/// First subject serialNumber the demo bureau hands out to holders without one (the demo
-/// users' numbers follow the same scheme).
-constexpr long long kFirstHolderNumber = 900000000;
+/// Base of the subject serialNumber given to a holder who has none at the persons CA yet:
+/// base + person id, so it is unique per person (the demo users' own numbers are 9000000nn).
+constexpr long long kFirstHolderNumber = 700000000;
 
 const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
 
@@ -74,6 +74,9 @@ std::vector<core::FieldError> checkDetails(const core::CardOrderDetails& details
     problems.push_back({"surname", "order.name_too_long"});
   const bool professional = details.card_type == core::CardType::professional ||
                             details.card_type == core::CardType::mobile;
+  // The phone that will carry the mobile certificate.
+  if (details.card_type == core::CardType::mobile && details.phone.empty())
+    problems.push_back({"phone", "order.mobile_phone_required"});
   if (professional && details.title.empty())
     problems.push_back({"title", "order.profession_required"});
   if (details.title.size() > kMaxCommonName) problems.push_back({"title", "order.title_too_long"});
@@ -341,6 +344,11 @@ core::Result<CardSpecification> CardOrders::specificationOf(const core::Order& o
                    [&](const core::CertificateIdentity& i) { return i.issuer_dn == issuer_dn; });
   card.serial_number = known != identities->end() ? known->subject_serial
                                                   : std::to_string(kFirstHolderNumber + holder.id);
+  // Never issue a card whose login would map to someone else (checked before anything is made).
+  auto owner = registry_.findPrincipalByCertificate({issuer_dn, card.serial_number});
+  if (!owner) return owner.error();
+  if (*owner && (*owner)->person.id != holder.id)
+    return core::makeError(core::ErrorKind::conflict, "card.holder_number_taken");
   return card;
 }
 

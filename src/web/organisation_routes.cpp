@@ -290,7 +290,8 @@ http::Response professionalPage(RequestContext& context, std::string_view sectio
   boost::json::object model{
       {"heading", t.text("professional.page.title")},
       {"sections", sectionsModel(context, "professional.page.sections_label",
-                                 {{"/mijn-gegevens", "professional.contact.title"},
+                                 {{"/mijn-certificaten", "card_orders.own.title"},
+                                  {"/mijn-gegevens", "professional.contact.title"},
                                   {"/mijn-gegevens/facturatie", "professional.billing.title"}})},
       {"groups", boost::json::array{groupModel(std::move(group))}}};
   return sectionPage(context, "organisation_details", section_key,
