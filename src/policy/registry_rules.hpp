@@ -42,6 +42,9 @@ bool isVatNumber(std::string_view text);
 /// at most 253 characters, an alphabetic (or xn-- punycode) top-level domain. Case-insensitive.
 bool isDomainName(std::string_view text);
 
+/// Number of characters of well-formed UTF-8 text without control characters; nullopt for text
+/// that is not (such text must never reach the registry, a certificate or a signed document).
+std::optional<std::size_t> printableLength(std::string_view text);
 /// `text` without surrounding white space.
 std::string trimmed(std::string_view text);
 /// Lower-case ASCII copy of `text` with surrounding white space removed.

@@ -20,11 +20,26 @@ constexpr std::size_t kMaxCommonName = 64;
 constexpr std::size_t kMaxRegistrationNumber = 32;
 /// Characters of an activation code: no 0/O, 1/I/L, so it can be typed from a screen.
 constexpr std::string_view kCodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-/// Groups of four characters in an activation code (80 bits of randomness).
+/// Groups of four characters in an activation code (16 characters of 31: 79 bits).
 constexpr int kCodeGroups = 4;
-/// Base of the subject serialNumber given to a holder who has none at the persons CA yet:
-/// base + person id, so it is unique per person (the demo users' own numbers are 9000000nn).
-constexpr long long kFirstHolderNumber = 700000000;
+/// Tries to find a free holder number before giving up (a clash is one in 10^8 per holder).
+constexpr int kNumberAttempts = 5;
+
+/// A uniformly random character of `alphabet` (rejection sampling: no modulo bias).
+char randomCharacter(core::RandomSource& random, std::string_view alphabet) {
+  const std::size_t usable = 256 - 256 % alphabet.size();
+  for (;;) {
+    std::array<std::uint8_t, 1> byte{};
+    random.fill(byte);
+    if (byte[0] < usable) return alphabet[byte[0] % alphabet.size()];
+  }
+}
+
+std::string randomDigits(core::RandomSource& random, int count) {
+  std::string digits;
+  for (int i = 0; i < count; ++i) digits += randomCharacter(random, "0123456789");
+  return digits;
+}
 
 const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
 
@@ -56,11 +71,20 @@ bool isActiveManager(const std::vector<core::OrganisationMember>& members, core:
 /// Field problems of the details of a card of `type` (PRODUCT.md §5, §6).
 std::vector<core::FieldError> checkDetails(const core::CardOrderDetails& details) {
   std::vector<core::FieldError> problems;
+  // What goes into a certificate is printable text of bounded length (counted in characters).
+  const auto checkText = [&](std::string_view field, const std::string& value, std::size_t most,
+                             std::string_view too_long) {
+    const auto length = policy::printableLength(value);
+    if (!length)
+      problems.push_back({std::string(field), "validation.characters"});
+    else if (*length > most)
+      problems.push_back({std::string(field), std::string(too_long)});
+  };
   if (details.card_type == core::CardType::group) {
     if (details.group_name.empty())
       problems.push_back({"group_name", "order.group_name_required"});
-    else if (details.group_name.size() > kMaxCommonName)
-      problems.push_back({"group_name", "order.group_name_too_long"});
+    else
+      checkText("group_name", details.group_name, kMaxCommonName, "order.group_name_too_long");
     if (!policy::isEmailAddress(details.email)) problems.push_back({"email", "validation.email"});
     return problems;
   }
@@ -69,7 +93,7 @@ std::vector<core::FieldError> checkDetails(const core::CardOrderDetails& details
   holder.surname = details.surname;
   holder.email = details.email;
   holder.phone = details.phone;
-  problems = policy::checkPerson(holder);
+  for (auto& problem : policy::checkPerson(holder)) problems.push_back(std::move(problem));
   if (details.given_name.size() + details.surname.size() + 1 > kMaxCommonName)
     problems.push_back({"surname", "order.name_too_long"});
   const bool professional = details.card_type == core::CardType::professional ||
@@ -79,11 +103,11 @@ std::vector<core::FieldError> checkDetails(const core::CardOrderDetails& details
     problems.push_back({"phone", "order.mobile_phone_required"});
   if (professional && details.title.empty())
     problems.push_back({"title", "order.profession_required"});
-  if (details.title.size() > kMaxCommonName) problems.push_back({"title", "order.title_too_long"});
+  checkText("title", details.title, kMaxCommonName, "order.title_too_long");
   if (professional && details.registration_number.empty())
     problems.push_back({"registration_number", "order.registration_number_required"});
-  if (details.registration_number.size() > kMaxRegistrationNumber)
-    problems.push_back({"registration_number", "order.registration_number_too_long"});
+  checkText("registration_number", details.registration_number, kMaxRegistrationNumber,
+            "order.registration_number_too_long");
   return problems;
 }
 
@@ -314,7 +338,12 @@ core::Result<CardSpecification> CardOrders::specificationOf(const core::Order& o
   holder.surname = details.surname;
   holder.email = details.email;
   holder.phone = details.phone;
+  const std::string issuer_dn = issuerDnOf(order.product);
   if (!details.holder) {
+    // A new holder gets a free number first, so a refusal registers nobody.
+    auto number = freeHolderNumber(issuer_dn);
+    if (!number) return number.error();
+    card.serial_number = *number;
     auto created = registry_.createPerson(holder, actor);
     if (!created) return created.error();
     holder.id = *created;
@@ -335,21 +364,33 @@ core::Result<CardSpecification> CardOrders::specificationOf(const core::Order& o
     }
   }
 
-  // The holder keeps their PKIoverheid number at this CA; a new holder gets the next one.
-  const std::string issuer_dn = issuerDnOf(order.product);
+  if (!card.serial_number.empty()) return card;
+  // A known holder keeps their PKIoverheid number at this CA, or gets a free one.
   auto identities = registry_.certificateIdentities(holder.id);
   if (!identities) return identities.error();
   const auto known =
       std::find_if(identities->begin(), identities->end(),
                    [&](const core::CertificateIdentity& i) { return i.issuer_dn == issuer_dn; });
-  card.serial_number = known != identities->end() ? known->subject_serial
-                                                  : std::to_string(kFirstHolderNumber + holder.id);
-  // Never issue a card whose login would map to someone else (checked before anything is made).
-  auto owner = registry_.findPrincipalByCertificate({issuer_dn, card.serial_number});
-  if (!owner) return owner.error();
-  if (*owner && (*owner)->person.id != holder.id)
-    return core::makeError(core::ErrorKind::conflict, "card.holder_number_taken");
+  if (known != identities->end()) {
+    card.serial_number = known->subject_serial;
+    return card;
+  }
+  auto number = freeHolderNumber(issuer_dn);
+  if (!number) return number.error();
+  card.serial_number = *number;
   return card;
+}
+
+core::Result<std::string> CardOrders::freeHolderNumber(const std::string& issuer_dn) {
+  // Nine digits starting with 7 (the demo users' own numbers start with 9): random, and checked
+  // against every registered identity, so a card never logs in as someone else.
+  for (int attempt = 0; attempt < kNumberAttempts; ++attempt) {
+    const std::string number = "7" + randomDigits(random_, 8);
+    auto owner = registry_.findPrincipalByCertificate({issuer_dn, number});
+    if (!owner) return owner.error();
+    if (!*owner) return number;
+  }
+  return core::makeError(core::ErrorKind::conflict, "card.holder_number_taken");
 }
 
 std::string CardOrders::issuerDnOf(const std::string& family) const {
@@ -413,9 +454,14 @@ core::Result<core::Order> CardOrders::ship(const core::Principal& actor, core::O
 
 core::Result<core::Order> CardOrders::activate(const core::Principal& actor, core::OrderId id) {
   const audit::Actor officer = audit::Actor::person(actor.person.id);
-  auto activated = order_store_.transition(id, core::OrderStatus::shipped,
-                                           core::OrderStatus::activated, {}, officer);
-  if (!activated) return activated.error();
+  auto current = orders_.order(id);
+  if (!current) return current.error();
+  // Two steps; an order left "activated" by an interruption is completed by the next call.
+  if (current->status != core::OrderStatus::activated) {
+    auto activated = order_store_.transition(id, core::OrderStatus::shipped,
+                                             core::OrderStatus::activated, {}, officer);
+    if (!activated) return activated.error();
+  }
   // An activated card completes the order.
   return order_store_.transition(id, core::OrderStatus::activated, core::OrderStatus::issued, {},
                                  officer);
@@ -430,12 +476,10 @@ core::Result<std::string> CardOrders::newActivationCode(const core::Principal& a
     return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
   if (order->status != core::OrderStatus::approved)
     return core::makeError(core::ErrorKind::conflict, "order.activation_not_ready");
-  std::array<std::uint8_t, kCodeGroups * 4> bytes{};
-  random_.fill(bytes);
   std::string code;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
+  for (int i = 0; i < kCodeGroups * 4; ++i) {
     if (i > 0 && i % 4 == 0) code += '-';
-    code += kCodeAlphabet[bytes[i] % kCodeAlphabet.size()];
+    code += randomCharacter(random_, kCodeAlphabet);
   }
   if (auto stored = activation_codes_.replace(id, activationCodeHash(code),
                                               clock_.now() + settings_.activation_code_validity,

@@ -112,6 +112,7 @@ class CardOrders {
                                                   const audit::Actor& actor);
   core::Result<core::Order> produce(const core::Principal& actor, core::OrderId order);
   std::string issuerDnOf(const std::string& family) const;
+  core::Result<std::string> freeHolderNumber(const std::string& issuer_dn);
 
   OrderService& orders_;
   storage::OrderRepository& order_store_;

@@ -46,14 +46,27 @@ core::Result<ProducedCard> DemoCardBureau::produce(const CardSpecification& card
   record.group_name = card.group_name;
   record.manager = card.manager;
   record.requested_by = card.requested_by;
-  // The card row is made first and once per order: a second production stops here.
+  // The card row is made first and once per order. A production that was interrupted (the CA
+  // was unavailable) resumes on the same card and issues only what it lacks.
   auto created = store_.createCard(record, actor, card.order);
-  if (!created) return created.error();
+  if (!created && created.error().message != "card.order_produced") return created.error();
+  std::vector<std::string> present;
+  if (!created) {
+    auto existing = store_.cardOfOrder(card.order);
+    if (!existing) return existing.error();
+    if (!*existing) return created.error();
+    created = **existing;
+    auto products = store_.productsOfCard(*created);
+    if (!products) return products.error();
+    present = std::move(*products);
+  }
 
   ProducedCard produced{*created, {}};
   std::optional<pki::PrivateKey> login_key;
   std::optional<pki::Certificate> login_certificate;
   for (const std::string& use : usesOf(card.type)) {
+    if (std::find(present.begin(), present.end(), card.product + "-" + use) != present.end())
+      continue;
     // The bureau makes the key pair on the card; the demo keeps only the login key.
     auto key = pki::PrivateKey::generate(pki::KeyType::ec_p256);
     ca::IssuanceRequest request{.product = card.product + "-" + use,
@@ -78,7 +91,9 @@ core::Result<ProducedCard> DemoCardBureau::produce(const CardSpecification& card
     }
   }
 
-  // The soft card: the authentication key and certificate with the issuing CA.
+  // The soft card: the authentication key and certificate with the issuing CA (made with the
+  // authentication certificate; a resumed production that already had it has its soft card).
+  if (!login_certificate) return produced;
   const ca::ProductProfile* profile =
       ca::findProfile(authority_.profiles(), card.product + "-authentication");
   std::vector<pki::Certificate> chain;

@@ -164,6 +164,25 @@ core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issu
       ViolationMessages{.duplicate = "certificate.serial_taken"});
 }
 
+core::Result<std::optional<core::CardId>> CertificateStore::cardOfOrder(std::int64_t order) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<core::CardId>> {
+        long long id = 0;
+        sql << "SELECT id FROM cards WHERE order_id = :o", soci::use(order), soci::into(id);
+        if (!sql.got_data()) return std::optional<core::CardId>();
+        return std::optional<core::CardId>(id);
+      });
+}
+
+core::Result<std::vector<std::string>> CertificateStore::productsOfCard(core::CardId card) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<std::string>> {
+    soci::rowset<std::string> rows =
+        (sql.prepare << "SELECT product FROM certificates WHERE card_id = :c ORDER BY id",
+         soci::use(card));
+    return std::vector<std::string>(rows.begin(), rows.end());
+  });
+}
+
 core::Result<std::optional<core::CertificateId>> CertificateStore::certificateForOrder(
     std::int64_t order) {
   return withSession(

@@ -76,6 +76,10 @@ class CertificateStore {
   /// made for an order is the only one for it: conflict "card.order_produced" for a second.
   core::Result<core::CardId> createCard(const core::Card& card, const audit::Actor& actor,
                                         std::optional<std::int64_t> order = std::nullopt);
+  /// The card made for an order, if one was.
+  core::Result<std::optional<core::CardId>> cardOfOrder(std::int64_t order);
+  /// The products of the certificates a card has so far, e.g. "personal-authentication".
+  core::Result<std::vector<std::string>> productsOfCard(core::CardId card);
   /// Revokes a certificate at `at` with an RFC 5280 reason name ("certificate.revoke");
   /// not_found for an unknown id, conflict "certificate.already_revoked".
   core::Result<void> revoke(core::CertificateId certificate, core::TimePoint at,

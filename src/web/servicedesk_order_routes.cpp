@@ -176,7 +176,11 @@ http::Response decide(RequestContext& context, PortalServices& services, std::st
 }
 
 http::Response approve(RequestContext& context, PortalServices& services) {
-  return decide(context, services, "goedgekeurd", [&](const core::Order& order) {
+  auto current = services.orders->service.order(idParameter(context));
+  // The confirmation says what happened: issued, or a card sent to production.
+  const std::string_view notice =
+      current && core::isCardOrder(current->type) ? "goedgekeurd-pas" : "goedgekeurd";
+  return decide(context, services, notice, [&](const core::Order& order) {
     // An approved order whose issuance failed is issued again, still at most once.
     if (core::isCardOrder(order.type))
       return services.orders->cards.approve(*context.principal, order.id);

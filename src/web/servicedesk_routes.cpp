@@ -35,6 +35,7 @@ constexpr std::string_view kNotices[] = {
     "toegang-verleend",
     "toegang-ingetrokken",
     "goedgekeurd",
+    "goedgekeurd-pas",
     "afgewezen",
     "beheerder-geidentificeerd",
     "domein-gevalideerd",

@@ -45,7 +45,8 @@ test.describe('certificate inventory', () => {
     await page.getByRole('navigation', { name: 'Hoofdnavigatie' }).getByRole('link', { name: 'Passen' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Passen');
     await expectAccessible(page, 'cards');
-    await page.getByRole('row').filter({ hasText: 'Groepscertificaat' }).first().getByRole('link').click();
+    await page.getByRole('row').filter({ hasText: 'Groepscertificaat' }).first()
+      .getByRole('link', { name: 'Afdeling Facturatie', exact: true }).click();
     await expect(page.getByRole('main')).toContainText('Besteld door');
     await expectAccessible(page, 'card detail');
   });
