@@ -127,7 +127,7 @@ describe('card orders through the pages', () => {
       const refused = await pages.post(contact, `${base()}/${orderId}/goedkeuren`);
       assert.equal(refused.status, 403, refused.toString());
       const approved = await pages.post(officer, `${base()}/${orderId}/goedkeuren`);
-      assertRedirect(approved, `${base()}/${orderId}`, 'goedgekeurd');
+      assertRedirect(approved, `${base()}/${orderId}`, 'goedgekeurd-pas');
       const order = await cards.order('contact', orderId);
       assert.equal(order.status, 'in_production');
       cardId = order.card_id;
