@@ -3,6 +3,7 @@
 #include "app/config.hpp"
 #include "app/demo.hpp"
 #include "auth/certificate_login.hpp"
+#include "auth/mobile_requests.hpp"
 #include "auth/order_signature.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/certificate_authority.hpp"
@@ -20,6 +21,7 @@
 #include "storage/certificate_inventory.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
+#include "storage/mobile_requests.hpp"
 #include "storage/order_repository.hpp"
 #include "storage/registry_repository.hpp"
 #include "storage/session_repository.hpp"
@@ -214,13 +216,20 @@ int serve(const Options& options) {
   storage::SoftCardRepository soft_cards(*database, clock);
   ra::DemoCardBureau card_bureau(authority, certificate_store, soft_cards);
   ra::CardOrders card_orders(order_service, order_store, registry, inventory, activation_codes,
-                             card_bureau, authority, random, clock, config.card_orders);
+                             card_bureau, certificate_store, authority, random, clock,
+                             config.card_orders);
   web::OrderServices orders{order_service, server_orders, *signatures, order_store,
                             blocked_keys,  card_orders,   soft_cards,  config.portal.demo};
 
+  // Mobile login and signing (issue 7): requests and rate limits live in the database.
+  storage::MobileRequestRepository mobile_store(*database, clock);
+  storage::RateLimiter rate_limiter(*database, clock);
+  auth::MobileRequests mobile(mobile_store, registry, inventory, order_service, *signatures, random,
+                              clock, config.portal.origin, config.mobile);
+
   web::Portal portal(config.portal,
                      web::PortalServices{login, sessions, *database, registry, audit_log, inventory,
-                                         clock, &crls, &chains, &orders});
+                                         clock, &crls, &chains, &orders, &mobile, &rate_limiter});
 
   http::Server server(config.server, portal);
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),

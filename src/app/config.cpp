@@ -194,6 +194,12 @@ Config loadConfig(const fs::path& file) {
       config.card_orders.activation_code_validity =
           std::chrono::hours{optional<int>(orders, "activation_code_validity_hours", 14 * 24)};
     }
+    if (root.contains("mobile")) {
+      const auto& mobile = toml::find(root, "mobile");
+      config.mobile.request_validity =
+          std::chrono::seconds{optional<int>(mobile, "request_validity_seconds", 120)};
+      config.mobile.requests_per_minute = optional<int>(mobile, "requests_per_minute", 10);
+    }
     if (root.contains("log"))
       config.log_level = optional<std::string>(toml::find(root, "log"), "level", "info");
     config.ca = readCa(base, root);
@@ -206,6 +212,10 @@ Config loadConfig(const fs::path& file) {
   }
   if (config.server.threads < 1 || config.server.threads > 256)
     throw std::runtime_error("configuration: server.threads must be 1–256");
+  if (config.mobile.request_validity.count() < 10 || config.mobile.requests_per_minute < 1)
+    throw std::runtime_error(
+        "configuration: mobile.request_validity_seconds must be at least 10 and "
+        "mobile.requests_per_minute positive");
   if (config.card_orders.renewal_window.count() < 1 ||
       config.card_orders.activation_code_validity.count() < 1)
     throw std::runtime_error(

@@ -1,6 +1,7 @@
 #pragma once
 // The configuration file of `mijncert serve` (TOML; reference in README.md §Configuration).
 
+#include "auth/mobile_requests.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/server.hpp"
@@ -21,8 +22,9 @@ struct Config {
   std::string database_url;  ///< "sqlite:/abs/path.db" or "postgresql://…"
   std::size_t database_pool = 8;
   std::string log_level = "info";
-  ca::CaSettings ca;  ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
+  ca::CaSettings ca;                  ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
   ra::CardOrderSettings card_orders;  ///< `[orders]`
+  auth::MobileSettings mobile;        ///< `[mobile]`
 };
 
 /// Reads a configuration file; relative paths in it are relative to the file's directory.

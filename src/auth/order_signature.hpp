@@ -21,6 +21,7 @@ struct SignatureEvidence {
   core::CertificateIdentity identity;  ///< issuer DN + subject serialNumber of the signer
   core::TimePoint verified_at;         ///< when chain, validity and revocation were checked (now)
   std::optional<core::TimePoint> claimed_signing_time;  ///< the signer's signingTime attribute
+  std::string signer_fingerprint;  ///< SHA-256 (hex) of the signer certificate's DER
 };
 
 /// Verifies uploaded order signatures against the same trust as the TLS login.
@@ -30,10 +31,13 @@ class OrderSignatureVerifier {
   static core::Result<OrderSignatureVerifier> create(const pki::ServerTlsSettings& tls,
                                                      const core::Clock& clock);
 
-  /// Verifies `signature` (DER or PEM) over exactly `document` at the clock's now, and that the
-  /// signer is one of `identities` (the logged-in person's registered certificate identities).
-  /// Refusals carry a key on field "signature": those of pki::verifyDetachedSignature and
-  /// signature.other_person. Changes nothing.
+  /// Verifies `signature` (DER or PEM) over exactly `document` at the clock's now, whoever the
+  /// signer is (mobile login maps the signer to a person afterwards). Refusals carry a key on
+  /// field "signature": those of pki::verifyDetachedSignature. Changes nothing.
+  core::Result<SignatureEvidence> verifySigner(std::string_view document,
+                                               std::string_view signature) const;
+  /// verifySigner, and the signer is one of `identities` (the logged-in person's registered
+  /// certificate identities): else signature.other_person.
   core::Result<SignatureEvidence> verify(
       std::string_view document, std::string_view signature,
       std::span<const core::CertificateIdentity> identities) const;

@@ -1,5 +1,7 @@
 #include "auth/session_manager.hpp"
 
+#include <functional>
+
 #include "pki/crypto.hpp"
 
 namespace auth {
@@ -37,9 +39,8 @@ core::Result<Session> SessionManager::start(core::PersonId person, const std::st
   return session;
 }
 
-core::Result<std::optional<Session>> SessionManager::resume(std::string_view token,
-                                                            core::PersonId person,
-                                                            std::string_view fingerprint) {
+core::Result<std::optional<Session>> SessionManager::resumeIf(
+    std::string_view token, const std::function<bool(const storage::SessionRecord&)>& belongs) {
   if (token.empty()) return std::optional<Session>{};
   const auto id_hash = sessionIdHash(token);
   auto found = sessions_.find(id_hash);
@@ -49,11 +50,7 @@ core::Result<std::optional<Session>> SessionManager::resume(std::string_view tok
   const auto now = clock_.now();
   const bool expired = now - record.last_seen_at > policy_.idle_timeout ||
                        now - record.created_at > policy_.absolute_timeout;
-  // A cookie replayed with another certificate (or by another person) is worthless: the session
-  // is bound to the certificate that started it.
-  const bool foreign =
-      record.person != person || !secretsEqual(record.certificate_fingerprint, fingerprint);
-  if (expired || foreign) {
+  if (expired || !belongs(record)) {
     if (expired) {
       auto removed = sessions_.remove(id_hash);
       if (!removed) return removed.error();
@@ -64,6 +61,23 @@ core::Result<std::optional<Session>> SessionManager::resume(std::string_view tok
   if (!touched) return touched.error();
   record.last_seen_at = now;
   return std::optional<Session>{Session{.token = "", .record = std::move(record)}};
+}
+
+core::Result<std::optional<Session>> SessionManager::resume(std::string_view token,
+                                                            core::PersonId person,
+                                                            std::string_view fingerprint) {
+  // A cookie replayed with another certificate (or by another person) is worthless: the session
+  // is bound to the certificate that started it.
+  return resumeIf(token, [&](const storage::SessionRecord& record) {
+    return record.person == person && secretsEqual(record.certificate_fingerprint, fingerprint);
+  });
+}
+
+core::Result<std::optional<Session>> SessionManager::resumeMobile(std::string_view token) {
+  // Only a session a mobile login started stands on its cookie alone.
+  return resumeIf(token, [](const storage::SessionRecord& record) {
+    return record.certificate_fingerprint.starts_with(kMobileSessionPrefix);
+  });
 }
 
 core::Result<void> SessionManager::selectOrganisation(const Session& session,

@@ -10,11 +10,16 @@
 #include "storage/session_repository.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace auth {
+
+/// Start of the fingerprint of a session made by a mobile login ("mobile:" + the SHA-256 of the
+/// mobile certificate), never equal to a TLS client certificate's fingerprint.
+inline constexpr std::string_view kMobileSessionPrefix = "mobile:";
 
 /// Timeouts of a session.
 struct SessionPolicy {
@@ -41,6 +46,9 @@ class SessionManager {
   /// certificate and has not timed out; records the activity. nullopt otherwise.
   core::Result<std::optional<Session>> resume(std::string_view token, core::PersonId person,
                                               std::string_view fingerprint);
+  /// The session behind a cookie value made by a mobile login (its fingerprint starts with
+  /// kMobileSessionPrefix), when no client certificate is on the connection; nullopt otherwise.
+  core::Result<std::optional<Session>> resumeMobile(std::string_view token);
   /// Remembers which organisation the user works in.
   core::Result<void> selectOrganisation(const Session& session, core::OrganisationId organisation);
   /// Ends the session behind a cookie value (logout); unknown tokens are ignored.
@@ -49,6 +57,8 @@ class SessionManager {
   const SessionPolicy& policy() const { return policy_; }
 
  private:
+  core::Result<std::optional<Session>> resumeIf(
+      std::string_view token, const std::function<bool(const storage::SessionRecord&)>& belongs);
   storage::SessionRepository& sessions_;
   const core::Clock& clock_;
   core::RandomSource& random_;

@@ -18,6 +18,10 @@ const char* toString(ErrorKind kind) {
       return "conflict";
     case ErrorKind::too_large:
       return "too-large";
+    case ErrorKind::gone:
+      return "gone";
+    case ErrorKind::rate_limited:
+      return "rate-limited";
     case ErrorKind::unavailable:
       return "unavailable";
     case ErrorKind::internal:

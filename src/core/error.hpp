@@ -18,6 +18,8 @@ enum class ErrorKind {
   not_found,        ///< no such object, or not visible to this identity (404)
   conflict,         ///< state does not allow this now (409)
   too_large,        ///< input exceeds a configured limit (413)
+  gone,             ///< existed, but can no longer be used, e.g. expired (410)
+  rate_limited,     ///< too many attempts; try again later (429)
   unavailable,      ///< a dependency (database, CA) failed; retry later (503)
   internal,         ///< a bug or an unexpected condition (500)
 };

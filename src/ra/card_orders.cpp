@@ -2,7 +2,9 @@
 
 #include "pki/certificate.hpp"
 #include "pki/certificate_contents.hpp"
+#include "pki/certificate_request.hpp"
 #include "pki/crypto.hpp"
+#include "policy/csr_rules.hpp"
 #include "policy/registry_rules.hpp"
 #include "policy/validity.hpp"
 
@@ -487,6 +489,57 @@ core::Result<std::string> CardOrders::newActivationCode(const core::Principal& a
       !stored)
     return stored.error();
   return code;
+}
+
+core::Result<EnrolledMobileCertificate> CardOrders::enroll(std::string_view code,
+                                                           std::string_view csr) {
+  auto request = pki::CertificateRequest::parse(
+      {reinterpret_cast<const std::uint8_t*>(csr.data()), csr.size()});
+  if (!request) return request.error();
+  if (!request->hasValidSignature())
+    return core::makeError(core::ErrorKind::invalid, "validation.failed",
+                           {{"csr", "csr.bad_signature"}});
+  auto key = request->publicKey();
+  if (!key) return key.error();
+  if (auto strong = policy::checkPublicKey(*key, {}); !strong) return strong.error();
+
+  auto used = activation_codes_.use(activationCodeHash(code), audit::Actor::system("enrolment"));
+  if (!used) return used.error();
+  auto order = orders_.order(*used);
+  if (!order) return order.error();
+  if (order->type != core::OrderType::mobile_add || order->status != core::OrderStatus::approved ||
+      !order->card)
+    return core::makeError(core::ErrorKind::conflict, "order.activation_not_ready");
+  const audit::Actor holder_actor = audit::Actor::person(order->requested_by);
+  auto specification = specificationOf(*order, holder_actor);
+  if (!specification) return specification.error();
+
+  core::Card record;
+  record.type = core::CardType::mobile;
+  record.holder = specification->holder;
+  record.requested_by = order->requested_by;
+  auto card = certificates_.createCard(record, holder_actor, order->id);
+  if (!card) return card.error();
+  auto issued =
+      authority_.issue({.product = order->product + "-authentication",
+                        .subject = cardSubject(*specification),
+                        .email_addresses = specification->email.empty()
+                                               ? std::vector<std::string>{}
+                                               : std::vector<std::string>{specification->email},
+                        .owner = {.holder = specification->holder,
+                                  .card = *card,
+                                  .requested_by = order->requested_by},
+                        .not_after = order->not_after},
+                       *key, holder_actor);
+  if (!issued) return issued.error();
+  auto done =
+      order_store_.transition(order->id, core::OrderStatus::approved, core::OrderStatus::issued,
+                              {.certificate = issued->id, .produced_card = *card}, holder_actor);
+  if (!done) return done.error();
+  std::string chain;
+  for (const auto& issuer : authority_.issuers())
+    if (issuer.certificate.subjectDn() == issued->issuer_dn) chain = issuer.certificate.toPem();
+  return EnrolledMobileCertificate{order->id, *card, issued->pem, chain};
 }
 
 std::string activationCodeHash(std::string_view code) {

@@ -50,6 +50,14 @@ struct CardOrderForm {
   core::CertificateIdentity login_identity;  ///< the certificate the actor logged in with
 };
 
+/// A mobile certificate made at enrolment.
+struct EnrolledMobileCertificate {
+  core::OrderId order = 0;
+  core::CardId card = 0;
+  std::string certificate_pem;
+  std::string chain_pem;  ///< the issuing CA
+};
+
 /// A card order with what its page shows.
 struct CardOrderView {
   core::Order order;
@@ -63,14 +71,15 @@ class CardOrders {
   CardOrders(OrderService& orders, storage::OrderRepository& order_store,
              storage::RegistryRepository& registry, storage::CertificateInventory& inventory,
              storage::ActivationCodeRepository& activation_codes, CardProduction& production,
-             const ca::CertificateAuthority& authority, core::RandomSource& random,
-             const core::Clock& clock, CardOrderSettings settings)
+             storage::CertificateStore& certificates, ca::CertificateAuthority& authority,
+             core::RandomSource& random, const core::Clock& clock, CardOrderSettings settings)
       : orders_(orders),
         order_store_(order_store),
         registry_(registry),
         inventory_(inventory),
         activation_codes_(activation_codes),
         production_(production),
+        certificates_(certificates),
         authority_(authority),
         random_(random),
         clock_(clock),
@@ -105,6 +114,12 @@ class CardOrders {
   /// (forbidden "order.not_requester" for anyone else). Returned once and stored as a hash; a
   /// new code replaces an unused earlier one.
   core::Result<std::string> newActivationCode(const core::Principal& actor, core::OrderId order);
+  /// Enrols a mobile certificate (docs/mobile-protocol.md): the CSR from the phone (its key is
+  /// checked like a server key; its subject is ignored) and an activation code. A wrong, used or
+  /// expired code is not_found "activation_code.invalid"; the CSR is checked first, so a bad
+  /// CSR does not use up the code. The CA issues the mobile-authentication certificate with the
+  /// holder's data and the order becomes issued.
+  core::Result<EnrolledMobileCertificate> enroll(std::string_view code, std::string_view csr);
 
  private:
   core::Result<core::Card> orderableCard(const core::Principal& actor, core::CardId card);
@@ -120,7 +135,8 @@ class CardOrders {
   storage::CertificateInventory& inventory_;
   storage::ActivationCodeRepository& activation_codes_;
   CardProduction& production_;
-  const ca::CertificateAuthority& authority_;
+  storage::CertificateStore& certificates_;
+  ca::CertificateAuthority& authority_;
   core::RandomSource& random_;
   const core::Clock& clock_;
   CardOrderSettings settings_;

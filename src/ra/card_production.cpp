@@ -18,8 +18,9 @@ std::vector<std::string> usesOf(core::CardType type) {
   return {"authentication", "signature", "encryption"};
 }
 
-/// The subject of the card's certificates, per product family (ca/product_profile.cpp).
-std::vector<pki::SubjectAttribute> subjectOf(const CardSpecification& card) {
+}  // namespace
+
+std::vector<pki::SubjectAttribute> cardSubject(const CardSpecification& card) {
   std::vector<pki::SubjectAttribute> subject{{"C", "NL"}};
   if (!card.organisation_name.empty()) subject.push_back({"O", card.organisation_name});
   if (card.type == core::CardType::group) {
@@ -34,8 +35,6 @@ std::vector<pki::SubjectAttribute> subjectOf(const CardSpecification& card) {
   subject.push_back({"CN", card.given_name + " " + card.surname});
   return subject;
 }
-
-}  // namespace
 
 core::Result<ProducedCard> DemoCardBureau::produce(const CardSpecification& card,
                                                    const audit::Actor& actor) {
@@ -70,7 +69,7 @@ core::Result<ProducedCard> DemoCardBureau::produce(const CardSpecification& card
     // The bureau makes the key pair on the card; the demo keeps only the login key.
     auto key = pki::PrivateKey::generate(pki::KeyType::ec_p256);
     ca::IssuanceRequest request{.product = card.product + "-" + use,
-                                .subject = subjectOf(card),
+                                .subject = cardSubject(card),
                                 .email_addresses = card.email.empty()
                                                        ? std::vector<std::string>{}
                                                        : std::vector<std::string>{card.email},

@@ -38,6 +38,11 @@ struct CardSpecification {
   core::TimePoint not_after;  ///< the end the customer signed
 };
 
+/// The subject of a card's certificates, per product family (ca/product_profile.cpp): C, O,
+/// and for a group organizationIdentifier and CN = group name; for a person title, GN, SN,
+/// serialNumber and CN = "given names surname".
+std::vector<pki::SubjectAttribute> cardSubject(const CardSpecification& card);
+
 /// The card a bureau made.
 struct ProducedCard {
   core::CardId card = 0;

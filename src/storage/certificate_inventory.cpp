@@ -400,6 +400,19 @@ core::Result<std::optional<core::IssuedCertificate>> CertificateInventory::find(
       });
 }
 
+core::Result<std::optional<core::IssuedCertificate>> CertificateInventory::findIssued(
+    const std::string& issuer_dn, const std::string& serial_hex) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<core::IssuedCertificate>> {
+        std::optional<core::IssuedCertificate> found;
+        selectCertificates(
+            sql, true, " WHERE c.issuer_dn = :i AND c.serial_hex = :s",
+            [&](Statement& s) { s.use(issuer_dn).use(serial_hex); },
+            [&](const CertificateRow& row) { found = row.toValue(); });
+        return found;
+      });
+}
+
 core::Result<std::vector<core::Card>> CertificateInventory::cardsOfOrganisation(
     core::OrganisationId organisation) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<core::Card>> {

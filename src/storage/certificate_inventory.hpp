@@ -83,6 +83,10 @@ class CertificateInventory {
   CertificateCursor cursor(const CertificateQuery& query) { return {database_, query}; }
   /// One certificate with manager and requester names; nullopt if unknown.
   core::Result<std::optional<core::IssuedCertificate>> find(core::CertificateId id);
+  /// The certificate this portal issued with this issuer DN (RFC 2253) and serial (hex as
+  /// pki::Certificate::serialHex); nullopt for one it did not issue.
+  core::Result<std::optional<core::IssuedCertificate>> findIssued(const std::string& issuer_dn,
+                                                                  const std::string& serial_hex);
   /// The cards of an organisation (personal and group), by holder name.
   core::Result<std::vector<core::Card>> cardsOfOrganisation(core::OrganisationId organisation);
   /// The cards and mobile certificates of a person (professional holders), newest first.

@@ -128,6 +128,10 @@ bhttp::status statusOf(core::ErrorKind kind) {
       return bhttp::status::conflict;
     case core::ErrorKind::too_large:
       return bhttp::status::payload_too_large;
+    case core::ErrorKind::gone:
+      return bhttp::status::gone;
+    case core::ErrorKind::rate_limited:
+      return bhttp::status::too_many_requests;
     case core::ErrorKind::unavailable:
       return bhttp::status::service_unavailable;
     case core::ErrorKind::internal:
@@ -152,7 +156,10 @@ std::string errorKey(const core::Error& error) {
     case core::ErrorKind::unavailable:
       return "error.unavailable";
     case core::ErrorKind::conflict:
+    case core::ErrorKind::gone:
       return "error.conflict";
+    case core::ErrorKind::rate_limited:
+      return "error.rate_limited";
     default:
       return "error.internal";
   }

@@ -303,6 +303,7 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
       {"may_sign", draft && requester},
       {"not_requester", draft && !requester ? t.text("orders.page.only_requester") : ""},
       {"sign_action", orderPath(order.id) + "/handtekening"},
+      {"mobile_sign_action", orderPath(order.id) + "/mobiel-ondertekenen"},
       {"signature_fields",
        boost::json::array{
            form.field({"signature", "orders.sign.file", "orders.sign.file_hint", "file", "", false,

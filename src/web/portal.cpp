@@ -19,12 +19,12 @@ bool isStateChange(bhttp::verb method) {
          method != bhttp::verb::options;
 }
 
+}  // namespace
+
 std::string sessionCookie(const std::string& token, std::chrono::seconds max_age) {
   return std::string(kSessionCookie) + "=" + token +
          "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age.count());
 }
-
-}  // namespace
 
 Portal::Portal(PortalSettings settings, PortalServices services)
     : settings_(std::move(settings)), services_(services) {
@@ -40,6 +40,7 @@ Portal::Portal(PortalSettings settings, PortalServices services)
     addOrderApiRoutes(router_, services_);
     addCardOrderRoutes(router_, services_);
   }
+  if (services_.mobile != nullptr) addMobileRoutes(router_, settings_, services_);
 }
 
 http::Reply Portal::handle(const http::Request& request, const http::Connection& connection,
@@ -89,6 +90,12 @@ std::optional<http::Response> Portal::logIn(RequestContext& context, const Route
   const bool as_json = route.format == Format::json;
   auto identification = services_.login.identify(context.connection.peer);
   if (!identification) return failure(context, identification.error(), as_json);
+  if (!identification->principal && identification->refusal == auth::LoginRefusal::no_certificate) {
+    // No certificate on the connection: a session started by a mobile login (issue 7) carries
+    // the identity; every authorisation rule applies to it unchanged.
+    if (auto resumed = mobileSession(context, as_json)) return std::move(*resumed);
+    if (context.principal) return std::nullopt;
+  }
   if (!identification->principal) return refusal(context, route, *identification);
 
   const auto& principal = *identification->principal;
@@ -111,6 +118,21 @@ std::optional<http::Response> Portal::logIn(RequestContext& context, const Route
     context.session = std::move(*started);
   }
   context.principal = std::move(identification->principal);
+  return std::nullopt;
+}
+
+std::optional<http::Response> Portal::mobileSession(RequestContext& context, bool as_json) {
+  const auto token = cookie(context.request, kSessionCookie).value_or("");
+  auto session = services_.sessions.resumeMobile(token);
+  if (!session) return failure(context, session.error(), as_json);
+  if (!*session) return std::nullopt;
+  auto principal = services_.registry.findPrincipal((*session)->record.person);
+  if (!principal) return failure(context, principal.error(), as_json);
+  // Access withdrawn since the login ends what the session allowed.
+  if (!*principal || !(*principal)->hasPortalAccess()) return std::nullopt;
+  context.log.person = std::to_string((*principal)->person.id);
+  context.session = std::move(**session);
+  context.principal = std::move(**principal);
   return std::nullopt;
 }
 
@@ -192,6 +214,12 @@ std::optional<http::Response> Portal::guardStateChange(RequestContext& context,
   }
   if (!context.form)
     return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
+  // Forms of visitors without a session (starting a mobile login) have no synchroniser token:
+  // the browser itself must vouch that the page was ours.
+  if (route.access == Access::anyone) {
+    if (origin != settings_.origin && fetch_site != "same-origin") return forbidden();
+    return std::nullopt;
+  }
   // Synchroniser token: only a page we rendered for this session knows it.
   const auto token = context.form->find("csrf_token");
   if (!context.session || token == context.form->end() ||

@@ -4,6 +4,7 @@
 // the request to one route of the table.
 
 #include "auth/certificate_login.hpp"
+#include "auth/mobile_requests.hpp"
 #include "auth/order_signature.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
@@ -18,6 +19,7 @@
 #include "storage/registry_repository.hpp"
 #include "web/router.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -50,9 +52,11 @@ struct PortalServices {
   storage::AuditRepository& audit_log;
   storage::CertificateInventory& inventory;
   const core::Clock& clock;
-  const ca::CrlFiles* crls = nullptr;        ///< the CRLs served at /crl/<ca>.crl; none if null
-  const ca::IssuerChains* chains = nullptr;  ///< chains offered with certificates; none if null
-  OrderServices* orders = nullptr;           ///< ordering; no order routes if null
+  const ca::CrlFiles* crls = nullptr;            ///< the CRLs served at /crl/<ca>.crl; none if null
+  const ca::IssuerChains* chains = nullptr;      ///< chains offered with certificates; none if null
+  OrderServices* orders = nullptr;               ///< ordering; no order routes if null
+  auth::MobileRequests* mobile = nullptr;        ///< mobile login and signing; none if null
+  storage::RateLimiter* rate_limiter = nullptr;  ///< attempt counters (enrolment, answers)
 };
 
 /// The request handler of `mijncert serve`.
@@ -65,6 +69,7 @@ class Portal final : public http::Handler {
  private:
   http::Reply dispatch(RequestContext& context, const RouteMatch& match);
   std::optional<http::Response> logIn(RequestContext& context, const Route& route);
+  std::optional<http::Response> mobileSession(RequestContext& context, bool as_json);
   std::optional<http::Response> guardStateChange(RequestContext& context, const Route& route);
   http::Response refusal(RequestContext& context, const Route& route,
                          const auth::Identification& identification);
@@ -76,6 +81,12 @@ class Portal final : public http::Handler {
 
 /// Name of the session cookie; the __Host- prefix forces Secure, Path=/ and no Domain.
 inline constexpr std::string_view kSessionCookie = "__Host-mc_session";
+/// Name of the cookie that binds mobile requests to the browser that made them.
+inline constexpr std::string_view kMobileCookie = "__Host-mc_mobile";
+
+/// The Set-Cookie value of a session cookie.
+std::string sessionCookie(const std::string& token, std::chrono::seconds max_age);
+
 /// Name of the language cookie.
 inline constexpr std::string_view kLanguageCookie = "__Host-mc_lang";
 

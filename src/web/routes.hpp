@@ -42,6 +42,10 @@ boost::json::array cardOrderLinks(const RequestContext& context, PortalServices&
 /// The order calls of the JSON API (order_api_routes.cpp).
 void addOrderApiRoutes(Router& router, PortalServices& services);
 
+/// Mobile login, signing and enrolment (issue 7, docs/mobile-protocol.md): the browser's request
+/// pages and the app's API (mobile_routes.cpp).
+void addMobileRoutes(Router& router, const PortalSettings& settings, PortalServices& services);
+
 /// GET /crl/<ca>.crl: the issuing CAs' current CRLs, public (crl_routes.cpp).
 void addCrlRoutes(Router& router, PortalServices& services);
 

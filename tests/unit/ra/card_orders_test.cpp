@@ -88,8 +88,8 @@ class CardOrdersTest : public ca_test::CaTest {
   /// Card orders with `production` as the card bureau.
   std::unique_ptr<ra::CardOrders> cardOrders(ra::CardProduction& production) {
     return std::make_unique<ra::CardOrders>(*service_, *order_store_, *registry_, *inventory_,
-                                            *activation_codes_, production, *authority_, random_,
-                                            clock_, ra::CardOrderSettings{});
+                                            *activation_codes_, production, *store_, *authority_,
+                                            random_, clock_, ra::CardOrderSettings{});
   }
 
   /// `p` registered, as the principal it logs in as (with its memberships).

@@ -1,0 +1,210 @@
+#include "auth/mobile_requests.hpp"
+
+#include "auth/session_manager.hpp"
+#include "core/time_format.hpp"
+#include "pki/certificate.hpp"
+#include "pki/crypto.hpp"
+
+#include <algorithm>
+
+namespace auth {
+
+namespace {
+
+/// Random bytes of a request id (128 bits, base64url: 22 characters).
+constexpr std::size_t kIdBytes = 16;
+/// Random bytes of a nonce.
+constexpr std::size_t kNonceBytes = 16;
+
+core::Error refusal(core::ErrorKind kind, std::string key) {
+  return core::makeError(kind, std::move(key));
+}
+
+std::string browserHash(const std::string& secret) {
+  return pki::sha256Hex(secret);
+}
+
+}  // namespace
+
+std::string mobileSessionFingerprint(std::string_view certificate_sha256) {
+  return std::string(kMobileSessionPrefix) + std::string(certificate_sha256);
+}
+
+std::string MobileRequests::loginDocument(const std::string& id, const std::string& nonce,
+                                          core::TimePoint expires_at) const {
+  return "Document: mijncert-inloggen-1\nPortaal: " + origin_ + "\nVerzoek: " + id +
+         "\nNonce: " + nonce + "\nGeldig tot: " + core::toIso8601(expires_at);
+}
+
+core::Result<storage::MobileRequest> MobileRequests::start(storage::MobileRequest request,
+                                                           const std::string& browser_secret,
+                                                           const std::string& client_address,
+                                                           const audit::Actor& actor) {
+  const core::TimePoint now = clock_.now();
+  auto recent = requests_.countSince(client_address, now - std::chrono::minutes{1});
+  if (!recent) return recent.error();
+  if (*recent >= settings_.requests_per_minute)
+    return refusal(core::ErrorKind::rate_limited, "mobile.rate_limited");
+  request.id = core::randomToken(random_, kIdBytes);
+  request.nonce = core::randomToken(random_, kNonceBytes);
+  request.browser_hash = browserHash(browser_secret);
+  request.client_address = client_address;
+  request.created_at = now;
+  request.expires_at = now + settings_.request_validity;
+  if (request.kind == storage::MobileRequestKind::login)
+    request.document = loginDocument(request.id, request.nonce, request.expires_at);
+  if (auto created = requests_.create(request, actor); !created) return created.error();
+  return request;
+}
+
+core::Result<storage::MobileRequest> MobileRequests::startLogin(const std::string& browser_secret,
+                                                                const std::string& client_address) {
+  storage::MobileRequest request;
+  request.kind = storage::MobileRequestKind::login;
+  return start(std::move(request), browser_secret, client_address,
+               audit::Actor::system("mobile-login"));
+}
+
+core::Result<storage::MobileRequest> MobileRequests::startSigning(
+    const core::Principal& actor, core::OrderId order, const std::string& browser_secret,
+    const std::string& client_address) {
+  auto current = orders_.order(order);
+  if (!current) return current.error();
+  if (current->requested_by != actor.person.id)
+    return refusal(core::ErrorKind::forbidden, "order.not_requester");
+  if (current->status != core::OrderStatus::draft)
+    return refusal(core::ErrorKind::conflict, "order.not_draft");
+  auto document = orders_.document(order);
+  if (!document) return document.error();
+  storage::MobileRequest request;
+  request.kind = storage::MobileRequestKind::sign;
+  request.order = order;
+  request.person = actor.person.id;
+  request.document = std::move(*document);
+  return start(std::move(request), browser_secret, client_address,
+               audit::Actor::person(actor.person.id));
+}
+
+core::Result<storage::MobileRequest> MobileRequests::forApp(const std::string& id) {
+  auto found = requests_.find(id);
+  if (!found) return found.error();
+  if (!*found) return refusal(core::ErrorKind::not_found, "mobile.unknown");
+  const storage::MobileRequest& request = **found;
+  switch (request.status) {
+    case storage::MobileRequestStatus::completed:
+    case storage::MobileRequestStatus::consumed:
+      return refusal(core::ErrorKind::conflict, "mobile.used");
+    case storage::MobileRequestStatus::cancelled:
+      return refusal(core::ErrorKind::conflict, "mobile.cancelled");
+    case storage::MobileRequestStatus::pending:
+      break;
+  }
+  if (clock_.now() >= request.expires_at) return refusal(core::ErrorKind::gone, "mobile.expired");
+  return std::move(**found);
+}
+
+core::Result<core::Principal> MobileRequests::signerOf(const storage::MobileRequest& request,
+                                                       const SignatureEvidence& evidence) {
+  // Only a mobile certificate this portal issued, still valid and not revoked, answers here: a
+  // card's key belongs in a card reader (TLS login, .p7s upload), not in an app.
+  auto signer = pki::Certificate::fromPem(evidence.signer_certificate_pem);
+  if (!signer) return signer.error();
+  auto issued = inventory_.findIssued(signer->issuerDn(), signer->serialHex());
+  if (!issued) return issued.error();
+  if (!*issued || (*issued)->kind != core::CertificateKind::mobile || (*issued)->revoked_at)
+    return refusal(core::ErrorKind::forbidden, "mobile.not_mobile");
+  auto principal = registry_.findPrincipalByCertificate(evidence.identity);
+  if (!principal) return principal.error();
+  if (!*principal || !(*principal)->hasPortalAccess())
+    return refusal(core::ErrorKind::forbidden, "mobile.wrong_person");
+  // A signing request belongs to the logged-in requester: nobody else's phone can submit it.
+  if (request.kind == storage::MobileRequestKind::sign && request.person != (*principal)->person.id)
+    return refusal(core::ErrorKind::forbidden, "mobile.wrong_person");
+  return std::move(**principal);
+}
+
+core::Result<storage::MobileRequest> MobileRequests::answer(const std::string& id,
+                                                            std::string_view signature) {
+  auto request = forApp(id);
+  if (!request) return request.error();
+  auto outcome = [&]() -> core::Result<storage::MobileRequest> {
+    auto evidence = signatures_.verifySigner(request->document, signature);
+    if (!evidence) return evidence.error();
+    auto principal = signerOf(*request, *evidence);
+    if (!principal) return principal.error();
+    const audit::Actor actor = audit::Actor::person(principal->person.id);
+    if (request->kind == storage::MobileRequestKind::sign) {
+      auto submitted =
+          orders_.submitWithSignature(*principal, *request->order,
+                                      core::OrderEvidence{request->document, std::string(signature),
+                                                          evidence->signer_certificate_pem});
+      if (!submitted) return submitted.error();
+    }
+    if (auto finished =
+            requests_.finish(id, storage::MobileRequestStatus::completed, principal->person.id,
+                             mobileSessionFingerprint(evidence->signer_fingerprint), actor);
+        !finished)
+      return refusal(core::ErrorKind::conflict, "mobile.used");
+    auto done = requests_.find(id);
+    if (!done) return done.error();
+    return std::move(**done);
+  }();
+  if (!outcome) {
+    // The browser shows why its request is still waiting.
+    const auto& error = outcome.error();
+    const std::string key = error.fields.empty() ? error.message : error.fields.front().message;
+    if (auto recorded = requests_.recordRefusal(id, key); !recorded) return recorded.error();
+  }
+  return outcome;
+}
+
+core::Result<MobileRequestState> MobileRequests::forBrowser(const std::string& id,
+                                                            const std::string& browser_secret) {
+  auto found = requests_.find(id);
+  if (!found) return found.error();
+  // Another browser's request is as unknown as a missing one.
+  if (!*found || browser_secret.empty() || (*found)->browser_hash != browserHash(browser_secret))
+    return refusal(core::ErrorKind::not_found, "mobile.unknown");
+  const bool expired = (*found)->status == storage::MobileRequestStatus::pending &&
+                       clock_.now() >= (*found)->expires_at;
+  return MobileRequestState{std::move(**found), expired};
+}
+
+core::Result<void> MobileRequests::poll(const std::string& id) {
+  auto allowed = requests_.recordPoll(id, settings_.poll_interval);
+  if (!allowed) return allowed.error();
+  if (!*allowed) return refusal(core::ErrorKind::rate_limited, "mobile.rate_limited");
+  return {};
+}
+
+core::Result<std::pair<core::Principal, std::string>> MobileRequests::finishLogin(
+    const std::string& id, const std::string& browser_secret) {
+  auto state = forBrowser(id, browser_secret);
+  if (!state) return state.error();
+  const storage::MobileRequest& request = state->request;
+  if (request.kind != storage::MobileRequestKind::login ||
+      request.status != storage::MobileRequestStatus::completed || !request.person)
+    return refusal(core::ErrorKind::conflict, "mobile.not_completed");
+  // One session per answered request.
+  auto consumed = requests_.consume(id);
+  if (!consumed) return consumed.error();
+  if (!*consumed) return refusal(core::ErrorKind::conflict, "mobile.used");
+  auto principal = registry_.findPrincipal(*request.person);
+  if (!principal) return principal.error();
+  if (!*principal || !(*principal)->hasPortalAccess())
+    return refusal(core::ErrorKind::forbidden, "mobile.wrong_person");
+  return std::pair{std::move(**principal), request.signer_fingerprint};
+}
+
+core::Result<void> MobileRequests::cancel(const std::string& id,
+                                          const std::string& browser_secret) {
+  auto state = forBrowser(id, browser_secret);
+  if (!state) return state.error();
+  if (auto finished = requests_.finish(id, storage::MobileRequestStatus::cancelled, std::nullopt,
+                                       "", audit::Actor::system("mobile-login"));
+      !finished)
+    return refusal(core::ErrorKind::conflict, "mobile.used");
+  return {};
+}
+
+}  // namespace auth

@@ -1,0 +1,109 @@
+#pragma once
+// Mobile login and signing (issue 7, PRODUCT.md §3, §4; docs/mobile-protocol.md): the portal makes
+// a one-time request bound to a browser, the app fetches it and answers with a CMS signature over
+// the request's document, verified exactly like an uploaded .p7s; then the browser completes the
+// login (a session without a client certificate) or finds its order submitted.
+
+#include "auth/order_signature.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "core/registry.hpp"
+#include "ra/order_service.hpp"
+#include "storage/certificate_inventory.hpp"
+#include "storage/mobile_requests.hpp"
+#include "storage/registry_repository.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace auth {
+
+/// Settings of mobile requests (config `[mobile]`).
+struct MobileSettings {
+  std::chrono::seconds request_validity{120};  ///< how long a request can be answered
+  int requests_per_minute = 10;                ///< new requests per client address
+  std::chrono::seconds poll_interval{1};       ///< least time between two status polls
+};
+
+/// How a request is seen from the browser.
+struct MobileRequestState {
+  storage::MobileRequest request;
+  bool expired = false;  ///< past its expiry while still pending
+};
+
+/// The session fingerprint of a mobile login: kMobileSessionPrefix + the mobile certificate's
+/// SHA-256, so such a session is never taken for one bound to a TLS client certificate.
+std::string mobileSessionFingerprint(std::string_view certificate_sha256);
+
+/// The mobile request use cases.
+class MobileRequests {
+ public:
+  MobileRequests(storage::MobileRequestRepository& requests, storage::RegistryRepository& registry,
+                 storage::CertificateInventory& inventory, ra::OrderService& orders,
+                 const OrderSignatureVerifier& signatures, core::RandomSource& random,
+                 const core::Clock& clock, std::string origin, MobileSettings settings)
+      : requests_(requests),
+        registry_(registry),
+        inventory_(inventory),
+        orders_(orders),
+        signatures_(signatures),
+        random_(random),
+        clock_(clock),
+        origin_(std::move(origin)),
+        settings_(settings) {}
+
+  /// A login request for the browser holding `browser_secret` (its binding cookie), from
+  /// `client_address`; too_large "mobile.rate_limited" beyond the per-minute limit.
+  core::Result<storage::MobileRequest> startLogin(const std::string& browser_secret,
+                                                  const std::string& client_address);
+  /// A signing request for `actor`'s own draft order, from their browser.
+  core::Result<storage::MobileRequest> startSigning(const core::Principal& actor,
+                                                    core::OrderId order,
+                                                    const std::string& browser_secret,
+                                                    const std::string& client_address);
+  /// The request as the app fetches it: not_found "mobile.unknown"; gone "mobile.expired",
+  /// conflict "mobile.used" / "mobile.cancelled" once it can no longer be answered.
+  core::Result<storage::MobileRequest> forApp(const std::string& id);
+  /// The app's answer. Refusals (recorded on the request for the browser): invalid with the
+  /// signature's own key on field "signature", forbidden "mobile.not_mobile" for a certificate
+  /// that is not a registered valid mobile certificate, forbidden "mobile.wrong_person".
+  core::Result<storage::MobileRequest> answer(const std::string& id, std::string_view signature);
+  /// The request as its browser sees it; not_found for an unknown id or another browser.
+  core::Result<MobileRequestState> forBrowser(const std::string& id,
+                                              const std::string& browser_secret);
+  /// Records a status poll; too_large "mobile.rate_limited" if it came too soon.
+  core::Result<void> poll(const std::string& id);
+  /// The browser finishes a completed login once: the person to start a session for and the
+  /// session fingerprint; conflict "mobile.not_completed" otherwise.
+  core::Result<std::pair<core::Principal, std::string>> finishLogin(
+      const std::string& id, const std::string& browser_secret);
+  /// The browser cancels a pending request.
+  core::Result<void> cancel(const std::string& id, const std::string& browser_secret);
+
+  /// The document a login request asks to sign (docs/mobile-protocol.md).
+  std::string loginDocument(const std::string& id, const std::string& nonce,
+                            core::TimePoint expires_at) const;
+
+ private:
+  core::Result<storage::MobileRequest> start(storage::MobileRequest request,
+                                             const std::string& browser_secret,
+                                             const std::string& client_address,
+                                             const audit::Actor& actor);
+  core::Result<core::Principal> signerOf(const storage::MobileRequest& request,
+                                         const SignatureEvidence& evidence);
+
+  storage::MobileRequestRepository& requests_;
+  storage::RegistryRepository& registry_;
+  storage::CertificateInventory& inventory_;
+  ra::OrderService& orders_;
+  const OrderSignatureVerifier& signatures_;
+  core::RandomSource& random_;
+  const core::Clock& clock_;
+  std::string origin_;
+  MobileSettings settings_;
+};
+
+}  // namespace auth
