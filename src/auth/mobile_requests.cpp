@@ -140,10 +140,12 @@ core::Result<storage::MobileRequest> MobileRequests::answer(const std::string& i
                                                           evidence->signer_certificate_pem});
       if (!submitted) return submitted.error();
     }
+    // A signing answer that raced a cancel in the browser has still submitted the order: that
+    // is the outcome to report. A login that lost the race did nothing.
     if (auto finished =
             requests_.finish(id, storage::MobileRequestStatus::completed, principal->person.id,
                              mobileSessionFingerprint(evidence->signer_fingerprint), actor);
-        !finished)
+        !finished && request->kind == storage::MobileRequestKind::login)
       return refusal(core::ErrorKind::conflict, "mobile.used");
     auto done = requests_.find(id);
     if (!done) return done.error();

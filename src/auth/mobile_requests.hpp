@@ -56,7 +56,7 @@ class MobileRequests {
         settings_(settings) {}
 
   /// A login request for the browser holding `browser_secret` (its binding cookie), from
-  /// `client_address`; too_large "mobile.rate_limited" beyond the per-minute limit.
+  /// `client_address`; rate_limited "mobile.rate_limited" beyond the per-minute limit.
   core::Result<storage::MobileRequest> startLogin(const std::string& browser_secret,
                                                   const std::string& client_address);
   /// A signing request for `actor`'s own draft order, from their browser.
@@ -74,7 +74,7 @@ class MobileRequests {
   /// The request as its browser sees it; not_found for an unknown id or another browser.
   core::Result<MobileRequestState> forBrowser(const std::string& id,
                                               const std::string& browser_secret);
-  /// Records a status poll; too_large "mobile.rate_limited" if it came too soon.
+  /// Records a status poll; rate_limited "mobile.rate_limited" if it came too soon.
   core::Result<void> poll(const std::string& id);
   /// The browser finishes a completed login once: the person to start a session for and the
   /// session fingerprint; conflict "mobile.not_completed" otherwise.

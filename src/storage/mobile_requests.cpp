@@ -155,8 +155,9 @@ core::Result<bool> MobileRequestRepository::consume(const std::string& id) {
 core::Result<void> MobileRequestRepository::recordRefusal(const std::string& id,
                                                           const std::string& refusal) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<void> {
-    sql << "UPDATE mobile_requests SET refusal = :r WHERE id = :i", soci::use(refusal),
-        soci::use(id);
+    // Only a request still waiting shows why its last answer failed.
+    sql << "UPDATE mobile_requests SET refusal = :r WHERE id = :i AND status = 'pending'",
+        soci::use(refusal), soci::use(id);
     return {};
   });
 }
