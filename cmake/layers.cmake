@@ -1,6 +1,6 @@
 # One static library per layer (docs/architecture.md). A layer names the layers it uses;
 # tests/unit/layering_test.cmake checks that no source includes a header of a layer it does not use.
-set(MIJNCERT_LAYERS core pki audit storage ca policy ra auth notify http web app)
+set(MIJNCERT_LAYERS core pki audit storage ca policy ra auth notify http web app signer)
 
 function(mijncert_layer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LAYERS;LIBRARIES" ${ARGN})

@@ -83,6 +83,8 @@ class MobileRequests {
   /// The browser cancels a pending request.
   core::Result<void> cancel(const std::string& id, const std::string& browser_secret);
 
+  /// The configured limits.
+  const MobileSettings& settings() const { return settings_; }
   /// The document a login request asks to sign (docs/mobile-protocol.md).
   std::string loginDocument(const std::string& id, const std::string& nonce,
                             core::TimePoint expires_at) const;

@@ -5,11 +5,10 @@
 
 #include "core/error.hpp"
 #include "pki/key.hpp"
+#include "pki/pkcs11_key.hpp"
 
 #include <filesystem>
 #include <memory>
-#include <optional>
-#include <string>
 
 namespace ca {
 
@@ -34,28 +33,18 @@ class KeyFileSigner final : public Signer {
 };
 
 /// Where a key in a PKCS#11 token is found.
-struct Pkcs11Settings {
-  std::string module;       ///< the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so
-  std::string token_label;  ///< CKA_LABEL of the token
-  std::string key_label;    ///< CKA_LABEL of the private key
-  std::string pin;          ///< user PIN (from an environment variable, never the config file)
-};
+using Pkcs11Settings = pki::Pkcs11KeyLocation;
 
 /// A key inside a PKCS#11 token: signing happens in the token; the key never leaves it.
 class Pkcs11Signer final : public Signer {
  public:
   /// Loads the module, logs in to the token and finds the key; unavailable if any step fails.
   static core::Result<std::unique_ptr<Pkcs11Signer>> open(const Pkcs11Settings& settings);
-  ~Pkcs11Signer() override;
-  Pkcs11Signer(const Pkcs11Signer&) = delete;
-  Pkcs11Signer& operator=(const Pkcs11Signer&) = delete;
-  const pki::PrivateKey& key() const override { return *key_; }
+  const pki::PrivateKey& key() const override { return token_->key(); }
 
  private:
-  struct Session;
-  Pkcs11Signer(std::unique_ptr<Session> session, pki::PrivateKey key);
-  std::unique_ptr<Session> session_;
-  std::optional<pki::PrivateKey> key_;
+  explicit Pkcs11Signer(std::unique_ptr<pki::Pkcs11Key> token) : token_(std::move(token)) {}
+  std::unique_ptr<pki::Pkcs11Key> token_;
 };
 
 }  // namespace ca

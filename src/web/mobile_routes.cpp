@@ -23,8 +23,8 @@ namespace {
 constexpr std::size_t kBindingBytes = 32;
 /// Lifetime of the binding cookie (it outlives many two-minute requests).
 constexpr std::chrono::hours kBindingLifetime{8};
-/// Answers and enrolment attempts per client address per minute.
-constexpr int kAttemptsPerMinute = 20;
+/// An app may retry an answer (a refused signature): answers get twice the request limit.
+constexpr int kAnswersPerRequest = 2;
 
 std::string requestPath(const std::string& id) {
   return "/mobiel/verzoeken/" + id;
@@ -200,11 +200,11 @@ http::Reply linkPage(RequestContext& context, PortalServices&) {
 
 // ----- the app -----
 
-/// Counts an app's attempt from this address; rate_limited beyond the limit.
+/// Counts an app's attempt from this address; rate_limited beyond `per_minute`.
 core::Result<void> countAttempt(RequestContext& context, PortalServices& services,
-                                const std::string& scope) {
-  auto allowed = services.rate_limiter->allow(scope, context.connection.remote_address,
-                                              kAttemptsPerMinute, std::chrono::minutes{1});
+                                const std::string& scope, int per_minute) {
+  auto allowed = services.rate_limiter->allow(scope, context.connection.remote_address, per_minute,
+                                              std::chrono::minutes{1});
   if (!allowed) return allowed.error();
   if (!*allowed) return core::makeError(core::ErrorKind::rate_limited, "mobile.rate_limited");
   return {};
@@ -227,7 +227,8 @@ http::Reply appRequest(RequestContext& context, PortalServices& services,
 }
 
 http::Reply appAnswer(RequestContext& context, PortalServices& services) {
-  if (auto counted = countAttempt(context, services, "mobile-answer"); !counted)
+  const int limit = kAnswersPerRequest * services.mobile->settings().requests_per_minute;
+  if (auto counted = countAttempt(context, services, "mobile-answer", limit); !counted)
     return appProblem(context, counted.error());
   auto answered = services.mobile->answer(context.parameters.at("request"), context.request.body());
   if (!answered) return appProblem(context, answered.error());
@@ -239,7 +240,9 @@ http::Reply appAnswer(RequestContext& context, PortalServices& services) {
 }
 
 http::Reply enroll(RequestContext& context, PortalServices& services) {
-  if (auto counted = countAttempt(context, services, "mobile-enroll"); !counted)
+  if (auto counted = countAttempt(context, services, "mobile-enroll",
+                                  services.mobile->settings().requests_per_minute);
+      !counted)
     return appProblem(context, counted.error());
   boost::system::error_code ec;
   const auto parsed = boost::json::parse(context.request.body(), ec);

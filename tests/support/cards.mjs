@@ -4,12 +4,10 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SESSION_COOKIE } from './assertions.mjs';
 import { DAY_MS, message, openssl, orderApi, tempPath } from './orders.mjs';
-import { repoRoot } from './server.mjs';
 
 /** The term of a new personal, group or professional card (ca/product_profile.cpp: 3 years). */
 export const CARD_TERM_DAYS = 1095;
@@ -23,30 +21,8 @@ export function fieldMessage(key, label) {
   return message(key).replaceAll('{label}', label);
 }
 
-let cardTexts = null;
-
-/**
- * The Dutch text of KEY, also from src/web/messages/nl/card_orders.toml (which message() of
- * orders.mjs does not read); throws for an unknown key.
- */
-export function cardMessage(key) {
-  if (!cardTexts) {
-    cardTexts = new Map();
-    let section = '';
-    for (const raw of readFileSync(path.join(repoRoot, 'src', 'web', 'messages', 'nl', 'card_orders.toml'), 'utf8').split('\n')) {
-      const line = raw.trim();
-      if (!line || line.startsWith('#')) continue;
-      const header = line.match(/^\[([^\]]+)\]$/);
-      if (header) {
-        section = header[1].trim();
-        continue;
-      }
-      const pair = line.match(/^([A-Za-z0-9_.-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(#.*)?$/);
-      if (pair) cardTexts.set(section ? `${section}.${pair[1]}` : pair[1], JSON.parse(pair[2]));
-    }
-  }
-  return cardTexts.get(key) ?? message(key);
-}
+/** The Dutch text of KEY (every message file is read by message() of orders.mjs). */
+export const cardMessage = (key) => message(key);
 
 /** ISO-8601 without milliseconds, as the server writes times. */
 export function isoSeconds(ms) {

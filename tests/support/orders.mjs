@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './server.mjs';
@@ -169,9 +169,8 @@ export function messages(language = 'nl') {
   if (messageCache.has(language)) return messageCache.get(language);
   const dir = path.join(repoRoot, 'src', 'web', 'messages', language);
   const table = new Map();
-  for (const file of ['general', 'form', 'csr', 'signature', 'order', 'orders', 'order_processing', 'certificates', 'servicedesk', 'organisation']) {
-    const full = path.join(dir, `${file}.toml`);
-    if (!existsSync(full)) continue;
+  for (const file of readdirSync(dir).filter((entry) => entry.endsWith('.toml')).sort()) {
+    const full = path.join(dir, file);
     let section = '';
     for (const raw of readFileSync(full, 'utf8').split('\n')) {
       const line = raw.trim();
@@ -181,8 +180,11 @@ export function messages(language = 'nl') {
         section = header[1].trim();
         continue;
       }
-      const pair = line.match(/^([A-Za-z0-9_.-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(#.*)?$/);
-      if (pair) table.set(section ? `${section}.${pair[1]}` : pair[1], JSON.parse(pair[2]));
+      const pair = line.match(/^("[^"]+"|[A-Za-z0-9_.-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(#.*)?$/);
+      if (pair) {
+        const name = pair[1].startsWith('"') ? JSON.parse(pair[1]) : pair[1];
+        table.set(section ? `${section}.${name}` : name, JSON.parse(pair[2]));
+      }
     }
   }
   messageCache.set(language, table);

@@ -2,7 +2,7 @@
 // and browser suites. Every wait is bounded: a test never hangs on a server that does not start,
 // does not answer or does not stop.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm, readFile, access } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, readFile, access } from 'node:fs/promises';
 import { once } from 'node:events';
 import https from 'node:https';
 import net from 'node:net';
@@ -190,13 +190,15 @@ export async function startServer(demo, { port, timeoutMs = START_TIMEOUT_MS } =
 }
 
 /**
- * Creates a demo in a new temporary directory and starts a server on it. `close()` stops the
- * server (SIGTERM, then SIGKILL) and removes the directory; call it from an `after` hook.
+ * Creates a demo in a new temporary directory and starts a server on it; `options.config` is TOML
+ * text appended to its mijncert.toml first (extra settings). `close()` stops the server
+ * (SIGTERM, then SIGKILL) and removes the directory; call it from an `after` hook.
  */
-export async function startDemoServer(options) {
+export async function startDemoServer({ config, ...options } = {}) {
   const demo = await createDemo();
   let server;
   try {
+    if (config) await appendFile(demo.config, `\n${config}\n`);
     server = await startServer(demo, options);
   } catch (error) {
     await rm(demo.dir, { recursive: true, force: true });

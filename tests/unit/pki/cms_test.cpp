@@ -9,17 +9,8 @@ namespace {
 
 using namespace test;
 
-class CmsTest : public ::testing::Test {
+class CmsTest : public SigningPkiTest {
  protected:
-  static void SetUpTestSuite() { pki_ = new SigningPki(); }
-  static void TearDownTestSuite() { delete pki_; }
-
-  void SetUp() override {
-    auto trust = SignatureTrust::fromFiles(pki_->caFile(), pki_->crlFiles());
-    ASSERT_TRUE(trust) << trust.error().message;
-    trust_.emplace(*trust);
-  }
-
   core::Result<VerifiedSignature> verify(const std::string& signature,
                                          const std::string& document = kDocument) const {
     return verifyDetachedSignature(signature, document, *trust_, now());
@@ -34,8 +25,6 @@ class CmsTest : public ::testing::Test {
   }
 
   static inline const std::string kDocument = orderDocument("B-2026-000001", "3f9c0d2a71b4e8c6");
-  static inline SigningPki* pki_ = nullptr;
-  std::optional<SignatureTrust> trust_;
 };
 
 TEST_F(CmsTest, DerSignatureWithSignedAttributesVerifies) {

@@ -2,6 +2,7 @@
 // A persons PKI on disk for the order signature tests (pki and auth), with signatures made by the
 // openssl CLI as PRODUCT.md §4 tells users to: `openssl cms -sign -binary …`.
 
+#include "pki/cms.hpp"
 #include "pki/crl.hpp"
 #include "pki_test_support.hpp"
 
@@ -60,6 +61,12 @@ class SigningPki {
   const Certificate& certificate(const std::string& name) const {
     return people_.at(name).certificate;
   }
+  /// The private key of a person (see certificate()).
+  const PrivateKey& key(const std::string& name) const { return people_.at(name).key; }
+  /// The persons CA, issuer of every person but foreign.
+  const Certificate& personsCa() const { return persons_.certificate; }
+  /// Where NAME.crt and NAME.key of every person are.
+  const std::filesystem::path& dir() const { return dir_; }
 
   /// `document` signed by `names` with `openssl cms -sign -binary` and extra `options` (default:
   /// detached DER); the signature file's bytes, empty if openssl failed.
@@ -119,6 +126,34 @@ class SigningPki {
   Issued root_, persons_, foreign_root_;
   std::map<std::string, Issued> people_;
   mutable std::atomic<int> counter_{0};
+};
+
+/// A test suite sharing one SigningPki (made once per suite: it generates many keys) and a
+/// SignatureTrust of its CAs and CRLs.
+class SigningPkiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { pki_ = new SigningPki(); }
+  static void TearDownTestSuite() {
+    delete pki_;
+    pki_ = nullptr;
+  }
+
+  void SetUp() override {
+    auto trust = SignatureTrust::fromFiles(pki_->caFile(), pki_->crlFiles());
+    ASSERT_TRUE(trust) << trust.error().message;
+    trust_.emplace(*trust);
+  }
+
+  /// Verifies DER signature bytes (as pki::signDetached makes them) over `document` now.
+  core::Result<VerifiedSignature> verifyBytes(const std::vector<std::uint8_t>& signature,
+                                              std::string_view document) const {
+    return verifyDetachedSignature(
+        std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()),
+        document, *trust_, now());
+  }
+
+  static inline SigningPki* pki_ = nullptr;
+  std::optional<SignatureTrust> trust_;
 };
 
 /// An order document as PRODUCT.md §4 describes it: every field, the order number and a nonce.
