@@ -1,5 +1,7 @@
 #include "pki/public_key.hpp"
 
+#include <stdexcept>
+
 #include "core/encoding.hpp"
 #include "pki/certificate.hpp"
 #include "pki/crypto.hpp"
@@ -89,7 +91,10 @@ bool hasFermatFactorization(std::span<const std::uint8_t> modulus, int rounds) {
 PublicKey PublicKey::of(const PrivateKey& key) {
   // Re-reading the SubjectPublicKeyInfo drops the private half, so nothing that holds a
   // PublicKey can sign with it.
-  return *fromPem(key.publicKeyPem());
+  auto public_key = fromPem(key.publicKeyPem());
+  // A token key without a public object has no public half to read (a configuration error).
+  if (!public_key) throw std::runtime_error("the private key has no readable public key");
+  return std::move(*public_key);
 }
 
 core::Result<PublicKey> PublicKey::fromPem(std::string_view pem) {

@@ -69,13 +69,15 @@ core::ErrorKind kindOfStatus(int status) {
     case 404:
       return core::ErrorKind::not_found;
     case 409:
-    case 410:
       return core::ErrorKind::conflict;
+    case 410:
+      return core::ErrorKind::gone;
     case 413:
       return core::ErrorKind::too_large;
+    case 429:
+      return core::ErrorKind::rate_limited;
     default:
-      return status >= 500 || status == 429 ? core::ErrorKind::unavailable
-                                            : core::ErrorKind::internal;
+      return status >= 500 ? core::ErrorKind::unavailable : core::ErrorKind::internal;
   }
 }
 

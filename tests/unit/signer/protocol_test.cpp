@@ -121,7 +121,7 @@ TEST(ProtocolTest, RefusalsSayWhatWentWrong) {
       {410, "application/problem+json",
        R"({"type":"about:blank#expired","title":"Verlopen","status":410,"detail":"Te laat."})"},
       "the signature");
-  EXPECT_EQ(expired.kind, core::ErrorKind::conflict);
+  EXPECT_EQ(expired.kind, core::ErrorKind::gone);
   EXPECT_EQ(expired.message,
             "the portal refused the signature (HTTP 410, expired): the request has expired; "
             "start again in the browser\n  portal: Te laat.");
