@@ -10,81 +10,16 @@
 //    then adds a mobile certificate; after approval she makes an activation code on the order page,
 //    which is shown once only.
 // Every page visited is WCAG 2.1 AA clean (axe). Texts come from src/web/messages/nl/*.toml.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../support/server.mjs';
+import { dutchDate, escape, fact, signFile, t } from '../support/pages.mjs';
 import { expect, test } from '../support/browser.mjs';
 
 const GROUP_NAME = 'Afdeling Inkoop';
 const GROUP_EMAIL = 'inkoop@voorbeeld.nl';
 const NEW_REGISTRATION_NUMBER = 'KNB-PW-20250';
 const MOBILE_NUMBER = '06 12 34 56 78';
-
-/**
- * The Dutch texts of the portal, read from src/web/messages/nl/*.toml:
- * t('order.status.issued') -> "Uitgegeven". Understands the subset the catalogues use: [table]
- * headers and `key = "basic string"` lines.
- */
-function dutchTexts() {
-  const dir = path.join(repoRoot, 'src', 'web', 'messages', 'nl');
-  const texts = new Map();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.toml'))) {
-    let table = '';
-    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
-      const header = line.match(/^\s*\[([^\]]+)\]\s*$/);
-      if (header) {
-        table = header[1].trim();
-        continue;
-      }
-      const entry = line.match(/^\s*("[^"]+"|[A-Za-z0-9_-]+)\s*=\s*(".*")\s*$/);
-      if (entry) {
-        const key = entry[1].startsWith('"') ? JSON.parse(entry[1]) : entry[1];
-        texts.set(table ? `${table}.${key}` : key, JSON.parse(entry[2]));
-      }
-    }
-  }
-  const t = (key, values = {}) => {
-    if (!texts.has(key)) throw new Error(`message key ${key} is not in src/web/messages/nl/*.toml`);
-    return texts.get(key).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
-  };
-  /** The text of KEY as a whole-string pattern; placeholders not in VALUES match anything. */
-  t.pattern = (key, values = {}) => {
-    if (!texts.has(key)) throw new Error(`message key ${key} is not in src/web/messages/nl/*.toml`);
-    const parts = texts.get(key).split(/(\{\w+\})/);
-    return new RegExp(`^${parts.map((part) => {
-      const name = part.match(/^\{(\w+)\}$/)?.[1];
-      if (!name) return escape(part);
-      return name in values ? escape(String(values[name])) : '.+';
-    }).join('')}$`);
-  };
-  return t;
-}
-
-/** TEXT with the characters that mean something in a regular expression escaped. */
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The value (<dd>) of the fact labelled LABEL (<dt>) in the facts list of the page. */
-function fact(page, label) {
-  return page.getByRole('main').locator('dl dt').filter({ hasText: new RegExp(`^\\s*${escape(label)}\\s*$`) })
-    .locator('xpath=following-sibling::dd[1]');
-}
-
-/** An API timestamp (RFC 3339) as the portal shows dates: DD-MM-YYYY of the UTC day. */
-function dutchDate(timestamp) {
-  const day = new Date(timestamp);
-  expect(Number.isNaN(day.getTime()), `timestamp ${timestamp}`).toBe(false);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${two(day.getUTCDate())}-${two(day.getUTCMonth() + 1)}-${day.getUTCFullYear()}`;
-}
-
-/** A detached CMS signature (DER) over the file DOCUMENT with the demo user's certificate. */
-function sign(user, documentPath, signaturePath) {
-  execFileSync('openssl', ['cms', '-sign', '-binary', '-in', documentPath, '-signer', user.certPath,
-    '-inkey', user.keyPath, '-outform', 'DER', '-out', signaturePath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return signaturePath;
-}
 
 /** The order of the API (as the logged-in PAGE's user). */
 async function apiOrder(page, origin, orderId) {
@@ -119,7 +54,7 @@ async function signAndSubmit({ page, origin, orderId, user, work, t, expectInDoc
   const apiDocument = await page.request.get(`${origin}/api/v1/orders/${orderId}/document`);
   expect(await apiDocument.text(), 'the download is the document of the API').toBe(document);
 
-  const signaturePath = sign(user, documentPath, path.join(work, `bestelling-${orderId}.p7s`));
+  const signaturePath = signFile(user, documentPath, path.join(work, `bestelling-${orderId}.p7s`));
   await page.getByLabel(t('orders.sign.file'), { exact: true }).setInputFiles(signaturePath);
   await page.getByRole('button', { name: t('orders.sign.submit'), exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`^${escape(`${origin}/bestellingen/${orderId}`)}(\\?|$)`));
@@ -163,7 +98,6 @@ async function approveAsServicedesk({ officer, origin, orderId, t, expectAccessi
 test.describe('ordering cards', () => {
   test('the contact orders a group certificate; the Servicedesk approves, ships and activates it', async ({ loginAs, portal, expectAccessible }) => {
     test.setTimeout(120_000);
-    const t = dutchTexts();
     const work = mkdtempSync(path.join(os.tmpdir(), 'mijncert-cards-'));
     try {
       // The contact opens the cards of her organisation and the group certificate form.
@@ -323,7 +257,6 @@ test.describe('ordering cards', () => {
 
   test('the professional renews her card and adds a mobile certificate with an activation code', async ({ loginAs, portal, expectAccessible }) => {
     test.setTimeout(150_000);
-    const t = dutchTexts();
     const work = mkdtempSync(path.join(os.tmpdir(), 'mijncert-cards-'));
     try {
       const eva = await loginAs('professional');

@@ -12,20 +12,12 @@
 // Every page is WCAG 2.1 AA clean (axe).
 import { PortalClient } from '../support/tls.mjs';
 import { removeTempFiles } from '../support/orders.mjs';
-import { mobileApi, nlText as t, runSigner, signerAvailable } from '../support/mobile.mjs';
+import { mobileApi, runSigner, signerAvailable } from '../support/mobile.mjs';
+import { escape, fact, t } from '../support/pages.mjs';
 import { expect, test } from '../support/browser.mjs';
 
 /** How long the page may take to notice the answer: it polls every 2 s. */
 const CONTINUES_WITHIN_MS = 15_000;
-
-/** TEXT with the characters that mean something in a regular expression escaped. */
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The value (<dd>) of the fact labelled LABEL (<dt>) on the page. */
-function fact(page, label) {
-  return page.getByRole('main').locator('dl dt').filter({ hasText: new RegExp(`^\\s*${escape(label)}\\s*$`) })
-    .locator('xpath=following-sibling::dd[1]');
-}
 
 test.describe('the phone as login and signature', () => {
   test.describe.configure({ mode: 'serial' });

@@ -5,59 +5,13 @@
 // opens the issued certificate. A first attempt with an unreadable CSR, and (second test) a
 // signature over a changed document, show the error summary linked to the field. Every page visited is WCAG 2.1 AA clean (axe). Texts come from src/web/messages/nl/*.toml.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../support/server.mjs';
+import { dutchDate, escape, fact, signFile, t } from '../support/pages.mjs';
 import { expect, test } from '../support/browser.mjs';
 
 const COMMON_NAME = 'pw-shop.voorbeeld.nl';
-
-/**
- * The Dutch texts of the portal, read from src/web/messages/nl/*.toml when called (the catalogue
- * grows while the feature is built): t('order.status.issued') -> "Uitgegeven". Understands the
- * subset the catalogues use: [table] headers and `key = "basic string"` lines.
- */
-function dutchTexts() {
-  const dir = path.join(repoRoot, 'src', 'web', 'messages', 'nl');
-  const texts = new Map();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.toml'))) {
-    let table = '';
-    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
-      const header = line.match(/^\s*\[([^\]]+)\]\s*$/);
-      if (header) {
-        table = header[1].trim();
-        continue;
-      }
-      const entry = line.match(/^\s*("[^"]+"|[A-Za-z0-9_-]+)\s*=\s*(".*")\s*$/);
-      if (entry) {
-        const key = entry[1].startsWith('"') ? JSON.parse(entry[1]) : entry[1];
-        texts.set(table ? `${table}.${key}` : key, JSON.parse(entry[2]));
-      }
-    }
-  }
-  return (key, values = {}) => {
-    if (!texts.has(key)) throw new Error(`message key ${key} is not in src/web/messages/nl/*.toml`);
-    return texts.get(key).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
-  };
-}
-
-/** TEXT with the characters that mean something in a regular expression escaped. */
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The value (<dd>) of the fact labelled LABEL (<dt>) in the facts list of the page. */
-function fact(page, label) {
-  return page.getByRole('main').locator('dl dt').filter({ hasText: new RegExp(`^\\s*${escape(label)}\\s*$`) })
-    .locator('xpath=following-sibling::dd[1]');
-}
-
-/** An API timestamp (RFC 3339) as the portal shows dates: DD-MM-YYYY of the UTC day (core::toDutchDate). */
-function dutchDate(timestamp) {
-  const day = new Date(timestamp);
-  expect(Number.isNaN(day.getTime()), `timestamp ${timestamp}`).toBe(false);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${two(day.getUTCDate())}-${two(day.getUTCMonth() + 1)}-${day.getUTCFullYear()}`;
-}
 
 /** Runs openssl with ARGS; throws with its stderr when it fails. */
 function openssl(...args) {
@@ -71,13 +25,6 @@ function makeCsr(dir, name) {
     '-keyout', path.join(dir, `${name}.key`), '-out', csrPath,
     '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`);
   return csrPath;
-}
-
-/** A detached CMS signature (DER) over the file DOCUMENT with the demo user's certificate; returns its path. */
-function sign(user, documentPath, signaturePath) {
-  openssl('cms', '-sign', '-binary', '-in', documentPath, '-signer', user.certPath, '-inkey', user.keyPath,
-    '-outform', 'DER', '-out', signaturePath);
-  return signaturePath;
 }
 
 /** The id of Voorbeeld B.V., from the link on the dashboard of the logged-in PAGE. */
@@ -100,7 +47,6 @@ async function chooseExistingManager(page, t) {
 test.describe('ordering a server certificate', () => {
   test('the contact orders, signs and gets the certificate after Servicedesk approval', async ({ loginAs, portal, expectAccessible }) => {
     test.setTimeout(120_000);
-    const t = dutchTexts();
     const work = mkdtempSync(path.join(os.tmpdir(), 'mijncert-order-'));
     try {
       const csrPath = makeCsr(work, COMMON_NAME);
@@ -187,7 +133,7 @@ test.describe('ordering a server certificate', () => {
       expect(await apiDocument.text(), 'the download is the document of the API').toBe(document);
 
       // She signs exactly the downloaded bytes with her own certificate and uploads the signature.
-      const signaturePath = sign(portal.demo.users.contact, documentPath, path.join(work, 'bestelling.p7s'));
+      const signaturePath = signFile(portal.demo.users.contact, documentPath, path.join(work, 'bestelling.p7s'));
       await contact.getByLabel(t('orders.sign.file'), { exact: true }).setInputFiles(signaturePath);
       await contact.getByRole('button', { name: t('orders.sign.submit'), exact: true }).click();
       await expect(contact).toHaveURL(new RegExp(`^${escape(orderUrl)}(\\?|$)`));
@@ -269,7 +215,6 @@ test.describe('ordering a server certificate', () => {
 
   test('a signature over a changed document is refused and the summary leads to the signature field', async ({ loginAs, portal, expectAccessible }) => {
     test.setTimeout(60_000);
-    const t = dutchTexts();
     const name = 'pw-winkel.voorbeeld.nl';
     const work = mkdtempSync(path.join(os.tmpdir(), 'mijncert-order-'));
     try {
@@ -287,7 +232,7 @@ test.describe('ordering a server certificate', () => {
       expect(document).toContain(name);
       const changedPath = path.join(work, 'gewijzigd.txt');
       writeFileSync(changedPath, document.replace(name, 'pw-andere.voorbeeld.nl'));
-      const signaturePath = sign(portal.demo.users.contact, changedPath, path.join(work, 'gewijzigd.p7s'));
+      const signaturePath = signFile(portal.demo.users.contact, changedPath, path.join(work, 'gewijzigd.p7s'));
       const signatureField = contact.getByLabel(t('orders.sign.file'), { exact: true });
       await signatureField.setInputFiles(signaturePath);
       const [refused] = await Promise.all([

@@ -276,10 +276,3 @@ export function assertMobileProblem(response, status, type) {
   return problem;
 }
 
-/**
- * The Dutch text of KEY ("order.status.submitted", "mobile.page.qr_label") with {name}
- * placeholders replaced from VALUES; throws for an unknown key.
- */
-export function nlText(key, values = {}) {
-  return message(key).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
