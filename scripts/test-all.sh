@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite after the build, from the repository root:
-#   1. unit tests (ctest), 2. integration tests (node --test), 3. browser tests (Playwright).
+#   1. unit tests (ctest), 2. integration tests (node --test), on SQLite and again on PostgreSQL,
+#   3. browser tests (Playwright).
 # A failing suite does not stop the others. Prints one line per suite and, as the very last line,
 # "N passed, N failed" (read by CI). Exits non-zero when anything failed. A suite that crashes
 # before reporting its counts is counted as 1 failed.
@@ -31,14 +32,20 @@ record() {
   total_failed=$((total_failed + failed))
 }
 
-# The storage tests also run against a real PostgreSQL 15 server when one can be started.
+# This script decides which database each run uses (SQLite unless it says otherwise).
+unset MIJNCERT_TEST_DATABASE_URL
+
+# The storage tests also run against a real PostgreSQL 15 server when one can be started; the
+# integration suite always runs on it as well (issue 8).
+postgres_url=
 postgres_dir=$(mktemp -d /tmp/mijncert-pg.XXXXXX)
 trap 'scripts/test-postgres.sh stop "$postgres_dir"' EXIT
 if postgres_url=$(scripts/test-postgres.sh start "$postgres_dir"); then
   export MIJNCERT_TEST_POSTGRES_URL=$postgres_url
   echo "PostgreSQL for the tests: $postgres_url"
 else
-  echo "warning: could not start PostgreSQL; its tests are skipped (see $postgres_dir)" >&2
+  postgres_url=
+  echo "warning: could not start PostgreSQL; its storage tests are skipped and its integration run fails" >&2
 fi
 
 # 1. Unit tests: "100% tests passed, 0 tests failed out of 42".
@@ -55,20 +62,31 @@ else  # includes "No tests were found": the build always has unit tests, so that
 fi
 
 # 2. Integration tests: spec output on the console, TAP ("# pass N", "# fail N", "# cancelled N") to a file.
-echo "=== integration tests (node --test) ==="
-tap_log=$results_dir/integration.tap
-rm -f "$tap_log"
-timeout --kill-after=30 1200 node --test --test-concurrency=1 --test-timeout=120000 \
-  --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$tap_log" \
-  tests/integration/
-node_status=$?
-node_passed=$(sed -n 's/^# pass \([0-9]\+\)$/\1/p' "$tap_log" 2>/dev/null | tail -n 1)
-node_failed=$(sed -n 's/^# fail \([0-9]\+\)$/\1/p' "$tap_log" 2>/dev/null | tail -n 1)
-node_cancelled=$(sed -n 's/^# cancelled \([0-9]\+\)$/\1/p' "$tap_log" 2>/dev/null | tail -n 1)
-# Tests cancelled because a hook failed (e.g. the server did not start) did not pass: count them.
-[[ $node_failed =~ ^[0-9]+$ && $node_cancelled =~ ^[0-9]+$ ]] && node_failed=$((node_failed + node_cancelled))
-record integration "$node_passed" "$node_failed" "$node_status"
+# run_integration NAME TAP_FILE [VAR=VALUE…]: runs the suite with the given environment and records it.
+run_integration() {
+  local name=$1 tap_log=$2
+  shift 2
+  echo "=== $name tests (node --test) ==="
+  rm -f "$tap_log"
+  env "$@" timeout --kill-after=30 1200 node --test --test-concurrency=1 --test-timeout=120000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap_log" \
+    tests/integration/
+  local status=$? passed failed cancelled
+  passed=$(sed -n 's/^# pass \([0-9]\+\)$/\1/p' "$tap_log" 2>/dev/null | tail -n 1)
+  failed=$(sed -n 's/^# fail \([0-9]\+\)$/\1/p' "$tap_log" 2>/dev/null | tail -n 1)
+  cancelled=$(sed -n 's/^# cancelled \([0-9]\+\)$/\1/p' "$tap_log" 2>/dev/null | tail -n 1)
+  # Tests cancelled because a hook failed (e.g. the server did not start) did not pass: count them.
+  [[ $failed =~ ^[0-9]+$ && $cancelled =~ ^[0-9]+$ ]] && failed=$((failed + cancelled))
+  record "$name" "$passed" "$failed" "$status"
+}
+run_integration integration "$results_dir/integration.tap"
+if [[ -n $postgres_url ]]; then
+  run_integration "integration (postgresql)" "$results_dir/integration-postgresql.tap" \
+    MIJNCERT_TEST_DATABASE_URL="$postgres_url"
+else  # never skipped silently: without a server this run fails
+  record "integration (postgresql): no server" 0 1 1
+fi
 
 # 3. Browser tests: counts from the JSON reporter (see playwright.config.mjs).
 echo "=== browser tests (playwright) ==="

@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 
+#include "app/background_jobs.hpp"
 #include "app/config.hpp"
 #include "app/demo.hpp"
 #include "auth/certificate_login.hpp"
@@ -21,6 +22,8 @@
 #include "storage/certificate_inventory.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
+#include "storage/housekeeping.hpp"
+#include "storage/leader_lock.hpp"
 #include "storage/mobile_requests.hpp"
 #include "storage/order_repository.hpp"
 #include "storage/registry_repository.hpp"
@@ -58,6 +61,9 @@ constexpr const char* kUsage =
     "\n"
     "Run `mijncert COMMAND --help` for the options of one command.\n";
 
+// The PostgreSQL advisory lock whose holder runs the shared background jobs ("mijncert").
+constexpr std::int64_t kBackgroundJobsLockKey = 0x6d696a6e63657274;
+
 const std::map<std::string, std::string> kCommandHelp{
     {"init-dev",
      "Usage: mijncert init-dev --dir DIR [--force] [--database URL]\n\n"
@@ -89,8 +95,9 @@ const std::map<std::string, std::string> kCommandHelp{
      "reconcile: finds issuances a crash interrupted. A signed certificate that was not stored\n"
      "is stored (with its audit record); an issuance that stopped before signing and is older\n"
      "than ca.stale_issuance_minutes is marked failed. Safe to run at any time.\n\n"
-     "crl: issues the next CRL of every issuing CA in [[ca.issuers]] and writes it to its\n"
-     "crl_file (served at /crl/NAME.crl and read by the login check at start-up).\n"},
+     "crl: issues the next CRL of every issuing CA in [[ca.issuers]] at once, stores it in the\n"
+     "database and writes it to its crl_file (served at /crl/NAME.crl). Running portal nodes\n"
+     "pick it up within jobs.interval_seconds; they also publish due CRLs themselves.\n"},
 };
 
 /// Parsed "--name value" / "--flag" options.
@@ -141,7 +148,7 @@ void setUpLogging(const std::string& level) {
 }
 
 std::unique_ptr<storage::Database> openDatabase(const Config& config) {
-  auto database = storage::Database::open(config.database_url, config.database_pool);
+  auto database = storage::Database::open(config.database_url, config.database);
   if (!database) throw std::runtime_error("database: " + database.error().message);
   return std::move(*database);
 }
@@ -227,11 +234,22 @@ int serve(const Options& options) {
   auth::MobileRequests mobile(mobile_store, registry, inventory, order_service, *signatures, random,
                               clock, config.portal.origin, config.mobile);
 
-  web::Portal portal(config.portal,
-                     web::PortalServices{login, sessions, *database, registry, audit_log, inventory,
-                                         clock, &crls, &chains, &orders, &mobile, &rate_limiter});
+  // Background jobs (issue 8, ADR 0011): every node keeps its CRL files and trust current;
+  // the holder of the leader lock publishes CRLs, reconciles issuances and purges expired rows.
+  auto client_trust = pki::ClientTrust::load(config.server.tls);
+  if (!client_trust) throw std::runtime_error("client trust: " + client_trust.error().message);
+  storage::LeaderLock leader_lock(*database, kBackgroundJobsLockKey);
+  storage::Housekeeping housekeeping(*database, clock);
+  BackgroundJobs jobs(config.jobs, JobParts{leader_lock, authority, housekeeping, **client_trust,
+                                            *signatures, clock, config.ca.stale_issuance_after});
 
-  http::Server server(config.server, portal);
+  web::PortalServices services{login, sessions, *database, registry, audit_log, inventory,
+                               clock, &crls,    &chains,   &orders,  &mobile,   &rate_limiter};
+  services.job_health = [&jobs] { return jobs.status(); };
+  web::Portal portal(config.portal, std::move(services));
+
+  http::Server server(config.server, portal, *client_trust);
+  jobs.start();
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),
                config.portal.origin, ::getpid());
   server.run();

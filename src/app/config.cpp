@@ -164,6 +164,10 @@ Config loadConfig(const fs::path& file) {
     config.server.shutdown_grace =
         std::chrono::seconds{optional<int>(server, "shutdown_grace_seconds", 20)};
     config.server.static_dir = resolve(base, optional<std::string>(server, "static_dir", ""));
+    config.server.trusted_proxies =
+        optional<std::vector<std::string>>(server, "trusted_proxies", {});
+    config.server.client_certificate_header = optional<std::string>(
+        server, "client_certificate_header", config.server.client_certificate_header);
 
     const auto& tls = toml::find(root, "tls");
     config.server.tls.certificate_chain_file =
@@ -176,7 +180,13 @@ Config loadConfig(const fs::path& file) {
 
     const auto& database = toml::find(root, "database");
     config.database_url = resolveDatabaseUrl(base, toml::find<std::string>(database, "url"));
-    config.database_pool = optional<std::size_t>(database, "pool_size", 8);
+    config.database.pool_size = optional<std::size_t>(database, "pool_size", 8);
+    config.database.acquire_timeout =
+        std::chrono::milliseconds{optional<int>(database, "acquire_timeout_ms", 5000)};
+    config.database.statement_timeout =
+        std::chrono::seconds{optional<int>(database, "statement_timeout_seconds", 30)};
+    config.database.connect_timeout =
+        std::chrono::seconds{optional<int>(database, "connect_timeout_seconds", 5)};
 
     if (root.contains("session")) {
       const auto& session = toml::find(root, "session");
@@ -200,6 +210,14 @@ Config loadConfig(const fs::path& file) {
           std::chrono::seconds{optional<int>(mobile, "request_validity_seconds", 120)};
       config.mobile.requests_per_minute = optional<int>(mobile, "requests_per_minute", 10);
     }
+    if (root.contains("jobs")) {
+      const auto& jobs = toml::find(root, "jobs");
+      config.jobs.interval = std::chrono::seconds{optional<int>(jobs, "interval_seconds", 60)};
+      config.jobs.purge.mobile_requests_kept_after_expiry =
+          std::chrono::hours{optional<int>(jobs, "mobile_requests_kept_hours", 24)};
+      config.jobs.purge.rate_events_kept =
+          std::chrono::minutes{optional<int>(jobs, "rate_events_kept_minutes", 60)};
+    }
     if (root.contains("log"))
       config.log_level = optional<std::string>(toml::find(root, "log"), "level", "info");
     config.ca = readCa(base, root);
@@ -210,6 +228,19 @@ Config loadConfig(const fs::path& file) {
     throw std::runtime_error("configuration " + file.string() +
                              " has a value of the wrong type: " + e.what());
   }
+  // Expired sessions go once neither timeout could let them in any more.
+  config.jobs.purge.session_idle_timeout = config.session.idle_timeout;
+  config.jobs.purge.session_absolute_timeout = config.session.absolute_timeout;
+  if (config.database.pool_size < 1 || config.database.pool_size > 1000 ||
+      config.database.acquire_timeout.count() < 1 ||
+      config.database.statement_timeout.count() < 1 || config.database.connect_timeout.count() < 1)
+    throw std::runtime_error(
+        "configuration: database.pool_size must be 1–1000 and its timeouts positive");
+  if (config.jobs.interval.count() < 1 || config.jobs.purge.rate_events_kept.count() < 1 ||
+      config.jobs.purge.mobile_requests_kept_after_expiry.count() < 0)
+    throw std::runtime_error(
+        "configuration: jobs.interval_seconds and jobs.rate_events_kept_minutes must be "
+        "positive");
   if (config.server.threads < 1 || config.server.threads > 256)
     throw std::runtime_error("configuration: server.threads must be 1–256");
   if (config.mobile.request_validity.count() < 10 || config.mobile.requests_per_minute < 1)

@@ -1,11 +1,13 @@
 #pragma once
 // The configuration file of `mijncert serve` (TOML; reference in README.md §Configuration).
 
+#include "app/background_jobs.hpp"
 #include "auth/mobile_requests.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/server.hpp"
 #include "ra/card_orders.hpp"
+#include "storage/database.hpp"
 #include "web/portal.hpp"
 
 #include <cstddef>
@@ -19,8 +21,9 @@ struct Config {
   http::ServerSettings server;
   web::PortalSettings portal;
   auth::SessionPolicy session;
-  std::string database_url;  ///< "sqlite:/abs/path.db" or "postgresql://…"
-  std::size_t database_pool = 8;
+  std::string database_url;            ///< "sqlite:/abs/path.db" or "postgresql://…"
+  storage::DatabaseSettings database;  ///< `[database]`: pool and timeouts
+  JobSettings jobs;                    ///< `[jobs]`
   std::string log_level = "info";
   ca::CaSettings ca;                  ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
   ra::CardOrderSettings card_orders;  ///< `[orders]`

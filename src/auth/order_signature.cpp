@@ -10,7 +10,30 @@ core::Result<OrderSignatureVerifier> OrderSignatureVerifier::create(
     const pki::ServerTlsSettings& tls, const core::Clock& clock) {
   auto trust = pki::SignatureTrust::fromFiles(tls.client_ca_file, tls.crl_files);
   if (!trust) return trust.error();
-  return OrderSignatureVerifier(std::move(*trust), clock);
+  return OrderSignatureVerifier(tls, std::move(*trust), clock);
+}
+
+OrderSignatureVerifier::OrderSignatureVerifier(pki::ServerTlsSettings files,
+                                               pki::SignatureTrust trust, const core::Clock& clock)
+    : files_(std::move(files)),
+      trust_(std::make_shared<const pki::SignatureTrust>(std::move(trust))),
+      clock_(clock) {}
+
+OrderSignatureVerifier::OrderSignatureVerifier(OrderSignatureVerifier&& other) noexcept
+    : files_(std::move(other.files_)), trust_(other.current()), clock_(other.clock_) {}
+
+std::shared_ptr<const pki::SignatureTrust> OrderSignatureVerifier::current() const {
+  std::lock_guard lock(mutex_);
+  return trust_;
+}
+
+core::Result<void> OrderSignatureVerifier::reload() {
+  auto trust = pki::SignatureTrust::fromFiles(files_.client_ca_file, files_.crl_files);
+  if (!trust) return trust.error();
+  auto fresh = std::make_shared<const pki::SignatureTrust>(std::move(*trust));
+  std::lock_guard lock(mutex_);
+  trust_ = std::move(fresh);
+  return {};
 }
 
 core::Result<SignatureEvidence> OrderSignatureVerifier::verifySigner(
@@ -20,7 +43,7 @@ core::Result<SignatureEvidence> OrderSignatureVerifier::verifySigner(
   const core::TimePoint now = clock_.now();
   // Replay of another order's signature fails here as a document mismatch: every order document
   // holds its own order number and a nonce, so no two orders share signed bytes.
-  auto verified = pki::verifyDetachedSignature(signature, document, trust_, now);
+  auto verified = pki::verifyDetachedSignature(signature, document, *current(), now);
   if (!verified) return verified.error();
   const auto identity = policy::identityOf(verified->signer);
   if (!identity)

@@ -8,6 +8,8 @@
 #include "pki/cms.hpp"
 #include "pki/tls.hpp"
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,11 +43,20 @@ class OrderSignatureVerifier {
   core::Result<SignatureEvidence> verify(
       std::string_view document, std::string_view signature,
       std::span<const core::CertificateIdentity> identities) const;
+  /// Re-reads the CA bundle and CRLs (after a new CRL arrived); on failure the trust in use
+  /// stays. Verifications under way finish with the trust they started with.
+  core::Result<void> reload();
+
+  OrderSignatureVerifier(OrderSignatureVerifier&& other) noexcept;
 
  private:
-  OrderSignatureVerifier(pki::SignatureTrust trust, const core::Clock& clock)
-      : trust_(std::move(trust)), clock_(clock) {}
-  pki::SignatureTrust trust_;
+  OrderSignatureVerifier(pki::ServerTlsSettings files, pki::SignatureTrust trust,
+                         const core::Clock& clock);
+  std::shared_ptr<const pki::SignatureTrust> current() const;
+
+  pki::ServerTlsSettings files_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const pki::SignatureTrust> trust_;  ///< guarded by mutex_
   const core::Clock& clock_;
 };
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 
 namespace ca {
 namespace {
@@ -263,10 +264,43 @@ core::Result<std::string> CertificateAuthority::publishCrl(const std::string& is
   auto crl = pki::issueCrl(issuer->certificate, issuer->signer->key(), entries, now,
                            now + issuer->crl_validity, *number);
   if (!crl) return crl.error();
+  if (auto recorded =
+          store_.recordCrl({issuing_ca, *number, *crl, now, now + issuer->crl_validity});
+      !recorded)
+    return recorded.error();
   if (!issuer->crl_file.empty()) {
     if (auto written = writeAtomically(issuer->crl_file, *crl); !written) return written.error();
   }
   return crl;
+}
+
+core::Result<bool> CertificateAuthority::crlDue(const std::string& issuing_ca) const {
+  const IssuingCa* issuer = findIssuer(issuing_ca);
+  if (issuer == nullptr || issuer->signer == nullptr) return invalid("certificate.unknown_issuer");
+  auto latest = store_.latestCrl(issuing_ca);
+  if (!latest) return latest.error();
+  if (!*latest) return true;
+  // Renewed at half time, so relying parties that cache until nextUpdate never hold a stale one.
+  const auto half_life = ((*latest)->next_update - (*latest)->this_update) / 2;
+  if (clock_.now() >= (*latest)->this_update + half_life) return true;
+  return store_.revokedSince(issuing_ca, (*latest)->this_update);
+}
+
+core::Result<bool> CertificateAuthority::syncCrlFile(const std::string& issuing_ca) const {
+  const IssuingCa* issuer = findIssuer(issuing_ca);
+  if (issuer == nullptr) return invalid("certificate.unknown_issuer");
+  if (issuer->crl_file.empty()) return false;
+  auto latest = store_.latestCrl(issuing_ca);
+  if (!latest) return latest.error();
+  if (!*latest) return false;
+  if (std::filesystem::is_regular_file(issuer->crl_file)) {
+    std::ifstream in(issuer->crl_file, std::ios::binary);
+    const std::string current{std::istreambuf_iterator<char>(in), {}};
+    if (current == (*latest)->pem) return false;
+  }
+  if (auto written = writeAtomically(issuer->crl_file, (*latest)->pem); !written)
+    return written.error();
+  return true;
 }
 
 core::Result<ReconcileReport> CertificateAuthority::reconcile(std::chrono::minutes stale_after) {

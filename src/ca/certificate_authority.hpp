@@ -87,8 +87,15 @@ class CertificateAuthority {
   /// Revokes a certificate (RFC 5280 §5.3.1 reason name); the next publishCrl lists it.
   core::Result<void> revoke(core::CertificateId certificate, const std::string& reason,
                             const audit::Actor& actor);
-  /// Issues the next CRL of one CA and writes it to its crl_file; returns the CRL (PEM).
+  /// Issues the next CRL of one CA, records it in the database (where every portal node finds
+  /// it) and writes it to its crl_file; returns the CRL (PEM).
   core::Result<std::string> publishCrl(const std::string& issuing_ca);
+  /// Whether one CA needs a new CRL: none was published, half its validity has passed, or a
+  /// certificate was revoked since the last one.
+  core::Result<bool> crlDue(const std::string& issuing_ca) const;
+  /// Writes the newest CRL in the database to this node's crl_file when the file differs (a
+  /// CRL published by another node); true when the file was replaced.
+  core::Result<bool> syncCrlFile(const std::string& issuing_ca) const;
   /// Stores signed-but-unstored issuances; marks reserved/checked ones older than `stale_after`
   /// failed (they were interrupted before signing, so nothing exists to finish).
   core::Result<ReconcileReport> reconcile(std::chrono::minutes stale_after);

@@ -5,6 +5,7 @@
 
 #include "http/server.hpp"
 
+#include "http/forwarded_client.hpp"
 #include "http/static_files.hpp"
 
 #include <spdlog/spdlog.h>
@@ -158,6 +159,21 @@ tcp::endpoint listenEndpoint(net::io_context& context, const std::string& host,
   return results.begin()->endpoint();
 }
 
+std::shared_ptr<pki::ClientTrust> loadClientTrust(const pki::ServerTlsSettings& settings) {
+  auto trust = pki::ClientTrust::load(settings);
+  if (!trust) throw std::runtime_error("TLS configuration failed: " + trust.error().message);
+  return *trust;
+}
+
+TrustedProxies parseTrustedProxies(const ServerSettings& settings) {
+  auto proxies = TrustedProxies::parse(settings.trusted_proxies);
+  if (!proxies) throw std::runtime_error("configuration: " + proxies.error().message);
+  if (!proxies->empty() && settings.client_certificate_header.empty()) {
+    throw std::runtime_error("configuration: trusted proxies need a client certificate header");
+  }
+  return *proxies;
+}
+
 // Logs what escaped a coroutine: everything expected is handled inside, so this is a bug.
 auto logEscapedException(std::string_view what) {
   return [what](std::exception_ptr exception) {
@@ -189,9 +205,11 @@ struct Server::Impl {
     Stream stream;
     Connection connection;
     bool idle = false;  ///< waiting for a request to begin; only touched on the session's strand
+    bool fromProxy = false;  ///< from a trusted proxy: the client differs per request
   };
 
-  Impl(ServerSettings serverSettings, Handler& requestHandler);
+  Impl(ServerSettings serverSettings, Handler& requestHandler,
+       std::shared_ptr<pki::ClientTrust> clientTrust);
   ~Impl();
 
   void run();
@@ -216,11 +234,13 @@ struct Server::Impl {
                                      bool headOnly);
   net::awaitable<void> drainInput(Stream& stream);
   net::awaitable<void> closeTls(Stream& stream);
-  void logRequest(const Session& session, std::string_view method, std::string_view target,
+  void logRequest(const Connection& connection, std::string_view method, std::string_view target,
                   unsigned status, SteadyClock::time_point started, std::string_view person) const;
 
   ServerSettings settings_;
   Handler& handler_;
+  std::shared_ptr<pki::ClientTrust> clientTrust_;
+  ForwardedClient forwarded_;
   // Optional so that ~Impl can destroy it first, while the members that the sessions of
   // abandoned coroutines touch in their destructors are still alive.
   std::optional<net::io_context> context_;
@@ -244,9 +264,12 @@ struct Server::Impl {
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
 };
 
-Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler)
+Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler,
+                   std::shared_ptr<pki::ClientTrust> clientTrust)
     : settings_(std::move(serverSettings)),
       handler_(requestHandler),
+      clientTrust_(std::move(clientTrust)),
+      forwarded_(parseTrustedProxies(settings_), settings_.client_certificate_header, clientTrust_),
       context_(std::in_place, std::max(1, settings_.threads)),
       control_(std::in_place, net::make_strand(*context_)) {
   if (auto configured = pki::configureServerContext(tls_.native_handle(), settings_.tls);
@@ -285,6 +308,14 @@ void Server::Impl::run() {
   net::co_spawn(*control_, acceptLoop(), logEscapedException("accept loop"));
   spdlog::info("listening on https://{}:{} ({} threads)", settings_.host, boundPort_,
                std::max(1, settings_.threads));
+  if (forwarded_.disabled()) {
+    spdlog::info("client certificates: from TLS");
+  } else {
+    spdlog::info(
+        "client certificates: from header {} and X-Forwarded-For of trusted proxies {}; "
+        "from TLS for other addresses",
+        settings_.client_certificate_header, fmt::join(settings_.trusted_proxies, ","));
+  }
 
   std::vector<std::thread> threads;
   for (int i = 1; i < settings_.threads; ++i) threads.emplace_back([this] { context_->run(); });
@@ -409,6 +440,7 @@ void Server::Impl::startSession(tcp::socket socket) {
   auto session = std::make_shared<Session>(*this, std::move(socket));
   session->connection.id = nextConnectionId_++;
   session->connection.remote_address = error ? std::string() : addressText(remote.address());
+  session->fromProxy = forwarded_.trusts(session->connection.remote_address);
   {
     std::lock_guard lock(sessionsMutex_);
     sessions_.emplace(session->connection.id, session);
@@ -419,6 +451,7 @@ void Server::Impl::startSession(tcp::socket socket) {
 
 net::awaitable<void> Server::Impl::serveConnection(std::shared_ptr<Session> session) {
   Stream& stream = session->stream;
+  clientTrust_->applyTo(stream.native_handle());  // the CRLs current when the connection began
   beast::get_lowest_layer(stream).expires_after(settings_.handshake_timeout);
   auto [handshakeError] = co_await stream.async_handshake(ssl::stream_base::server, kAsTuple);
   if (handshakeError) {
@@ -428,8 +461,9 @@ net::awaitable<void> Server::Impl::serveConnection(std::shared_ptr<Session> sess
     co_return;
   }
   // Once per connection: verifying a client certificate costs milliseconds of CPU, too much to
-  // repeat for every request on a keep-alive connection (docs/architecture.md §1).
-  session->connection.peer = pki::peerVerification(stream.native_handle());
+  // repeat for every request on a keep-alive connection (docs/architecture.md §1). A proxy's own
+  // certificate never identifies anyone: its clients' come per request (serveRequest).
+  if (!session->fromProxy) session->connection.peer = pki::peerVerification(stream.native_handle());
 
   beast::flat_buffer buffer;
   Ending ending = Ending::keep_alive;
@@ -482,8 +516,20 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
   }
 
   const Request request = parser.release();
+  // Behind a TLS-terminating proxy one connection carries many users: the client comes from
+  // headers of each request, and only from a trusted proxy (ADR 0010).
+  std::optional<Connection> forwarded;
+  if (session.fromProxy) {
+    forwarded = forwarded_.clientOf(request, session.connection, SteadyClock::now());
+  } else if (!forwarded_.certificateHeader().empty() &&
+             request.find(forwarded_.certificateHeader()) != request.end()) {
+    spdlog::debug("ignored header {} conn={} from={}: not a trusted proxy",
+                  forwarded_.certificateHeader(), session.connection.id,
+                  session.connection.remote_address);
+  }
+  const Connection& connection = forwarded ? *forwarded : session.connection;
   RequestLog log;
-  Reply reply = respond(request, session.connection, log);
+  Reply reply = respond(request, connection, log);
   Response& response = reply.response;
   response.version(responseVersion(request.version()));
   // An HTTP/1.0 client knows no chunks: a streamed body then ends with the connection.
@@ -497,7 +543,7 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
   const bool headOnly = request.method() == bhttp::verb::head;
   const bool written = reply.body ? co_await writeStreamed(session, response, reply.body, headOnly)
                                   : co_await writeResponse(session, response, headOnly);
-  logRequest(session, toStd(request.method_string()), toStd(request.target()), status, started,
+  logRequest(connection, toStd(request.method_string()), toStd(request.target()), status, started,
              log.person);
   if (!written) co_return Ending::abort;
   co_return keepAlive ? Ending::keep_alive : Ending::close;
@@ -517,7 +563,7 @@ net::awaitable<Ending> Server::Impl::refuseRequest(
   response.keep_alive(false);
   applySecurityHeaders(response);
   const bool written = co_await writeResponse(session, response, false);
-  logRequest(session, toStd(partial.method_string()), toStd(partial.target()),
+  logRequest(session.connection, toStd(partial.method_string()), toStd(partial.target()),
              response.result_int(), started, "");
   co_return written ? Ending::drain : Ending::abort;
 }
@@ -628,20 +674,24 @@ net::awaitable<void> Server::Impl::closeTls(Stream& stream) {
   static_cast<void>(error);
 }
 
-void Server::Impl::logRequest(const Session& session, std::string_view method,
+void Server::Impl::logRequest(const Connection& connection, std::string_view method,
                               std::string_view target, unsigned status,
                               SteadyClock::time_point started, std::string_view person) const {
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
   // The path only: query strings may carry search terms or tokens. Never headers or bodies.
-  spdlog::info("request conn={} method={} path={} status={} duration_ms={} person={}",
-               session.connection.id, orDash(method),
+  spdlog::info("request conn={} method={} path={} status={} duration_ms={} person={} from={}",
+               connection.id, orDash(method),
                orDash(targetPath(target).substr(0, kMaxLoggedPathLength)), status, duration.count(),
-               orDash(person));
+               orDash(person), orDash(connection.remote_address));
 }
 
+Server::Server(ServerSettings settings, Handler& handler,
+               std::shared_ptr<pki::ClientTrust> client_trust)
+    : impl_(std::make_unique<Impl>(std::move(settings), handler, std::move(client_trust))) {}
+
 Server::Server(ServerSettings settings, Handler& handler)
-    : impl_(std::make_unique<Impl>(std::move(settings), handler)) {}
+    : Server(settings, handler, loadClientTrust(settings.tls)) {}
 
 Server::~Server() = default;
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace http {
 
@@ -28,13 +29,22 @@ struct ServerSettings {
   std::size_t max_connections = 512;        ///< beyond this, new connections are closed at once
   int threads = 4;
   std::string static_dir;  ///< served under /static/ (empty: none)
+  /// Addresses or CIDR ranges of TLS-terminating proxies (ADR 0010): requests from these take
+  /// the client certificate from `client_certificate_header` and the client address from
+  /// X-Forwarded-For; from anywhere else both headers are ignored.
+  std::vector<std::string> trusted_proxies;
+  std::string client_certificate_header = "X-SSL-Client-Cert";
 };
 
 /// An HTTPS server; run() blocks until SIGTERM/SIGINT or stop(), then drains and returns.
 class Server {
  public:
-  /// Binds the listener (so port() is known) without serving yet; throws on bad TLS files or a
-  /// busy port (start-up errors are exceptions, docs/architecture.md §Conventions).
+  /// Binds the listener (so port() is known) without serving yet; throws on bad TLS files, a bad
+  /// trusted proxy or a busy port (start-up errors are exceptions, docs/architecture.md
+  /// §Conventions). Client certificates are verified against `client_trust`, which the caller
+  /// may reload while the server runs.
+  Server(ServerSettings settings, Handler& handler, std::shared_ptr<pki::ClientTrust> client_trust);
+  /// As above, with a client trust loaded once from settings.tls.
   Server(ServerSettings settings, Handler& handler);
   ~Server();
   Server(const Server&) = delete;

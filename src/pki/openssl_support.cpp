@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -149,6 +150,10 @@ core::Result<void> firstError(std::initializer_list<std::function<core::Result<v
 }
 
 core::Result<std::string> readTextFile(const std::string& path) {
+  // A directory opens as a stream but throws on the first read.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return core::makeError(core::ErrorKind::invalid, "cannot read " + path);
   std::ifstream in(path, std::ios::binary);
   std::string content;
   if (in) content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -3,9 +3,14 @@
 #include "pki/key.hpp"
 #include "pki/openssl_support.hpp"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 
 namespace pki {
 namespace {
@@ -20,11 +25,19 @@ constexpr unsigned char kSessionIdContext[] = "mijncertificaten-portal";
 // Leaf, issuing CA, intermediate, root: PKIoverheid chains are 4 deep; leave one spare.
 constexpr int kVerifyDepth = 5;
 
+using StoreContextPtr = detail::OpenSslPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
+
 // SSL ex_data slot holding the first verification error of the handshake, plus one (so that
 // nullptr means "none"). OpenSSL only keeps the last error when the callback overrides failures.
 int firstErrorSlot() {
   static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return slot;
+}
+
+// The error of a failed verification step.
+long failureOf(X509_STORE_CTX* store_context) {
+  const long error = X509_STORE_CTX_get_error(store_context);
+  return error == X509_V_OK ? X509_V_ERR_UNSPECIFIED : error;  // a failure must never read as OK
 }
 
 // Accepts every certificate so that the handshake completes and the portal can explain the
@@ -34,10 +47,9 @@ int recordFirstError(int preverify_ok, X509_STORE_CTX* store_context) {
   auto* connection = static_cast<SSL*>(
       X509_STORE_CTX_get_ex_data(store_context, SSL_get_ex_data_X509_STORE_CTX_idx()));
   if (connection != nullptr && SSL_get_ex_data(connection, firstErrorSlot()) == nullptr) {
-    int error = X509_STORE_CTX_get_error(store_context);
-    if (error == X509_V_OK) error = X509_V_ERR_UNSPECIFIED;  // a failure must never read as OK
-    SSL_set_ex_data(connection, firstErrorSlot(),
-                    reinterpret_cast<void*>(static_cast<std::intptr_t>(error) + 1));
+    SSL_set_ex_data(
+        connection, firstErrorSlot(),
+        reinterpret_cast<void*>(static_cast<std::intptr_t>(failureOf(store_context)) + 1));
   }
   return 1;
 }
@@ -68,6 +80,12 @@ PeerStatus statusOf(long error) {
     default:
       return PeerStatus::invalid;
   }
+}
+
+// The one mapping from a verification result to what the portal is told, for handshakes and
+// for certificates verified outside one (ClientTrust::verify).
+PeerVerification verdictOf(Certificate certificate, long error) {
+  return {statusOf(error), std::move(certificate), X509_verify_cert_error_string(error)};
 }
 
 core::Result<void> setProtocol(SSL_CTX* context) {
@@ -102,18 +120,20 @@ core::Result<void> loadServerIdentity(SSL_CTX* context, const ServerTlsSettings&
   return {};
 }
 
+// Adds the CA certificates of a PEM bundle to `store` and, when given, their names to `names`.
 core::Result<void> addClientCas(X509_STORE* store, STACK_OF(X509_NAME) * names,
-                                const std::string& file) {
-  auto pem = detail::readTextFile(file);
-  if (!pem) return pem.error();
-  auto certificates = Certificate::chainFromPem(*pem);
+                                const std::string& pem, const std::string& file) {
+  auto certificates = Certificate::chainFromPem(pem);
   if (!certificates) {
     return core::makeError(core::ErrorKind::invalid, "no CA certificates in " + file);
   }
   for (const Certificate& certificate : *certificates) {
+    if (X509_STORE_add_cert(store, certificate.handle()) != 1) {
+      return opensslError(core::ErrorKind::invalid, "cannot add client CA from " + file);
+    }
+    if (names == nullptr) continue;
     X509_NAME* name = X509_NAME_dup(X509_get_subject_name(certificate.handle()));
-    if (X509_STORE_add_cert(store, certificate.handle()) != 1 || name == nullptr ||
-        sk_X509_NAME_push(names, name) <= 0) {
+    if (name == nullptr || sk_X509_NAME_push(names, name) <= 0) {
       X509_NAME_free(name);
       return opensslError(core::ErrorKind::invalid, "cannot add client CA from " + file);
     }
@@ -121,10 +141,8 @@ core::Result<void> addClientCas(X509_STORE* store, STACK_OF(X509_NAME) * names,
   return {};
 }
 
-core::Result<void> addCrls(X509_STORE* store, const std::string& file) {
-  auto pem = detail::readTextFile(file);
-  if (!pem) return pem.error();
-  detail::BioPtr bio = detail::memoryBio(*pem);
+core::Result<void> addCrls(X509_STORE* store, const std::string& pem, const std::string& file) {
+  detail::BioPtr bio = detail::memoryBio(pem);
   int count = 0;
   while (X509_CRL* raw = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
     detail::X509CrlPtr crl(raw);
@@ -139,21 +157,53 @@ core::Result<void> addCrls(X509_STORE* store, const std::string& file) {
   return {};
 }
 
-// The trust store for client certificates: only the configured CAs (never the system's default
-// paths, PRODUCT.md §3), revocation checked for every certificate of the chain.
-core::Result<void> setClientVerification(SSL_CTX* context, const ServerTlsSettings& settings) {
-  detail::X509StorePtr store(X509_STORE_new());
-  detail::X509NameStackPtr names(sk_X509_NAME_new_null());
-  if (!store || !names) return opensslError(core::ErrorKind::internal, "out of memory");
-  if (auto added = addClientCas(store.get(), names.get(), settings.client_ca_file); !added) {
-    return added;
-  }
+// The bytes of client_ca_file, then of each of crl_files, read at one moment.
+core::Result<std::vector<std::string>> readTrustFiles(const ServerTlsSettings& settings) {
+  auto cas = detail::readTextFile(settings.client_ca_file);
+  if (!cas) return cas.error();
+  std::vector<std::string> contents{std::move(*cas)};
   for (const std::string& file : settings.crl_files) {
-    if (auto added = addCrls(store.get(), file); !added) return added;
+    auto crl = detail::readTextFile(file);
+    if (!crl) return crl.error();
+    contents.push_back(std::move(*crl));
+  }
+  return contents;
+}
+
+// The trust store for client certificates, built from the bytes readTrustFiles returned: only the
+// configured CAs (never the system's default paths, PRODUCT.md §3), revocation checked for every
+// certificate of the chain, client authentication as the purpose.
+core::Result<detail::X509StorePtr> buildClientStore(const ServerTlsSettings& settings,
+                                                    const std::vector<std::string>& contents,
+                                                    STACK_OF(X509_NAME) * names) {
+  detail::X509StorePtr store(X509_STORE_new());
+  if (!store) return opensslError(core::ErrorKind::internal, "out of memory");
+  if (auto added = addClientCas(store.get(), names, contents.front(), settings.client_ca_file);
+      !added) {
+    return added.error();
+  }
+  for (std::size_t i = 0; i < settings.crl_files.size(); ++i) {
+    if (auto added = addCrls(store.get(), contents[i + 1], settings.crl_files[i]); !added) {
+      return added.error();
+    }
   }
   if (X509_STORE_set_flags(store.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) != 1 ||
       X509_STORE_set_purpose(store.get(), X509_PURPOSE_SSL_CLIENT) != 1 ||
-      SSL_CTX_set1_verify_cert_store(context, store.get()) != 1 ||
+      X509_STORE_set_depth(store.get(), kVerifyDepth) != 1) {
+    return opensslError(core::ErrorKind::internal, "cannot set client verification");
+  }
+  return store;
+}
+
+core::Result<void> setClientVerification(SSL_CTX* context, const ServerTlsSettings& settings) {
+  auto contents = readTrustFiles(settings);
+  if (!contents) return contents.error();
+  detail::X509NameStackPtr names(sk_X509_NAME_new_null());
+  if (!names) return opensslError(core::ErrorKind::internal, "out of memory");
+  auto store = buildClientStore(settings, *contents, names.get());
+  if (!store) return store.error();
+  // The context's own store serves connections that no ClientTrust was applied to.
+  if (SSL_CTX_set1_verify_cert_store(context, store->get()) != 1 ||
       SSL_CTX_set_session_id_context(context, kSessionIdContext, sizeof kSessionIdContext - 1) !=
           1) {
     return opensslError(core::ErrorKind::internal, "cannot set client verification");
@@ -164,6 +214,15 @@ core::Result<void> setClientVerification(SSL_CTX* context, const ServerTlsSettin
   SSL_CTX_set_verify(context, SSL_VERIFY_PEER, recordFirstError);
   SSL_CTX_set_verify_depth(context, kVerifyDepth);
   return {};
+}
+
+// Parses PEM (recognised by its armour) or else DER.
+core::Result<Certificate> parseCertificate(std::string_view pem_or_der) {
+  if (pem_or_der.find("-----BEGIN") != std::string_view::npos) {
+    return Certificate::fromPem(pem_or_der);
+  }
+  return Certificate::fromDer(
+      {reinterpret_cast<const std::uint8_t*>(pem_or_der.data()), pem_or_der.size()});
 }
 
 }  // namespace
@@ -198,17 +257,82 @@ const char* toString(PeerStatus status) {
 }
 
 PeerVerification peerVerification(ssl_st* connection) {
-  PeerVerification verification;
   X509* peer = SSL_get0_peer_certificate(connection);
-  if (peer == nullptr) return verification;
-  verification.certificate = Certificate::fromHandle(peer);
+  if (peer == nullptr) return {};
   // Prefer the first error seen during the handshake; a resumed session has none recorded, so
   // fall back to the session's result. Either way any error means "not trusted".
   long error = firstError(connection);
   if (error == X509_V_OK) error = SSL_get_verify_result(connection);
-  verification.status = statusOf(error);
-  verification.detail = X509_verify_cert_error_string(error);
-  return verification;
+  return verdictOf(Certificate::fromHandle(peer), error);
+}
+
+core::Result<std::shared_ptr<ClientTrust>> ClientTrust::load(const ServerTlsSettings& settings) {
+  auto contents = readTrustFiles(settings);
+  if (!contents) return contents.error();
+  auto store = buildClientStore(settings, *contents, nullptr);
+  if (!store) return store.error();
+  return std::shared_ptr<ClientTrust>(
+      new ClientTrust(settings, std::move(*contents), {store->release(), X509_STORE_free}));
+}
+
+ClientTrust::ClientTrust(ServerTlsSettings settings, std::vector<std::string> files,
+                         std::shared_ptr<x509_store_st> store)
+    : settings_(std::move(settings)), loadedFiles_(std::move(files)), store_(std::move(store)) {}
+
+core::Result<bool> ClientTrust::reloadIfChanged() {
+  auto contents = readTrustFiles(settings_);
+  if (!contents) return contents.error();
+  {
+    std::lock_guard lock(mutex_);
+    if (*contents == loadedFiles_) return false;
+  }
+  auto store = buildClientStore(settings_, *contents, nullptr);
+  if (!store) return store.error();
+  std::lock_guard lock(mutex_);
+  store_.reset(store->release(), X509_STORE_free);
+  loadedFiles_ = std::move(*contents);
+  ++generation_;
+  return true;
+}
+
+std::shared_ptr<x509_store_st> ClientTrust::currentStore() const {
+  std::lock_guard lock(mutex_);
+  return store_;
+}
+
+void ClientTrust::applyTo(ssl_st* connection) const {
+  std::lock_guard lock(mutex_);
+  // The connection takes its own reference: a swap while it handshakes frees nothing it uses.
+  SSL_set1_verify_cert_store(connection, store_.get());
+  // A session verified against an older store must not be resumed: its verdict may predate a
+  // revocation. The generation in the session id context makes such a session a cache miss.
+  std::array<unsigned char, sizeof kSessionIdContext - 1 + sizeof(std::uint64_t)> context{};
+  static_assert(std::tuple_size_v<decltype(context)> <= SSL_MAX_SID_CTX_LENGTH);
+  std::copy(std::begin(kSessionIdContext), std::end(kSessionIdContext) - 1, context.begin());
+  const std::uint64_t generation = generation_.load();
+  std::memcpy(context.data() + sizeof kSessionIdContext - 1, &generation, sizeof generation);
+  SSL_set_session_id_context(connection, context.data(), context.size());
+}
+
+PeerVerification ClientTrust::verify(std::string_view certificate_pem_or_der) const {
+  auto certificate = parseCertificate(certificate_pem_or_der);
+  if (!certificate) {
+    ERR_clear_error();
+    return {PeerStatus::invalid, std::nullopt, "not a certificate"};
+  }
+  const auto store = currentStore();
+  StoreContextPtr context(X509_STORE_CTX_new());
+  // "ssl_client" is what a TLS server sets up for verifying its clients.
+  if (!context ||
+      X509_STORE_CTX_init(context.get(), store.get(), certificate->handle(), nullptr) != 1 ||
+      X509_STORE_CTX_set_default(context.get(), "ssl_client") != 1) {
+    ERR_clear_error();
+    return verdictOf(std::move(*certificate), X509_V_ERR_UNSPECIFIED);
+  }
+  // Without a callback verification stops at the first error: the one a handshake records.
+  const long error = X509_verify_cert(context.get()) == 1 ? X509_V_OK : failureOf(context.get());
+  ERR_clear_error();
+  return verdictOf(std::move(*certificate), error);
 }
 
 }  // namespace pki

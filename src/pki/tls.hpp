@@ -5,12 +5,18 @@
 #include "core/error.hpp"
 #include "pki/certificate.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct ssl_ctx_st;
 struct ssl_st;
+struct x509_store_st;
 
 namespace pki {
 
@@ -52,5 +58,41 @@ struct PeerVerification {
 
 /// Reads the peer certificate and verification result of an established TLS connection.
 PeerVerification peerVerification(ssl_st* connection);
+
+/// The CAs and CRLs that client certificates are verified against, replaceable while the server
+/// runs so that new CRLs take effect without a restart. Thread-safe. The CA names offered to
+/// browsers stay those of configureServerContext (a new CA is offered after a restart).
+class ClientTrust {
+ public:
+  /// Reads client_ca_file and crl_files of `settings`; ErrorKind::invalid naming a bad file.
+  static core::Result<std::shared_ptr<ClientTrust>> load(const ServerTlsSettings& settings);
+
+  /// Re-reads the files; if their bytes changed since the last load, swaps in a store built from
+  /// them and returns true. On any error the current store stays in use and the error returns.
+  core::Result<bool> reloadIfChanged();
+
+  /// Makes a connection (before its handshake) verify against the current store; a later swap
+  /// does not affect it. Sessions resume only within the same store, so a reload also ends the
+  /// resumption of sessions verified against old CRLs.
+  void applyTo(ssl_st* connection) const;
+
+  /// Verifies a leaf certificate (PEM or DER; intermediates come from the store) as the
+  /// handshake does, with the same PeerStatus; `invalid` if it cannot be parsed.
+  PeerVerification verify(std::string_view certificate_pem_or_der) const;
+
+  /// Counts the swaps so far: caches of verify() results are stale once it changes.
+  std::uint64_t generation() const { return generation_.load(); }
+
+ private:
+  ClientTrust(ServerTlsSettings settings, std::vector<std::string> files,
+              std::shared_ptr<x509_store_st> store);
+  std::shared_ptr<x509_store_st> currentStore() const;
+
+  const ServerTlsSettings settings_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> loadedFiles_;  ///< bytes of client_ca_file, then of crl_files
+  std::shared_ptr<x509_store_st> store_;
+  std::atomic<std::uint64_t> generation_{0};
+};
 
 }  // namespace pki

@@ -401,4 +401,56 @@ core::Result<std::int64_t> CertificateStore::nextCrlNumber(const std::string& is
       });
 }
 
+core::Result<void> CertificateStore::recordCrl(const PublishedCrl& crl) {
+  return withSession(
+      database_,
+      [&](soci::session& sql) -> core::Result<void> {
+        const long long number = crl.number;
+        const long long this_update = core::toUnixSeconds(crl.this_update);
+        const long long next_update = core::toUnixSeconds(crl.next_update);
+        changeRows(
+            sql,
+            "INSERT INTO published_crls (issuing_ca, crl_number, pem, this_update, "
+            "next_update) VALUES (:ca, :n, :pem, :this, :next)",
+            [&](Statement& s) {
+              s.use(crl.issuing_ca).use(number).use(crl.pem).use(this_update).use(next_update);
+            });
+        return {};
+      },
+      {.duplicate = "crl.number_taken"});
+}
+
+core::Result<std::optional<PublishedCrl>> CertificateStore::latestCrl(
+    const std::string& issuing_ca) {
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<PublishedCrl>> {
+        PublishedCrl crl{.issuing_ca = issuing_ca};
+        long long number = 0, this_update = 0, next_update = 0;
+        Statement select(sql);
+        select.into(number).into(crl.pem).into(this_update).into(next_update).use(issuing_ca);
+        if (!select.execute("SELECT crl_number, pem, this_update, next_update FROM published_crls "
+                            "WHERE issuing_ca = :ca ORDER BY crl_number DESC LIMIT 1"))
+          return std::nullopt;
+        crl.number = number;
+        crl.this_update = core::fromUnixSeconds(this_update);
+        crl.next_update = core::fromUnixSeconds(next_update);
+        return crl;
+      });
+}
+
+core::Result<bool> CertificateStore::revokedSince(const std::string& issuing_ca,
+                                                  core::TimePoint since) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<bool> {
+    const long long from = core::toUnixSeconds(since);
+    int found = 0;
+    Statement select(sql);
+    select.into(found).use(issuing_ca).use(from);
+    // certificates_revoked (issuing_ca, revoked_at) answers this with one index probe.
+    select.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM certificates WHERE issuing_ca = :ca "
+        "AND revoked_at >= :since LIMIT 1) AS revoked");
+    return found > 0;
+  });
+}
+
 }  // namespace storage

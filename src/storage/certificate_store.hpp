@@ -42,6 +42,16 @@ struct RevokedSerial {
   std::string reason;  ///< RFC 5280 §5.3.1 reason name
 };
 
+/// A CRL as published (RFC 5280 §5), shared by every node.
+struct PublishedCrl {
+  std::string issuing_ca;
+  std::int64_t number = 0;  ///< the CRL number
+  std::string pem;
+  core::TimePoint this_update;
+  core::TimePoint next_update;
+  bool operator==(const PublishedCrl&) const = default;
+};
+
 /// Records issuance steps and issued certificates.
 class CertificateStore {
  public:
@@ -89,6 +99,13 @@ class CertificateStore {
   /// The next CRL number of `issuing_ca` (RFC 5280 §5.2.3: monotonically increasing), taken in
   /// a write transaction so two publishers never use the same number.
   core::Result<std::int64_t> nextCrlNumber(const std::string& issuing_ca);
+  /// Publishes a CRL; conflict "crl.number_taken" if its CA already published that number.
+  core::Result<void> recordCrl(const PublishedCrl& crl);
+  /// The CRL of `issuing_ca` with the highest number; nullopt if none was published.
+  core::Result<std::optional<PublishedCrl>> latestCrl(const std::string& issuing_ca);
+  /// Whether a certificate of `issuing_ca` was revoked at or after `since` (then a CRL made at
+  /// `since` is out of date). Revocations are recorded at the time they are made.
+  core::Result<bool> revokedSince(const std::string& issuing_ca, core::TimePoint since);
 
  private:
   core::Result<void> moveIssuance(IssuanceId issuance, const std::string& from_states,

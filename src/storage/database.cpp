@@ -6,8 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace storage {
@@ -129,39 +131,160 @@ void configureSqlite(soci::session& sql) {
   sql << "PRAGMA foreign_keys = ON";
 }
 
+/// libpq's connect_timeout in keyword='value' form, unless the URL sets its own.
+std::string withConnectTimeout(const std::string& keyword_values, std::chrono::seconds timeout) {
+  if (keyword_values.starts_with("connect_timeout=") ||
+      keyword_values.find(" connect_timeout=") != std::string::npos)
+    return keyword_values;
+  return "connect_timeout='" + std::to_string(timeout.count()) + "' " + keyword_values;
+}
+
+/// How long /healthz waits for a pooled connection at most.
+constexpr std::chrono::milliseconds kHealthAcquireTimeout{2000};
+
 }  // namespace
 
-Database::Database(Dialect dialect, std::size_t size)
-    : dialect_(dialect), size_(size), pool_(std::make_unique<soci::connection_pool>(size)) {}
+SessionLease::SessionLease(SessionLease&& other) noexcept
+    : database_(std::exchange(other.database_, nullptr)), position_(other.position_) {}
+
+SessionLease::~SessionLease() {
+  if (database_) database_->pool_->give_back(position_);
+}
+
+soci::session& SessionLease::session() {
+  return database_->pool_->at(position_);
+}
+
+SessionLease::Connection SessionLease::recoverAfterFailure() {
+  if (session().is_connected()) return Connection::intact;
+  // Every other pooled session is checked before its next use (see lease()).
+  database_->slots_[position_].checked_generation = ++database_->lost_connections_;
+  return database_->reconnectPooled(position_) ? Connection::reconnected : Connection::lost;
+}
+
+Database::Database(Dialect dialect, const DatabaseSettings& settings)
+    : dialect_(dialect),
+      settings_(settings),
+      pool_(std::make_unique<soci::connection_pool>(settings.pool_size)),
+      slots_(settings.pool_size) {}
 
 Database::~Database() = default;
 
 core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
                                                        std::size_t pool_size) {
-  if (pool_size == 0) return core::makeError(core::ErrorKind::invalid, "storage.bad_pool_size");
+  return open(url, DatabaseSettings{.pool_size = pool_size});
+}
+
+core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
+                                                       const DatabaseSettings& settings) {
+  if (settings.pool_size == 0)
+    return core::makeError(core::ErrorKind::invalid, "storage.bad_pool_size");
   auto target = parseUrl(url);
   if (!target) return target.error();
-  std::unique_ptr<Database> database(new Database(target->dialect, pool_size));
+  std::unique_ptr<Database> database(new Database(target->dialect, settings));
+  database->connect_string_ =
+      target->dialect == Dialect::postgresql
+          ? withConnectTimeout(target->connect_string, settings.connect_timeout)
+          : target->connect_string;
+  database->shown_ = target->shown;
+  database->secrets_ = target->secrets;
   try {
-    for (std::size_t i = 0; i < pool_size; ++i) {
-      soci::session& sql = database->pool_->at(i);
-      if (target->dialect == Dialect::sqlite) {
-        sql.open(soci::sqlite3, target->connect_string);
-        configureSqlite(sql);
-      } else {
-        sql.open(soci::postgresql, target->connect_string);
-        // libpq prints server NOTICEs (e.g. "already exists, skipping") on stderr.
-        sql << "SET client_min_messages = warning";
-      }
-    }
+    for (std::size_t i = 0; i < settings.pool_size; ++i) database->connect(database->pool_->at(i));
   } catch (const soci::soci_error& failure) {
     // libpq may quote parts of the URL in its message: blank out the password.
     spdlog::error("storage: cannot open {}: {}", target->shown,
-                  blankOut(failure.get_error_message(), target->secrets));
+                  database->redact(failure.get_error_message()));
     return core::makeError(core::ErrorKind::unavailable,
                            "storage.unavailable: cannot open database " + target->shown);
   }
   return database;
+}
+
+void Database::connect(soci::session& session) const {
+  if (dialect_ == Dialect::sqlite)
+    session.open(soci::sqlite3, connect_string_);
+  else
+    session.open(soci::postgresql, connect_string_);
+  configure(session);
+}
+
+void Database::configure(soci::session& session) const {
+  if (dialect_ == Dialect::sqlite) {
+    configureSqlite(session);
+    return;
+  }
+  // libpq prints server NOTICEs (e.g. "already exists, skipping") on stderr.
+  session << "SET client_min_messages = warning";
+  // A runaway statement holds a pooled connection (and its locks) at most this long.
+  const auto timeout = std::chrono::milliseconds(settings_.statement_timeout).count();
+  session << "SET statement_timeout = " + std::to_string(timeout);
+}
+
+std::unique_ptr<soci::session> Database::openSession() const {
+  auto session = std::make_unique<soci::session>();
+  connect(*session);
+  return session;
+}
+
+void Database::reconnect(soci::session& session) const {
+  session.reconnect();
+  configure(session);
+}
+
+std::string Database::redact(const std::string& message) const {
+  return blankOut(message, secrets_);
+}
+
+bool Database::reconnectPooled(std::size_t position) {
+  try {
+    reconnect(pool_->at(position));
+    slots_[position].broken = false;
+    spdlog::warn("storage: database connection lost, reconnected to {}", shown_);
+    return true;
+  } catch (const soci::soci_error& failure) {
+    // Not left dead for good: the next lease of this session tries again.
+    slots_[position].broken = true;
+    spdlog::warn("storage: database connection lost, reconnecting to {} failed: {}", shown_,
+                 redact(failure.get_error_message()));
+    return false;
+  }
+}
+
+core::Result<SessionLease> Database::lease() {
+  return lease(settings_.acquire_timeout);
+}
+
+core::Result<SessionLease> Database::lease(std::chrono::milliseconds timeout) {
+  std::size_t position = 0;
+  if (!pool_->try_lease(position, int(timeout.count()))) {
+    spdlog::warn("storage: no free database connection within {} ms (pool of {})", timeout.count(),
+                 settings_.pool_size);
+    return core::makeError(core::ErrorKind::unavailable, "storage.busy");
+  }
+  SessionLease leased(*this, position);
+  Slot& slot = slots_[position];
+  const std::uint64_t losses = lost_connections_.load();
+  if (slot.broken || slot.checked_generation != losses) {
+    if ((slot.broken || !leased.session().is_connected()) && !reconnectPooled(position))
+      return core::makeError(core::ErrorKind::unavailable, "storage.unavailable");
+    slot.checked_generation = losses;
+  }
+  return leased;
+}
+
+core::Result<void> Database::health() {
+  auto leased =
+      lease(std::min<std::chrono::milliseconds>(settings_.acquire_timeout, kHealthAcquireTimeout));
+  if (!leased) return leased.error();
+  try {
+    int one = 0;
+    leased->session() << "SELECT 1", soci::into(one);
+    return {};
+  } catch (const soci::soci_error& failure) {
+    spdlog::warn("storage: health check failed: {}", redact(failure.get_error_message()));
+    leased->recoverAfterFailure();
+    return core::makeError(core::ErrorKind::unavailable, "storage.unavailable");
+  }
 }
 
 }  // namespace storage

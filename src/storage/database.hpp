@@ -4,9 +4,13 @@
 
 #include "core/error.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace soci {
 class connection_pool;
@@ -18,6 +22,38 @@ namespace storage {
 /// Which SQL dialect a database speaks.
 enum class Dialect { sqlite, postgresql };
 
+/// How a database is connected and how long its callers may wait.
+struct DatabaseSettings {
+  std::size_t pool_size = 8;                        ///< pooled connections
+  std::chrono::milliseconds acquire_timeout{5000};  ///< wait for a free pooled connection
+  std::chrono::seconds statement_timeout{30};       ///< PostgreSQL: per statement
+  std::chrono::seconds connect_timeout{5};          ///< PostgreSQL: per connection attempt
+};
+
+class Database;
+
+/// A pooled session leased for one unit of work; given back to the pool when destroyed.
+class SessionLease {
+ public:
+  SessionLease(SessionLease&& other) noexcept;
+  SessionLease& operator=(SessionLease&&) = delete;
+  ~SessionLease();
+
+  /// The leased session.
+  soci::session& session();
+  /// After a failed statement: whether the connection was lost. A lost one is reconnected
+  /// (true), or marked so that the next lease reconnects it (false).
+  enum class Connection { intact, reconnected, lost };
+  Connection recoverAfterFailure();
+
+ private:
+  friend class Database;
+  SessionLease(Database& database, std::size_t position)
+      : database_(&database), position_(position) {}
+  Database* database_;  ///< nullptr once moved from
+  std::size_t position_;
+};
+
 /// An open database with a fixed-size connection pool.
 class Database {
  public:
@@ -25,6 +61,9 @@ class Database {
   /// SQLite connections use WAL, foreign keys on, synchronous FULL and a busy timeout.
   /// Errors: invalid for a malformed URL, unavailable when the database cannot be opened (the
   /// message names the target without its password).
+  static core::Result<std::unique_ptr<Database>> open(const std::string& url,
+                                                      const DatabaseSettings& settings);
+  /// open() with default settings and `pool_size` connections.
   static core::Result<std::unique_ptr<Database>> open(const std::string& url,
                                                       std::size_t pool_size);
   ~Database();
@@ -34,7 +73,9 @@ class Database {
   /// The dialect of this database.
   Dialect dialect() const { return dialect_; }
   /// Number of pooled connections (at most this many statements run at once).
-  std::size_t poolSize() const { return size_; }
+  std::size_t poolSize() const { return settings_.pool_size; }
+  /// The settings it was opened with.
+  const DatabaseSettings& settings() const { return settings_; }
   /// Applies every pending migration, each in its own transaction; returns how many were applied.
   core::Result<int> migrate();
   /// The highest applied migration version (0 for an empty database).
@@ -43,14 +84,49 @@ class Database {
   /// on an outdated schema rather than migrating behind the operator's back).
   core::Result<int> pendingMigrations();
 
+  /// Whether the database answers (for /healthz): unavailable "storage.busy" when no pooled
+  /// connection is free within two seconds, "storage.unavailable" when SELECT 1 fails.
+  core::Result<void> health();
+
   /// The pool; for repositories in this layer only.
   soci::connection_pool& pool() { return *pool_; }
+  /// Leases a pooled session, waiting at most `timeout` (acquire_timeout by default);
+  /// unavailable "storage.busy" when none is free in time, "storage.unavailable" when its lost
+  /// connection cannot be re-established. For this layer only.
+  core::Result<SessionLease> lease();
+  core::Result<SessionLease> lease(std::chrono::milliseconds timeout);
+  /// A new connected session outside the pool, configured like the pooled ones (a session-level
+  /// lock must outlive any lease); throws soci::soci_error. For this layer only.
+  std::unique_ptr<soci::session> openSession() const;
+  /// Re-establishes `session`'s connection with the same settings; throws soci::soci_error.
+  void reconnect(soci::session& session) const;
+  /// Blanks passwords out of a driver message, for logs.
+  std::string redact(const std::string& message) const;
 
  private:
-  Database(Dialect dialect, std::size_t size);
+  friend class SessionLease;
+  /// Bookkeeping of one pooled session, touched only by whoever leases it.
+  struct Slot {
+    std::uint64_t checked_generation = 0;  ///< connection checked after this many losses
+    bool broken = false;                   ///< lost, and reconnecting failed
+  };
+
+  Database(Dialect dialect, const DatabaseSettings& settings);
+  void connect(soci::session& session) const;
+  void configure(soci::session& session) const;
+  /// Reconnects pooled session `position`; false (and the slot stays broken) if that fails.
+  bool reconnectPooled(std::size_t position);
+
   Dialect dialect_;
-  std::size_t size_;
+  DatabaseSettings settings_;
+  std::string connect_string_;
+  std::string shown_;                 ///< the target without password, for messages
+  std::vector<std::string> secrets_;  ///< passwords, blanked out of driver messages
   std::unique_ptr<soci::connection_pool> pool_;
+  std::vector<Slot> slots_;
+  /// Raised whenever a connection is found lost: a restarted server drops them all, so every
+  /// other pooled session is checked (an empty-query ping) before its next use.
+  std::atomic<std::uint64_t> lost_connections_{0};
 };
 
 }  // namespace storage

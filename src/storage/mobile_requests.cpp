@@ -180,6 +180,12 @@ core::Result<bool> RateLimiter::allow(const std::string& scope, const std::strin
   const core::TimePoint now = clock_.now();
   return inTransaction(
       database_, TransactionMode::write, [&](soci::session& sql) -> core::Result<bool> {
+        // Count and insert must not interleave with another node's: SQLite's write transaction
+        // is exclusive already, PostgreSQL's READ COMMITTED is not, so the key is locked there.
+        if (database_.dialect() == Dialect::postgresql)
+          sql << "SELECT pg_advisory_xact_lock(hashtext(CAST(:s AS TEXT) || ':' || "
+                 "CAST(:k AS TEXT)))",
+              soci::use(scope), soci::use(key);
         const long long at = core::toUnixSeconds(now);
         const long long since = core::toUnixSeconds(now - window);
         sql << "DELETE FROM rate_events WHERE scope = :s AND at < :t", soci::use(scope),

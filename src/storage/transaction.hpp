@@ -52,32 +52,66 @@ core::Error toError(const std::exception& failure, const ViolationMessages& mess
 template <class Body>
 using BodyResult = std::invoke_result_t<Body&, soci::session&>;
 
-/// Leases a pooled session and runs `body(session)` on it (autocommit), catching exceptions.
+namespace detail {
+
+/// What happens to a body whose connection was lost under it.
+enum class OnLostConnection {
+  report,     ///< unavailable: an autocommit body may have changed something before it failed
+  retry_once  ///< the transaction was rolled back with the connection, so it runs again
+};
+
+/// Leases a pooled session (at most acquire_timeout) and runs `body(session)` on it, catching
+/// exceptions; a lost connection is re-established before the lease is given back. `on_lost` is
+/// read after a failure (the body may change it while it runs).
 template <class Body>
-BodyResult<Body> withSession(Database& database, Body&& body,
-                             const ViolationMessages& messages = {}) {
-  try {
-    soci::session sql(database.pool());
-    return body(sql);
-  } catch (const std::exception& failure) {
-    return toError(failure, messages);
+BodyResult<Body> runLeased(Database& database, Body& body, const ViolationMessages& messages,
+                           const OnLostConnection& on_lost) {
+  auto lease = database.lease();
+  if (!lease) return lease.error();
+  for (bool retried = false;; retried = true) {
+    try {
+      return body(lease->session());
+    } catch (const std::exception& failure) {
+      const auto connection = lease->recoverAfterFailure();
+      if (connection == SessionLease::Connection::intact) return toError(failure, messages);
+      if (connection == SessionLease::Connection::lost || retried ||
+          on_lost == OnLostConnection::report)
+        return core::makeError(core::ErrorKind::unavailable, "storage.unavailable");
+    }
   }
 }
 
+}  // namespace detail
+
+/// Leases a pooled session and runs `body(session)` on it (autocommit), catching exceptions.
+/// Never waits for a session longer than acquire_timeout (unavailable "storage.busy"). A body
+/// whose connection was lost is not run again (unavailable "storage.unavailable"); the session
+/// is reconnected for the next caller.
+template <class Body>
+BodyResult<Body> withSession(Database& database, Body&& body,
+                             const ViolationMessages& messages = {}) {
+  return detail::runLeased(database, body, messages, detail::OnLostConnection::report);
+}
+
 /// Runs `body(session)` in one transaction: committed if it returns a value, rolled back if it
-/// returns an error or throws.
+/// returns an error or throws. When the connection was lost before COMMIT, the whole transaction
+/// runs once more on the reconnected session (it was rolled back, so nothing of it remains).
 template <class Body>
 BodyResult<Body> inTransaction(Database& database, TransactionMode mode, Body&& body,
                                const ViolationMessages& messages = {}) {
-  return withSession(
-      database,
-      [&](soci::session& sql) -> BodyResult<Body> {
-        Transaction transaction(sql, database.dialect(), mode);
-        BodyResult<Body> result = body(sql);
-        if (result) transaction.commit();
-        return result;
-      },
-      messages);
+  auto on_lost = detail::OnLostConnection::retry_once;
+  auto transactional = [&](soci::session& sql) -> BodyResult<Body> {
+    on_lost = detail::OnLostConnection::retry_once;
+    Transaction transaction(sql, database.dialect(), mode);
+    BodyResult<Body> result = body(sql);
+    if (result) {
+      // A connection lost during COMMIT leaves unknown whether the change was made: no retry.
+      on_lost = detail::OnLostConnection::report;
+      transaction.commit();
+    }
+    return result;
+  };
+  return detail::runLeased(database, transactional, messages, on_lost);
 }
 
 }  // namespace storage

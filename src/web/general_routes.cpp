@@ -1,5 +1,6 @@
 // /healthz, the language switch and logout.
 
+#include "core/time_format.hpp"
 #include "web/context.hpp"
 #include "web/routes.hpp"
 
@@ -22,17 +23,28 @@ std::string localPath(const Fields& query) {
   return path;
 }
 
+boost::json::object jobHealthJson(const JobHealth& health) {
+  boost::json::object jobs{{"leader", health.leader}};
+  jobs["last_run"] = health.last_run ? boost::json::value(core::toIso8601(*health.last_run))
+                                     : boost::json::value(nullptr);
+  jobs["status"] = !health.last_run ? "starting" : health.problem.empty() ? "ok" : "failing";
+  return jobs;
+}
+
 }  // namespace
 
 void addGeneralRoutes(Router& router, const PortalSettings&, PortalServices& services) {
   router.add({bhttp::verb::get, "/healthz", Access::anyone, Format::json,
               [&services](RequestContext& context) {
-                auto version = services.database.schemaVersion();
-                const bool healthy = version.has_value();
+                // A load balancer takes a node whose database is unreachable out of rotation;
+                // job problems are reported but do not make the node unfit to serve.
+                const bool healthy = services.database.health().has_value();
+                boost::json::object body{{"status", healthy ? "ok" : "unavailable"},
+                                         {"database", healthy ? "ok" : "unavailable"}};
+                if (services.job_health) body["jobs"] = jobHealthJson(services.job_health());
                 return json(context,
                             healthy ? bhttp::status::ok : bhttp::status::service_unavailable,
-                            boost::json::object{{"status", healthy ? "ok" : "unavailable"},
-                                                {"database", healthy ? "ok" : "unavailable"}});
+                            std::move(body));
               }});
 
   router.add({bhttp::verb::get, "/taal", Access::anyone, Format::html, [](RequestContext& context) {

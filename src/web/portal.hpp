@@ -20,6 +20,7 @@
 #include "web/router.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,6 +44,13 @@ struct OrderServices {
   bool soft_card_downloads = false;         ///< demo mode: the Servicedesk may download them
 };
 
+/// What /healthz tells about this node's background jobs (app runs them).
+struct JobHealth {
+  bool leader = false;                      ///< this node runs the shared jobs
+  std::optional<core::TimePoint> last_run;  ///< end of the last round; none before the first
+  std::string problem;                      ///< empty when the last round went well
+};
+
 /// What the routes use. Route groups build their ra use cases from these.
 struct PortalServices {
   auth::CertificateLogin& login;
@@ -57,6 +65,7 @@ struct PortalServices {
   OrderServices* orders = nullptr;               ///< ordering; no order routes if null
   auth::MobileRequests* mobile = nullptr;        ///< mobile login and signing; none if null
   storage::RateLimiter* rate_limiter = nullptr;  ///< attempt counters (enrolment, answers)
+  std::function<JobHealth()> job_health;         ///< for /healthz; not reported if empty
 };
 
 /// The request handler of `mijncert serve`.

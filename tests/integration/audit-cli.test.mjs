@@ -3,11 +3,10 @@
 // database access would).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
 import { promisify } from 'node:util';
-import { binaryPath, createDemo } from '../support/server.mjs';
+import { demoSql } from '../support/database.mjs';
+import { binaryPath, createDemo, removeDemo } from '../support/server.mjs';
 
 const run = promisify(execFile);
 let demo = null;
@@ -21,18 +20,21 @@ async function verify() {
   }
 }
 
-async function sql(statements) {
-  await run('sqlite3', [path.join(demo.dir, 'mijncert.db'), statements], { timeout: 30_000 });
-}
+const sql = (statements) => demoSql(demo, statements);
 
-const dropTriggers = 'DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;';
+// Removes the append-only guards. On PostgreSQL whatever they are named (migration 0009 renamed
+// them); SQLite cannot disable a trigger, only drop it.
+const dropTriggers = () =>
+  demo.dialect === 'postgresql'
+    ? 'ALTER TABLE audit_log DISABLE TRIGGER USER;'
+    : 'DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;';
 
 beforeEach(async () => {
-  if (demo) await rm(demo.dir, { recursive: true, force: true });
+  if (demo) await removeDemo(demo);
   demo = await createDemo();
 });
 after(async () => {
-  if (demo && !process.env.MIJNCERT_KEEP_DEMO) await rm(demo.dir, { recursive: true, force: true });
+  if (demo && !process.env.MIJNCERT_KEEP_DEMO) await removeDemo(demo);
 });
 
 test('the demo audit log is intact', { timeout: 60_000 }, async () => {
@@ -48,14 +50,14 @@ test('the triggers refuse to change the audit log', { timeout: 60_000 }, async (
 });
 
 test('a changed record is found and named', { timeout: 60_000 }, async () => {
-  await sql(`${dropTriggers} UPDATE audit_log SET details = '{"name":"Ander B.V."}' WHERE sequence = 3;`);
+  await sql(`${dropTriggers()} UPDATE audit_log SET details = '{"name":"Ander B.V."}' WHERE sequence = 3;`);
   const result = await verify();
   assert.equal(result.code, 1);
   assert.match(result.stderr, /BROKEN at record 3\b/);
 });
 
 test('a deleted record is found', { timeout: 60_000 }, async () => {
-  await sql(`${dropTriggers} DELETE FROM audit_log WHERE sequence = 4;`);
+  await sql(`${dropTriggers()} DELETE FROM audit_log WHERE sequence = 4;`);
   const result = await verify();
   assert.equal(result.code, 1);
   assert.match(result.stderr, /BROKEN at record 5\b/);
@@ -63,7 +65,7 @@ test('a deleted record is found', { timeout: 60_000 }, async () => {
 
 test('an inserted record is found', { timeout: 60_000 }, async () => {
   await sql(
-    `${dropTriggers} UPDATE audit_log SET sequence = sequence + 1000;` +
+    `${dropTriggers()} UPDATE audit_log SET sequence = sequence + 1000;` +
       " INSERT INTO audit_log SELECT 1, at, actor, 'person.create', object, details, previous_hash, hash, context FROM audit_log WHERE sequence = 1001;" +
       ' UPDATE audit_log SET sequence = sequence - 999 WHERE sequence > 1000;',
   );

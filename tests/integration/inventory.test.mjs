@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { assertContains } from '../support/assertions.mjs';
+import { demoSql } from '../support/database.mjs';
 import { withDemoServer } from '../support/integration.mjs';
 
 const portal = withDemoServer();
@@ -36,10 +37,6 @@ function getBytes(identity, pathname) {
         response.on('error', reject);
       }).on('error', reject);
   });
-}
-
-function sql(statement) {
-  return execFileSync('sqlite3', [path.join(portal.demo.dir, 'mijncert.db'), statement], { encoding: 'utf8' }).trim();
 }
 
 /** RFC 4180 records of TEXT with SEPARATOR. */
@@ -101,14 +98,15 @@ describe('certificate inventory', () => {
     ids.voorbeeld = (await portal.client.get('contact', '/api/v1/me')).json().roles[0].organisation_id;
     ids.andere = (await portal.client.get('other', '/api/v1/me')).json().roles[0].organisation_id;
     // Inserted directly (as the CA would store it) so that the export tests do not depend on
-    // the demo's names; SQLite lets the running server see it at once.
+    // the demo's names; the running server sees it at once (SQLite or PostgreSQL).
     const escaped = TRICKY_NAME.replaceAll("'", "''");
-    sql(`INSERT INTO certificates (kind, product, organisation_id, common_name, common_name_lower, dns_names,
-      subject_dn, issuer_dn, issuing_ca, serial_hex, not_before, not_after, key_description, sha256_fingerprint,
-      policy_oids, pem, issued_at) VALUES ('server', 'server-private', ${ids.voorbeeld}, '${escaped}',
-      lower('${escaped}'), 'zoe.voorbeeld.nl', 'CN=x', 'CN=Issuing CA', 'test', '7e57', strftime('%s','now') - 86400,
-      strftime('%s','now') + 86400 * 400, 'RSA 3072', 'ab${Date.now()}', '2.16.528.1.1003.1.2.8.6', 'no pem', 0)`);
-    ids.tricky = Number(sql("SELECT id FROM certificates WHERE serial_hex = '7e57'"));
+    const now = Math.floor(Date.now() / 1000);
+    await demoSql(portal.demo, `INSERT INTO certificates (kind, product, organisation_id, common_name,
+      common_name_lower, dns_names, subject_dn, issuer_dn, issuing_ca, serial_hex, not_before, not_after,
+      key_description, sha256_fingerprint, policy_oids, pem, issued_at) VALUES ('server', 'server-private', ${ids.voorbeeld}, '${escaped}',
+      lower('${escaped}'), 'zoe.voorbeeld.nl', 'CN=x', 'CN=Issuing CA', 'test', '7e57', ${now - 86400},
+      ${now + 86400 * 400}, 'RSA 3072', 'ab${Date.now()}', '2.16.528.1.1003.1.2.8.6', 'no pem', 0)`);
+    ids.tricky = Number(await demoSql(portal.demo, "SELECT id FROM certificates WHERE serial_hex = '7e57'"));
   });
 
   test('the contact lists at least 25 server certificates of Voorbeeld B.V. in mixed states', async () => {

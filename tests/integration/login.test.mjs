@@ -19,10 +19,20 @@ describe('without a client certificate', () => {
     assertNoSessionCookie(response, 'without a certificate');
   });
 
-  test('/healthz answers 200 with the database status', async () => {
-    const response = await portal.client.get(null, '/healthz');
+  test('/healthz answers 200 with the database status and this node\'s background jobs', async () => {
+    let response = await portal.client.get(null, '/healthz');
+    // The first round of jobs starts with the server: give it a moment to report.
+    for (let i = 0; i < 50 && response.status === 200 && response.json().jobs?.status === 'starting'; ++i) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      response = await portal.client.get(null, '/healthz');
+    }
     assert.equal(response.status, 200, response.toString());
-    assert.deepEqual(response.json(), { status: 'ok', database: 'ok' });
+    const { jobs, ...health } = response.json();
+    assert.deepEqual(health, { status: 'ok', database: 'ok' });
+    // One node: it runs the shared jobs; its first round runs at start-up.
+    assert.equal(jobs.leader, true, response.body);
+    assert.equal(jobs.status, 'ok', response.body);
+    assert.ok(Math.abs(Date.parse(jobs.last_run) - Date.now()) < 120_000, response.body);
   });
 });
 

@@ -9,6 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDemoDatabase, dropDemoDatabase } from './database.mjs';
+
+export { dropDemoDatabase };
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -40,14 +43,23 @@ function execFileBounded(file, args, timeoutMs) {
 
 /**
  * Creates a demo with `mijncert init-dev` in DIR (a new temporary directory when omitted) and
- * returns its paths: {dir, config, rootCa, users: {NAME: {name, certPath, keyPath, p12Path}}}.
+ * returns its paths and database: {dir, config, rootCa, dialect, databaseUrl,
+ * users: {NAME: {name, certPath, keyPath, p12Path}}}. The database is SQLite in DIR, or a new
+ * PostgreSQL database when MIJNCERT_TEST_DATABASE_URL is set (see database.mjs).
  */
 export async function createDemo(dir) {
   await access(binaryPath).catch(() => {
     throw new Error(`server binary ${binaryPath} is missing: build it first (cmake --build build)`);
   });
   const demoDir = dir ?? (await mkdtemp(path.join(os.tmpdir(), 'mijncert-demo-')));
-  await execFileBounded(binaryPath, ['init-dev', '--dir', demoDir], INIT_DEV_TIMEOUT_MS);
+  const database = await createDemoDatabase(demoDir);
+  const databaseArgs = database.dialect === 'postgresql' ? ['--database', database.databaseUrl] : [];
+  try {
+    await execFileBounded(binaryPath, ['init-dev', '--dir', demoDir, ...databaseArgs], INIT_DEV_TIMEOUT_MS);
+  } catch (error) {
+    await dropDemoDatabase(database).catch(() => {});
+    throw error;
+  }
   const users = {};
   for (const name of demoUsers) {
     users[name] = {
@@ -63,8 +75,15 @@ export async function createDemo(dir) {
     rootCa: path.join(demoDir, 'pki', 'root-ca.crt'),
     serverCert: path.join(demoDir, 'tls', 'server.crt'),
     serverKey: path.join(demoDir, 'tls', 'server.key'),
+    ...database,
     users,
   };
+}
+
+/** Removes DEMO's directory and drops its PostgreSQL database, if it has one. */
+export async function removeDemo(demo) {
+  await rm(demo.dir, { recursive: true, force: true });
+  await dropDemoDatabase(demo);
 }
 
 /** A TCP port that is free right now on 127.0.0.1 (bind port 0, read it, release it). */
@@ -159,13 +178,14 @@ export class RunningServer {
 
 /**
  * Starts `mijncert serve` for DEMO on a free port and waits (bounded) until /healthz answers 200.
+ * PUBLIC_ORIGIN defaults to the server's own origin (another one for nodes behind one balancer).
  */
-export async function startServer(demo, { port, timeoutMs = START_TIMEOUT_MS } = {}) {
+export async function startServer(demo, { port, publicOrigin, timeoutMs = START_TIMEOUT_MS } = {}) {
   const listenPort = port ?? (await freePort());
   const child = spawn(
     binaryPath,
     ['serve', '--config', demo.config, '--listen', `127.0.0.1:${listenPort}`,
-      '--public-origin', `https://localhost:${listenPort}`],
+      '--public-origin', publicOrigin ?? `https://localhost:${listenPort}`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const server = new RunningServer(child, demo, listenPort);
@@ -192,7 +212,7 @@ export async function startServer(demo, { port, timeoutMs = START_TIMEOUT_MS } =
 /**
  * Creates a demo in a new temporary directory and starts a server on it; `options.config` is TOML
  * text appended to its mijncert.toml first (extra settings). `close()` stops the server
- * (SIGTERM, then SIGKILL) and removes the directory; call it from an `after` hook.
+ * (SIGTERM, then SIGKILL) and removes the directory and database; call it from an `after` hook.
  */
 export async function startDemoServer({ config, ...options } = {}) {
   const demo = await createDemo();
@@ -201,12 +221,12 @@ export async function startDemoServer({ config, ...options } = {}) {
     if (config) await appendFile(demo.config, `\n${config}\n`);
     server = await startServer(demo, options);
   } catch (error) {
-    await rm(demo.dir, { recursive: true, force: true });
+    await removeDemo(demo);
     throw error;
   }
   server.close = async () => {
     const status = await server.stop();
-    if (!process.env.MIJNCERT_KEEP_DEMO) await rm(demo.dir, { recursive: true, force: true });
+    if (!process.env.MIJNCERT_KEEP_DEMO) await removeDemo(demo);
     return status;
   };
   return server;

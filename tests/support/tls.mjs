@@ -36,10 +36,11 @@ export function csrfTokenFrom(html) {
 
 /** An HTTP response with the few views the tests need. */
 export class Response {
-  constructor({ status, headers, body, origin, tlsInfo }) {
+  constructor({ status, headers, bytes, origin, tlsInfo }) {
     this.status = status;
     this.headers = headers; // lower-case names; set-cookie is an array
-    this.body = body;
+    this.bytes = bytes; // the body as received (a Buffer)
+    this.body = bytes.toString('utf8');
     this.origin = origin;
     this.tls = tlsInfo;
   }
@@ -144,7 +145,7 @@ export class PortalClient {
           resolve(new Response({
             status: response.statusCode,
             headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+            bytes: Buffer.concat(chunks),
             origin: this.origin,
             tlsInfo: socket ? { protocol: socket.getProtocol?.(), reused: socket.isSessionReused?.() } : {},
           }));
@@ -295,7 +296,7 @@ export function parseHttpResponse(bytes, closed, origin) {
     if (!closed) return null;
     body = rest;
   }
-  return new Response({ status: Number(statusLine[1]), headers, body: body.toString('utf8'), origin, tlsInfo: {} });
+  return new Response({ status: Number(statusLine[1]), headers, bytes: body, origin, tlsInfo: {} });
 }
 
 function dechunk(bytes) {

@@ -74,6 +74,58 @@ TEST_F(ConfigTest, MissingKeysAndBadTypesAreNamed) {
   EXPECT_THROW(app::loadConfig(dir_ / "missing.toml"), std::runtime_error);
 }
 
+TEST_F(ConfigTest, TrustsNoProxyUnlessConfigured) {
+  const auto config = app::loadConfig(write(kMinimal));
+  EXPECT_TRUE(config.server.trusted_proxies.empty());
+  EXPECT_EQ(config.server.client_certificate_header, "X-SSL-Client-Cert");
+}
+
+TEST_F(ConfigTest, ReadsTrustedProxiesAndTheirHeader) {
+  const std::string proxies = R"(["127.0.0.2", "10.0.0.0/24"])";
+  std::string text = kMinimal;
+  text.insert(text.find("[tls]"),
+              "trusted_proxies = " + proxies + "\nclient_certificate_header = \"X-Client-Cert\"\n");
+  const auto config = app::loadConfig(write(text));
+  EXPECT_EQ(config.server.trusted_proxies, (std::vector<std::string>{"127.0.0.2", "10.0.0.0/24"}));
+  EXPECT_EQ(config.server.client_certificate_header, "X-Client-Cert");
+  text.replace(text.find(proxies), proxies.size(), R"("127.0.0.2")");
+  EXPECT_THROW(app::loadConfig(write(text)), std::runtime_error) << "a string, not a list";
+}
+
+TEST_F(ConfigTest, DatabaseAndJobSettingsHaveSafeDefaults) {
+  const auto config = app::loadConfig(write(kMinimal));
+  EXPECT_EQ(config.database.pool_size, 8u);
+  EXPECT_EQ(config.database.acquire_timeout, std::chrono::milliseconds{5000});
+  EXPECT_EQ(config.database.statement_timeout, std::chrono::seconds{30});
+  EXPECT_EQ(config.jobs.interval, std::chrono::seconds{60});
+  // Sessions are purged only once neither session timeout could let them in.
+  EXPECT_EQ(config.jobs.purge.session_idle_timeout, config.session.idle_timeout);
+  EXPECT_EQ(config.jobs.purge.session_absolute_timeout, config.session.absolute_timeout);
+}
+
+TEST_F(ConfigTest, ReadsDatabaseAndJobSettingsAndRefusesNonsense) {
+  std::string text = kMinimal;
+  text +=
+      "pool_size = 3\nacquire_timeout_ms = 250\nstatement_timeout_seconds = 9\n"
+      "connect_timeout_seconds = 2\n[jobs]\ninterval_seconds = 5\n"
+      "mobile_requests_kept_hours = 2\nrate_events_kept_minutes = 10\n";
+  const auto config = app::loadConfig(write(text));
+  EXPECT_EQ(config.database.pool_size, 3u);
+  EXPECT_EQ(config.database.acquire_timeout, std::chrono::milliseconds{250});
+  EXPECT_EQ(config.database.statement_timeout, std::chrono::seconds{9});
+  EXPECT_EQ(config.database.connect_timeout, std::chrono::seconds{2});
+  EXPECT_EQ(config.jobs.interval, std::chrono::seconds{5});
+  EXPECT_EQ(config.jobs.purge.mobile_requests_kept_after_expiry, std::chrono::hours{2});
+  EXPECT_EQ(config.jobs.purge.rate_events_kept, std::chrono::minutes{10});
+  for (const auto& [key, value] : {std::pair{"pool_size = 3", "pool_size = 0"},
+                                   {"acquire_timeout_ms = 250", "acquire_timeout_ms = 0"},
+                                   {"interval_seconds = 5", "interval_seconds = 0"}}) {
+    std::string bad = text;
+    bad.replace(bad.find(key), std::string(key).size(), value);
+    EXPECT_THROW(app::loadConfig(write(bad)), std::runtime_error) << value;
+  }
+}
+
 TEST(Listen, ParsesHostAndPort) {
   EXPECT_EQ(app::parseListen("127.0.0.1:8443"),
             (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8443}));

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+
 namespace auth {
 namespace {
 
@@ -19,7 +23,7 @@ class OrderSignatureTest : public ::testing::Test {
     auto verifier = OrderSignatureVerifier::create(
         pki::ServerTlsSettings{"", "", pki_->caFile(), pki_->crlFiles()}, clock_);
     ASSERT_TRUE(verifier) << verifier.error().message;
-    verifier_.emplace(*verifier);
+    verifier_.emplace(std::move(*verifier));
   }
 
   static core::CertificateIdentity identity(const std::string& name) {
@@ -114,6 +118,32 @@ TEST_F(OrderSignatureTest, ValidityIsJudgedByTheClock) {
 TEST_F(OrderSignatureTest, GarbageIsUnreadable) {
   EXPECT_EQ(refusal("garbage bytes \x01\x02\x03"), "signature.unreadable");
   EXPECT_EQ(refusal(""), "signature.unreadable");
+}
+
+TEST_F(OrderSignatureTest, AReloadAppliesANewCrlAndABrokenOneKeepsTheTrustInUse) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("mijncert-signature-reload-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto crl = dir / "persons.crl";
+  std::ofstream(crl) << pki_->personsCrl({}, 10);
+  auto verifier = OrderSignatureVerifier::create(
+      pki::ServerTlsSettings{"", "", pki_->caFile(), {pki_->crlFiles()[0], crl.string()}}, clock_);
+  ASSERT_TRUE(verifier) << verifier.error().message;
+  const std::string signature = pki_->sign("contact", kDocument);
+  EXPECT_TRUE(verifier->verify(kDocument, signature, contact_identities_));
+
+  std::ofstream(crl) << pki_->personsCrl({"contact"}, 11);
+  EXPECT_TRUE(verifier->verify(kDocument, signature, contact_identities_));  // not yet reloaded
+  ASSERT_TRUE(verifier->reload());
+  const auto revoked = verifier->verify(kDocument, signature, contact_identities_);
+  ASSERT_FALSE(revoked);
+  EXPECT_EQ(revoked.error().message, "signature.revoked");
+
+  std::ofstream(crl) << "not a CRL";
+  EXPECT_FALSE(verifier->reload());
+  EXPECT_EQ(verifier->verify(kDocument, signature, contact_identities_).error().message,
+            "signature.revoked");
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(OrderSignatureTest, MissingTrustFilesFailAtStart) {

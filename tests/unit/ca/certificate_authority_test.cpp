@@ -152,6 +152,44 @@ TEST_F(CaTest, CrlListsRevokedCertificatesWithIncreasingNumbers) {
   EXPECT_NE(text.find("X509v3 CRL Number: \n                2"), std::string::npos) << text;
 }
 
+TEST_F(CaTest, ACrlIsDueWithoutOneAtHalfItsValidityAndAfterARevocation) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  EXPECT_TRUE(*ca->crlDue("tls-ca"));  // none published yet
+  ASSERT_TRUE(ca->publishCrl("tls-ca"));
+  EXPECT_FALSE(*ca->crlDue("tls-ca"));
+  clock_.advance(24h * 3);
+  EXPECT_FALSE(*ca->crlDue("tls-ca"));  // 3 of 7 days
+  clock_.advance(12h);
+  EXPECT_TRUE(*ca->crlDue("tls-ca"));  // half of 7 days
+  ASSERT_TRUE(ca->publishCrl("tls-ca"));
+  ASSERT_TRUE(ca->publishCrl("persons-ca"));
+  EXPECT_FALSE(*ca->crlDue("tls-ca"));
+  auto revoked = ca->issue(serverRequest("old.voorbeeld.nl"), freshKey(), actor_);
+  ASSERT_TRUE(revoked);
+  clock_.advance(1min);
+  ASSERT_TRUE(ca->revoke(revoked->id, "keyCompromise", actor_));
+  EXPECT_TRUE(*ca->crlDue("tls-ca"));
+  EXPECT_FALSE(*ca->crlDue("persons-ca"));  // the revoked certificate is not one of its own
+  EXPECT_FALSE(ca->crlDue("unknown-ca"));
+}
+
+TEST_F(CaTest, SyncCrlFileWritesTheNewestPublishedCrlWhereTheFileDiffers) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  const auto file = dir_.path() / "tls-ca.crl";
+  EXPECT_FALSE(*ca->syncCrlFile("tls-ca"));  // nothing published: the file is left alone
+  ASSERT_TRUE(ca->publishCrl("tls-ca"));
+  const auto newest = ca->publishCrl("tls-ca");
+  ASSERT_TRUE(newest);
+  EXPECT_FALSE(*ca->syncCrlFile("tls-ca"));  // this node wrote it itself
+  // Another node published: this node's file still holds an older CRL.
+  ca_test::writeFile(file, "an older CRL");
+  EXPECT_TRUE(*ca->syncCrlFile("tls-ca"));
+  EXPECT_EQ(ca_test::readFile(file), *newest);
+  EXPECT_FALSE(*ca->syncCrlFile("tls-ca"));
+}
+
 TEST_F(CaTest, ReconcileStoresASignedButUnstoredIssuanceAndFailsAbandonedOnes) {
   pki::SystemRandom random;
   auto ca = authority(random);

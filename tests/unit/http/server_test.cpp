@@ -5,6 +5,9 @@
 
 #include "http/server.hpp"
 
+#include "pki/crl.hpp"
+#include "pki/key.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -32,6 +35,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +43,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace {
 
@@ -101,12 +106,22 @@ void writeSelfSignedCertificate(const fs::path& certificateFile, const fs::path&
   });
 }
 
-int connectTcp(std::uint16_t port) {
+// Connects to 127.0.0.1:port, from `source` (another loopback address, e.g. 127.0.0.2) if given.
+int connectTcp(std::uint16_t port, const std::string& source = "") {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   timeval timeout{kClientTimeoutSeconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -137,6 +152,7 @@ struct ClientOptions {
   int max_version = 0;  ///< e.g. TLS1_1_VERSION to offer nothing newer
   fs::path certificate_file;
   fs::path key_file;
+  std::string source_address;  ///< connect from this local address (default: any)
 };
 
 /// A blocking TLS client that speaks just enough HTTP/1.1 for these tests.
@@ -157,7 +173,7 @@ class TlsClient {
                                    SSL_FILETYPE_PEM);
       SSL_CTX_use_PrivateKey_file(context_.get(), options.key_file.c_str(), SSL_FILETYPE_PEM);
     }
-    fd_ = connectTcp(port);
+    fd_ = connectTcp(port, options.source_address);
     if (fd_ < 0) return;
     ssl_.reset(SSL_new(context_.get()));
     SSL_set_fd(ssl_.get(), fd_);
@@ -272,6 +288,11 @@ class TlsClient {
   bool handshakeOk_ = false;
   std::string pending_;
 };
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 std::string getRequest(const std::string& target, const std::string& extra = "") {
   return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
@@ -397,7 +418,8 @@ class ServerTest : public ::testing::Test {
   }
 
   void start() {
-    server_ = std::make_unique<http::Server>(settings_, handler_);
+    server_ = trust_ ? std::make_unique<http::Server>(settings_, handler_, trust_)
+                     : std::make_unique<http::Server>(settings_, handler_);
     running_ = std::async(std::launch::async, [this] { server_->run(); });
   }
 
@@ -430,6 +452,7 @@ class ServerTest : public ::testing::Test {
 
   fs::path dir_;
   http::ServerSettings settings_;
+  std::shared_ptr<pki::ClientTrust> trust_;  ///< set: the server gets it instead of its own
   TestHandler handler_;
   std::unique_ptr<http::Server> server_;
   std::future<void> running_;
@@ -830,6 +853,128 @@ TEST_F(ServerTest, UnreadableCertificateIsAStartUpError) {
   } catch (const std::runtime_error& error) {
     EXPECT_TRUE(std::string(error.what()).starts_with("TLS configuration failed")) << error.what();
   }
+}
+
+// TLS terminated at a proxy (ADR 0010): the test's self-signed CA doubles as the client
+// certificate, sent by the "proxy" in a header with its line breaks folded into spaces.
+class ProxyServerTest : public ServerTest {
+ protected:
+  static constexpr const char* kProxy = "127.0.0.2";
+
+  void SetUp() override {
+    ServerTest::SetUp();
+    settings_.trusted_proxies = {kProxy};
+    std::string folded = readFile(dir_ / "server.crt");
+    std::replace(folded.begin(), folded.end(), '\n', ' ');
+    certificateHeader_ = "X-SSL-Client-Cert: " + folded + "\r\n";
+  }
+
+  /// X-Peer and X-Remote of one request on a new connection.
+  std::pair<std::string, std::string> peerAndRemote(const ClientOptions& options,
+                                                    const std::string& headers) {
+    TlsClient client(server_->port(), options);
+    EXPECT_TRUE(client.handshakeOk());
+    if (!client.send(getRequest("/hello", headers))) return {};
+    const auto reply = client.read();
+    if (!reply) return {};
+    return {reply->header("x-peer"), reply->header("x-remote")};
+  }
+
+  ClientOptions withCertificate(const std::string& source = "") {
+    return {.certificate_file = dir_ / "server.crt",
+            .key_file = dir_ / "server.key",
+            .source_address = source};
+  }
+
+  std::string certificateHeader_;
+};
+
+TEST_F(ProxyServerTest, ATrustedProxyNamesTheClientPerRequest) {
+  start();
+  const std::string tlsVerdict = peerAndRemote(withCertificate(), "").first;
+  ASSERT_NE(tlsVerdict, "none");
+
+  // The header carries the same certificate: the same verdict as over TLS.
+  const auto [peer, remote] =
+      peerAndRemote({.source_address = kProxy},
+                    certificateHeader_ + "X-Forwarded-For: 198.51.100.1, 203.0.113.7\r\n");
+  EXPECT_EQ(peer, tlsVerdict);
+  EXPECT_EQ(remote, "203.0.113.7");
+  EXPECT_TRUE(logContains("person=person-42 from=203.0.113.7"));
+
+  // The proxy's own TLS certificate is nobody.
+  EXPECT_EQ(peerAndRemote(withCertificate(kProxy), ""),
+            (std::pair<std::string, std::string>{"none", kProxy}));
+  EXPECT_EQ(peerAndRemote({.source_address = kProxy}, "X-SSL-Client-Cert: %zz\r\n").first,
+            "invalid");
+}
+
+TEST_F(ProxyServerTest, OneProxyConnectionCarriesSeveralClients) {
+  start();
+  TlsClient client(server_->port(), {.source_address = kProxy});
+  ASSERT_TRUE(client.handshakeOk());
+  ASSERT_TRUE(client.send(getRequest("/a", certificateHeader_)));
+  const auto first = client.read();
+  ASSERT_TRUE(client.send(getRequest("/b")));
+  const auto second = client.read();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->header("x-connection-id"), second->header("x-connection-id"));
+  EXPECT_NE(first->header("x-peer"), "none");
+  EXPECT_EQ(second->header("x-peer"), "none");
+}
+
+TEST_F(ProxyServerTest, HeadersFromOtherAddressesAreIgnored) {
+  start();
+  const std::string forwarded = certificateHeader_ + "X-Forwarded-For: 203.0.113.7\r\n";
+  EXPECT_EQ(peerAndRemote({}, forwarded),
+            (std::pair<std::string, std::string>{"none", "127.0.0.1"}));
+  EXPECT_TRUE(logContains("ignored header X-SSL-Client-Cert"));
+  EXPECT_TRUE(logContains("from=127.0.0.1"));
+  // There the TLS certificate counts, whatever the header says.
+  EXPECT_EQ(peerAndRemote(withCertificate(), "X-SSL-Client-Cert: %zz\r\n").first,
+            peerAndRemote(withCertificate(), "").first);
+}
+
+TEST_F(ProxyServerTest, AnotherHeaderNameCanBeConfigured) {
+  settings_.client_certificate_header = "X-Client-Cert";
+  start();
+  EXPECT_EQ(peerAndRemote({.source_address = kProxy}, certificateHeader_).first, "none");
+  EXPECT_EQ(peerAndRemote({.source_address = kProxy}, "X-Client-Cert: %zz\r\n").first, "invalid");
+}
+
+TEST_F(ProxyServerTest, ABadTrustedProxyIsAStartUpError) {
+  settings_.trusted_proxies = {"proxy.example"};
+  try {
+    http::Server server(settings_, handler_);
+    FAIL() << "started with a trusted proxy that is no address";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("proxy.example"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(ProxyServerTest, AReloadedCrlAppliesToNewConnectionsAndHeaders) {
+  const auto writeCrl = [this](const std::vector<std::string>& revoked, std::int64_t number) {
+    const auto ca = pki::Certificate::fromPem(readFile(dir_ / "server.crt")).value();
+    const auto key = pki::PrivateKey::fromPem(readFile(dir_ / "server.key")).value();
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::vector<pki::RevokedCertificate> entries;
+    for (const std::string& serial : revoked) entries.push_back({serial, now - 1h});
+    std::ofstream(dir_ / "ca.crl")
+        << pki::issueCrl(ca, key, entries, now - 1h, now + 24h, number).value();
+    return ca.serialHex();
+  };
+  const std::string serial = writeCrl({}, 1);
+  settings_.tls.crl_files = {(dir_ / "ca.crl").string()};
+  trust_ = pki::ClientTrust::load(settings_.tls).value();
+  start();
+  EXPECT_EQ(peerAndRemote(withCertificate(), "").first, "trusted");
+  EXPECT_EQ(peerAndRemote({.source_address = kProxy}, certificateHeader_).first, "trusted");
+
+  writeCrl({serial}, 2);
+  ASSERT_TRUE(trust_->reloadIfChanged().value());
+  EXPECT_EQ(peerAndRemote(withCertificate(), "").first, "revoked");
+  EXPECT_EQ(peerAndRemote({.source_address = kProxy}, certificateHeader_).first, "revoked");
 }
 
 }  // namespace

@@ -38,13 +38,9 @@ class SigningPki {
     add("foreign", person("foreign", "PERSON-foreign", 7), foreign_root_);
 
     writeText(dir_ / "cas.pem", root_.certificate.toPem() + persons_.certificate.toPem());
-    const std::vector<RevokedCertificate> revoked = {
-        {people_.at("revoked").certificate.serialHex(), now() - 1h}};
     writeText(dir_ / "root.crl",
               issueCrl(root_.certificate, root_.key, {}, now() - 1h, now() + 24h, 1).value());
-    writeText(
-        dir_ / "persons.crl",
-        issueCrl(persons_.certificate, persons_.key, revoked, now() - 1h, now() + 24h, 1).value());
+    writeText(dir_ / "persons.crl", personsCrl({"revoked"}, 1));
   }
   ~SigningPki() { std::filesystem::remove_all(dir_); }
   SigningPki(const SigningPki&) = delete;
@@ -55,6 +51,14 @@ class SigningPki {
   /// The CRLs of the root and the persons CA, PEM.
   std::vector<std::string> crlFiles() const {
     return {(dir_ / "root.crl").string(), (dir_ / "persons.crl").string()};
+  }
+  /// A CRL (PEM) of the persons CA with number `number` that revokes the people `names`.
+  std::string personsCrl(const std::vector<std::string>& names, std::int64_t number) const {
+    std::vector<RevokedCertificate> revoked;
+    for (const auto& name : names)
+      revoked.push_back({people_.at(name).certificate.serialHex(), now() - 1h});
+    return issueCrl(persons_.certificate, persons_.key, revoked, now() - 1h, now() + 24h, number)
+        .value();
   }
   /// The certificate of a person: contact, representative, card (the contact's nonRepudiation
   /// card certificate), expired, revoked, server (serverAuth only) or foreign (unrelated root).

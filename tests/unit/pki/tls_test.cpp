@@ -78,6 +78,7 @@ struct ClientOptions {
   int max_version = TLS1_3_VERSION;
   const char* tls12_ciphers = nullptr;
   SSL_SESSION* session = nullptr;
+  const ClientTrust* trust = nullptr;  ///< applied to the server side when set
 };
 
 // The outcome of one in-memory handshake, seen from the server.
@@ -111,6 +112,7 @@ class TlsTest : public ::testing::Test {
     detail::SslPtr client(SSL_new(client_context.get()));
     detail::SslPtr server(SSL_new(context_.get()));
     if (options.session) SSL_set_session(client.get(), options.session);
+    if (options.trust) options.trust->applyTo(server.get());
     BIO* client_bio = nullptr;
     BIO* server_bio = nullptr;
     BIO_new_bio_pair(&client_bio, 0, &server_bio, 0);
@@ -255,6 +257,129 @@ TEST_F(TlsTest, ConfigurationErrorsNameTheFile) {
   s = good;
   s.crl_files = {(fixture_->dir / "client-cas.pem").string()};  // no CRL in it
   EXPECT_TRUE(fails(s));
+}
+
+// A ClientTrust over its own copies of the fixture's files, so that tests may replace them.
+class ClientTrustTest : public TlsTest {
+ protected:
+  void SetUp() override {
+    TlsTest::SetUp();
+    dir_ = makeTempDir();
+    settings_ = fixture_->settings;
+    settings_.client_ca_file = copy(settings_.client_ca_file);
+    for (std::string& crl : settings_.crl_files) crl = copy(crl);
+    auto loaded = ClientTrust::load(settings_);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    trust_ = *loaded;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string copy(const std::filesystem::path& file) {
+    const auto target = dir_ / file.filename();
+    std::filesystem::copy_file(file, target);
+    return target.string();
+  }
+
+  // Replaces the issuing CA's CRL (the second of crl_files) with one revoking `revoked`.
+  void publishIssuingCrl(const std::vector<const Issued*>& revoked, std::int64_t number) {
+    std::vector<RevokedCertificate> entries;
+    for (const Issued* certificate : revoked) {
+      entries.push_back({certificate->certificate.serialHex(), now() - 1h});
+    }
+    writeText(settings_.crl_files[1], issueCrl(fixture_->issuing.certificate, fixture_->issuing.key,
+                                               entries, now() - 1h, now() + 24h, number)
+                                          .value());
+  }
+
+  std::filesystem::path dir_;
+  ServerTlsSettings settings_;
+  std::shared_ptr<ClientTrust> trust_;
+};
+
+TEST_F(ClientTrustTest, VerifiesLikeTheHandshake) {
+  for (const Issued* certificate :
+       {&fixture_->valid, &fixture_->expired, &fixture_->revoked, &fixture_->stranger,
+        &fixture_->expired_stranger, &fixture_->server_only, &fixture_->foreign}) {
+    const PeerStatus handshake_status = statusWith(*certificate);
+    const PeerVerification verified = trust_->verify(certificate->certificate.toPem());
+    EXPECT_EQ(verified.status, handshake_status) << certificate->certificate.subjectDn();
+    ASSERT_TRUE(verified.certificate);
+    EXPECT_EQ(verified.certificate->toDer(), certificate->certificate.toDer());
+    const auto der = certificate->certificate.toDer();
+    EXPECT_EQ(trust_->verify({reinterpret_cast<const char*>(der.data()), der.size()}).status,
+              handshake_status);
+  }
+  EXPECT_EQ(statusWith(fixture_->revoked), PeerStatus::revoked);  // the list above is not trivial
+  EXPECT_EQ(trust_->verify(fixture_->valid.certificate.toPem()).detail, "ok");
+}
+
+TEST_F(ClientTrustTest, AnythingButACertificateIsInvalid) {
+  for (const std::string text : {"", "garbage", "-----BEGIN CERTIFICATE-----\nAAAA\n"}) {
+    const PeerVerification verified = trust_->verify(text);
+    EXPECT_EQ(verified.status, PeerStatus::invalid) << text;
+    EXPECT_FALSE(verified.certificate);
+  }
+}
+
+TEST_F(ClientTrustTest, UnchangedFilesAreNotReloaded) {
+  auto reloaded = trust_->reloadIfChanged();
+  ASSERT_TRUE(reloaded) << reloaded.error().message;
+  EXPECT_FALSE(*reloaded);
+  EXPECT_EQ(trust_->generation(), 0u);
+}
+
+TEST_F(ClientTrustTest, ANewCrlRevokesWithoutARestart) {
+  Outcome before = handshake({.certificate = &fixture_->valid, .trust = trust_.get()});
+  ASSERT_EQ(before.peer.status, PeerStatus::trusted);
+  ASSERT_TRUE(before.session);
+  Outcome resumed = handshake(
+      {.certificate = &fixture_->valid, .session = before.session.get(), .trust = trust_.get()});
+  EXPECT_TRUE(resumed.resumed);  // so the check after the reload below means something
+
+  publishIssuingCrl({&fixture_->revoked, &fixture_->valid}, 2);
+  auto reloaded = trust_->reloadIfChanged();
+  ASSERT_TRUE(reloaded) << reloaded.error().message;
+  EXPECT_TRUE(*reloaded);
+  EXPECT_EQ(trust_->generation(), 1u);
+
+  EXPECT_EQ(trust_->verify(fixture_->valid.certificate.toPem()).status, PeerStatus::revoked);
+  EXPECT_EQ(handshake({.certificate = &fixture_->valid, .trust = trust_.get()}).peer.status,
+            PeerStatus::revoked);
+  // A session verified before the reload is not resumed: it would keep the old verdict.
+  Outcome after = handshake(
+      {.certificate = &fixture_->valid, .session = before.session.get(), .trust = trust_.get()});
+  ASSERT_TRUE(after.completed);
+  EXPECT_FALSE(after.resumed);
+  EXPECT_EQ(after.peer.status, PeerStatus::revoked);
+  auto again = trust_->reloadIfChanged();
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+}
+
+TEST_F(ClientTrustTest, ABrokenNewCrlKeepsTheCurrentStore) {
+  writeText(settings_.crl_files[1], "-----BEGIN X509 CRL-----\nbroken\n-----END X509 CRL-----\n");
+  auto reloaded = trust_->reloadIfChanged();
+  ASSERT_FALSE(reloaded);
+  EXPECT_EQ(reloaded.error().kind, core::ErrorKind::invalid);
+  EXPECT_NE(reloaded.error().message.find(settings_.crl_files[1]), std::string::npos)
+      << reloaded.error().message;
+  EXPECT_EQ(trust_->generation(), 0u);
+  EXPECT_EQ(trust_->verify(fixture_->valid.certificate.toPem()).status, PeerStatus::trusted);
+  EXPECT_EQ(trust_->verify(fixture_->revoked.certificate.toPem()).status, PeerStatus::revoked);
+  EXPECT_EQ(handshake({.certificate = &fixture_->valid, .trust = trust_.get()}).peer.status,
+            PeerStatus::trusted);
+
+  std::filesystem::remove(settings_.crl_files[1]);
+  EXPECT_FALSE(trust_->reloadIfChanged());
+  EXPECT_EQ(trust_->verify(fixture_->valid.certificate.toPem()).status, PeerStatus::trusted);
+}
+
+TEST_F(ClientTrustTest, LoadNamesABadFile) {
+  ServerTlsSettings settings = settings_;
+  settings.crl_files.push_back((dir_ / "missing.crl").string());
+  auto loaded = ClientTrust::load(settings);
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().message.find("missing.crl"), std::string::npos);
 }
 
 TEST(PeerStatusTest, HasStableNames) {

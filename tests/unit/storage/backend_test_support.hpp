@@ -20,6 +20,51 @@ namespace backend_test {
 /// The database a test runs on.
 enum class Backend { sqlite, postgresql };
 
+/// A fresh schema on the PostgreSQL server that MIJNCERT_TEST_POSTGRES_URL names, dropped with
+/// everything in it on destruction.
+class PostgresqlSchema {
+ public:
+  /// The server's URL; "" when none is configured (the test is then skipped).
+  static std::string serverUrl() {
+    const char* url = std::getenv("MIJNCERT_TEST_POSTGRES_URL");
+    return url ? url : "";
+  }
+
+  /// Creates the schema; throws when the server cannot be used.
+  explicit PostgresqlSchema(const std::string& server_url)
+      : server_url_(server_url),
+        name_("mijncert_test_" + std::to_string(std::random_device{}())),
+        admin_database_(storage::Database::open(server_url, 1).value()),
+        admin_(std::make_unique<soci::session>(admin_database_->pool())) {
+    *admin_ << "CREATE SCHEMA " + name_;
+  }
+  ~PostgresqlSchema() {
+    try {
+      *admin_ << "DROP SCHEMA " + name_ + " CASCADE";
+    } catch (const std::exception& failure) {
+      ADD_FAILURE() << "cannot drop schema " << name_ << ": " << failure.what();
+    }
+  }
+  PostgresqlSchema(const PostgresqlSchema&) = delete;
+  PostgresqlSchema& operator=(const PostgresqlSchema&) = delete;
+
+  /// The server's URL with a libpq URI parameter that makes every connection work in the schema.
+  std::string url() const {
+    return server_url_ + (server_url_.find('?') == std::string::npos ? "?" : "&") +
+           "options=-csearch_path%3D" + name_;
+  }
+  /// The schema's name.
+  const std::string& name() const { return name_; }
+  /// A connection outside the tested pool, as the server's user, not in the schema.
+  soci::session& admin() { return *admin_; }
+
+ private:
+  std::string server_url_;
+  std::string name_;
+  std::unique_ptr<storage::Database> admin_database_;
+  std::unique_ptr<soci::session> admin_;  // leased from admin_database_
+};
+
 /// "SQLite" or "PostgreSQL", for the test names.
 inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::sqlite ? "SQLite" : "PostgreSQL";
@@ -41,10 +86,15 @@ class BackendTest : public storage_test::StorageTest,
 
   void TearDown() override {
     database_.reset();
-    if (admin_) *admin_ << "DROP SCHEMA " + schema_ + " CASCADE";
-    admin_.reset();
-    admin_database_.reset();
+    postgresql_.reset();
   }
+
+  /// The URL of the test's database, to open it once more (as another node would).
+  std::string url() const {
+    return postgresql_ ? postgresql_->url() : "sqlite://" + (dir_.path() / "test.db").string();
+  }
+  /// The PostgreSQL schema of a PostgreSQL test; nullptr on SQLite.
+  PostgresqlSchema* postgresql() { return postgresql_.get(); }
 
   /// The single number a query (COUNT, MAX, …) returns, read outside the repositories.
   long long number(const std::string& query) {
@@ -64,33 +114,22 @@ class BackendTest : public storage_test::StorageTest,
 
  private:
   void openSqlite() {
-    auto opened = storage::Database::open("sqlite://" + (dir_.path() / "test.db").string(), 4);
+    auto opened = storage::Database::open(url(), 4);
     ASSERT_TRUE(opened) << opened.error().message;
     database_ = std::move(*opened);
   }
 
   void openPostgresql() {
-    const char* base = std::getenv("MIJNCERT_TEST_POSTGRES_URL");
-    if (!base || !*base) GTEST_SKIP() << "MIJNCERT_TEST_POSTGRES_URL is not set";
-    const std::string base_url = base;
-    schema_ = "mijncert_test_" + std::to_string(std::random_device{}());
-    auto admin_database = storage::Database::open(base_url, 1);
-    ASSERT_TRUE(admin_database) << admin_database.error().message;
-    admin_database_ = std::move(*admin_database);
-    admin_ = std::make_unique<soci::session>(admin_database_->pool());
-    *admin_ << "CREATE SCHEMA " + schema_;
-    // libpq URI parameter: every connection of the pool works in the test's schema.
-    const std::string url = base_url + (base_url.find('?') == std::string::npos ? "?" : "&") +
-                            "options=-csearch_path%3D" + schema_;
-    auto opened = storage::Database::open(url, 4);
+    const std::string server = PostgresqlSchema::serverUrl();
+    if (server.empty()) GTEST_SKIP() << "MIJNCERT_TEST_POSTGRES_URL is not set";
+    postgresql_ = std::make_unique<PostgresqlSchema>(server);
+    auto opened = storage::Database::open(url(), 4);
     ASSERT_TRUE(opened) << opened.error().message;
     database_ = std::move(*opened);
   }
 
   storage_test::TempDir dir_;
-  std::string schema_;
-  std::unique_ptr<storage::Database> admin_database_;
-  std::unique_ptr<soci::session> admin_;  // leased from admin_database_
+  std::unique_ptr<PostgresqlSchema> postgresql_;
 };
 
 }  // namespace backend_test

@@ -10,6 +10,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -225,6 +228,30 @@ TEST_P(MobileRequestRepositoryTest, TheRateLimiterAllowsTheLimitWithinASlidingWi
   EXPECT_FALSE(attempt()) << "the attempt at 30s is still within the window";
   clock_.advance(30s);
   EXPECT_TRUE(attempt());
+}
+
+// Two nodes (two pools on one database), several threads each: the count and the insert of one
+// attempt never interleave with another's, so exactly `limit` attempts get through.
+TEST_P(MobileRequestRepositoryTest, ConcurrentAttemptsOverTheLimitAllowExactlyTheLimit) {
+  auto other_node = storage::Database::open(url(), 4).value();
+  constexpr int kLimit = 7, kThreads = 6, kAttemptsPerThread = 5;
+  std::atomic<int> allowed{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      storage::RateLimiter limiter(t % 2 == 0 ? *database_ : *other_node, clock_);
+      for (int i = 0; i < kAttemptsPerThread; ++i) {
+        auto result = limiter.allow("enrol", "192.0.2.9", kLimit, 60s);
+        if (!result)
+          ++failed;
+        else if (*result)
+          ++allowed;
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(allowed.load(), kLimit);
+  EXPECT_EQ(number("SELECT COUNT(*) FROM rate_events WHERE client = '192.0.2.9'"), kLimit);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MobileRequestRepositoryTest,

@@ -122,7 +122,7 @@ TEST_F(PostgresqlTest, MigratesWritesAndVerifies) {
   } catch (const soci::soci_error& refused) {
     EXPECT_EQ(storage::toError(refused).kind, ErrorKind::conflict);
   }
-  *admin_ << "ALTER TABLE " + schema_ + ".audit_log DISABLE TRIGGER audit_log_no_change";
+  *admin_ << "ALTER TABLE " + schema_ + ".audit_log DISABLE TRIGGER audit_log_no_update";
   *admin_ << "UPDATE " + schema_ + ".audit_log SET details = '{}' WHERE sequence = 2";
   const auto broken = audit_log.verify().value();
   ASSERT_TRUE(broken);

@@ -1,0 +1,114 @@
+#include "http/trusted_proxies.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace http {
+namespace {
+
+// Bytes 0–9 zero, 10–11 0xff: where an IPv4 address sits inside an IPv6 one (RFC 4291 §2.5.5.2).
+constexpr std::size_t kMappedPrefixBytes = 12;
+constexpr int kMappedPrefixBits = kMappedPrefixBytes * 8;
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  // inet_pton needs a terminated string; an address is never longer than INET6_ADDRSTRLEN.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  char terminated[INET6_ADDRSTRLEN] = {};
+  std::memcpy(terminated, text.data(), text.size());
+  IpAddress address;
+  if (inet_pton(AF_INET6, terminated, address.bytes.data()) == 1) return address;
+  in_addr v4{};
+  if (inet_pton(AF_INET, terminated, &v4) != 1) return std::nullopt;
+  address.bytes[10] = 0xff;
+  address.bytes[11] = 0xff;
+  std::memcpy(address.bytes.data() + kMappedPrefixBytes, &v4, sizeof v4);
+  return address;
+}
+
+std::optional<AddressRange> AddressRange::parse(std::string_view text) {
+  const auto slash = text.find('/');
+  auto network = IpAddress::parse(text.substr(0, slash));
+  if (!network) return std::nullopt;
+  AddressRange range;
+  range.network_ = *network;
+  if (slash == std::string_view::npos) return range;
+
+  const std::string_view prefix = text.substr(slash + 1);
+  int bits = -1;
+  const auto [end, error] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), bits);
+  const bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
+  if (error != std::errc{} || end != prefix.data() + prefix.size() || prefix.empty() || bits < 0 ||
+      bits > (v4 ? 32 : 128)) {
+    return std::nullopt;
+  }
+  range.prefixBits_ = v4 ? kMappedPrefixBits + bits : bits;
+  return range;
+}
+
+bool AddressRange::contains(const IpAddress& address) const {
+  const int wholeBytes = prefixBits_ / 8;
+  if (!std::equal(network_.bytes.begin(), network_.bytes.begin() + wholeBytes,
+                  address.bytes.begin())) {
+    return false;
+  }
+  const int restBits = prefixBits_ % 8;
+  if (restBits == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - restBits));
+  return (network_.bytes[wholeBytes] & mask) == (address.bytes[wholeBytes] & mask);
+}
+
+core::Result<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries) {
+  TrustedProxies proxies;
+  for (const std::string& entry : entries) {
+    auto range = AddressRange::parse(entry);
+    if (!range) {
+      return core::makeError(core::ErrorKind::invalid,
+                             "trusted proxy '" + entry + "' is not an IP address or CIDR range");
+    }
+    proxies.ranges_.push_back(*range);
+  }
+  return proxies;
+}
+
+bool TrustedProxies::contains(const IpAddress& address) const {
+  return std::any_of(ranges_.begin(), ranges_.end(),
+                     [&](const AddressRange& range) { return range.contains(address); });
+}
+
+bool TrustedProxies::contains(std::string_view address) const {
+  const auto parsed = IpAddress::parse(address);
+  return parsed && contains(*parsed);
+}
+
+std::string TrustedProxies::clientAddress(std::string_view forwarded_for,
+                                          std::string_view peer) const {
+  // Each proxy appends the address it received the request from, so walk from the right.
+  std::string_view client = peer;
+  std::string_view rest = forwarded_for;
+  while (!rest.empty()) {
+    const auto comma = rest.rfind(',');
+    const std::string_view entry =
+        trimmed(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
+    if (entry.empty()) continue;
+    const auto address = IpAddress::parse(entry);
+    if (!address) break;  // not written by a proxy of ours: believe nothing further left
+    client = entry;
+    if (!contains(*address)) break;
+  }
+  return std::string(client);
+}
+
+}  // namespace http

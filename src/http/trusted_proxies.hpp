@@ -1,0 +1,61 @@
+#pragma once
+// The addresses of the TLS-terminating proxies whose forwarded client information the portal
+// believes (ADR 0010). Light header: no Asio.
+
+#include "core/error.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace http {
+
+/// An IPv4 or IPv6 address, IPv4 held as an IPv4-mapped IPv6 address so both compare alike.
+struct IpAddress {
+  std::array<std::uint8_t, 16> bytes{};
+
+  /// Parses "192.0.2.1", "2001:db8::1" or "::ffff:192.0.2.1"; nullopt for anything else.
+  static std::optional<IpAddress> parse(std::string_view text);
+};
+
+/// One address ("192.0.2.10") or range in CIDR notation ("10.0.0.0/24", "fd00::/8").
+class AddressRange {
+ public:
+  /// Parses an address or CIDR range; nullopt if malformed or a prefix is out of range.
+  static std::optional<AddressRange> parse(std::string_view text);
+  /// True if `address` lies within the range.
+  bool contains(const IpAddress& address) const;
+
+ private:
+  IpAddress network_;
+  int prefixBits_ = 128;  ///< of the 128 bits of the (mapped) address
+};
+
+/// The configured proxies: from these addresses, and only these, the client certificate header
+/// and X-Forwarded-For are believed.
+class TrustedProxies {
+ public:
+  TrustedProxies() = default;
+  /// Parses the entries of `server.trusted_proxies`; ErrorKind::invalid naming a bad entry.
+  static core::Result<TrustedProxies> parse(const std::vector<std::string>& entries);
+
+  /// True if no proxy is configured (the portal terminates TLS for every client).
+  bool empty() const { return ranges_.empty(); }
+  /// True if `address` (as the listener writes it) is a trusted proxy.
+  bool contains(std::string_view address) const;
+  /// The original client of a request from a trusted proxy: the right-most X-Forwarded-For entry
+  /// that is not itself a trusted proxy (entries further left were written by the client and
+  /// prove nothing). `peer` when the header is empty; when an entry is not an address, the
+  /// trusted hop that forwarded it.
+  std::string clientAddress(std::string_view forwarded_for, std::string_view peer) const;
+
+ private:
+  bool contains(const IpAddress& address) const;
+
+  std::vector<AddressRange> ranges_;
+};
+
+}  // namespace http

@@ -1,0 +1,134 @@
+// TLS terminated at a proxy (ADR 0010, issue 8): from a trusted proxy address the client
+// certificate comes from the X-SSL-Client-Cert header and the client address from
+// X-Forwarded-For; from any other address both are ignored and the TLS certificate counts.
+// The "proxy" is this test connecting from 127.0.0.2 (all of 127.0.0.0/8 is loopback on Linux).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { assertContains, assertNoSessionCookie } from '../support/assertions.mjs';
+import { createDemo, removeDemo, startServer } from '../support/server.mjs';
+import { PortalClient } from '../support/tls.mjs';
+
+const PROXY = '127.0.0.2';
+const DIRECT = '127.0.0.1';
+
+const portal = { server: null, client: null, demo: null };
+
+before(async () => {
+  portal.demo = await createDemo();
+  // Keys must go into the existing [server] table: a second [server] table is invalid TOML.
+  const config = await readFile(portal.demo.config, 'utf8');
+  assert.match(config, /^\[server\]$/m);
+  await writeFile(portal.demo.config, config.replace(/^\[server\]$/m, `[server]\ntrusted_proxies = ["${PROXY}"]`));
+  try {
+    portal.server = await startServer(portal.demo);
+  } catch (error) {
+    await removeDemo(portal.demo);
+    throw error;
+  }
+  portal.client = new PortalClient(portal.server);
+}, { timeout: 60_000 });
+
+after(async () => {
+  portal.client?.close();
+  await portal.server?.stop();
+  if (portal.demo && !process.env.MIJNCERT_KEEP_DEMO) await removeDemo(portal.demo);
+}, { timeout: 30_000 });
+
+/** What nginx's $ssl_client_escaped_cert holds for demo user NAME: the URL-encoded PEM. */
+function escapedCertificate(name) {
+  return encodeURIComponent(readFileSync(portal.demo.users[name].certPath, 'utf8'));
+}
+
+/**
+ * GET PATH on a new connection from FROM (a local address), with the TLS client certificate of
+ * demo user TLS (null: none) and HEADERS.
+ */
+function get(path, { from, tls = null, headers = {} }) {
+  return portal.client.get(tls, path, {
+    headers: { accept: 'application/json', ...headers },
+    tls: { localAddress: from },
+  });
+}
+
+const asHeader = (name) => ({ 'X-SSL-Client-Cert': escapedCertificate(name) });
+
+describe('from the trusted proxy address', () => {
+  test('the header logs in the person of the certificate', async () => {
+    const response = await get('/api/v1/me', { from: PROXY, headers: asHeader('contact') });
+    assert.equal(response.status, 200, response.toString());
+    assert.equal(response.json().person.name, 'Sanne Jansen');
+  });
+
+  test('a revoked certificate in the header is refused as over TLS', async () => {
+    const direct = await portal.client.get('revoked', '/');
+    const viaProxy = await get('/', { from: PROXY, headers: asHeader('revoked') });
+    assert.equal(direct.status, 403, direct.toString());
+    assert.equal(viaProxy.status, direct.status, viaProxy.toString());
+    assertContains(viaProxy.body, 'Uw certificaat is ingetrokken', 'revoked via the proxy');
+    assertNoSessionCookie(viaProxy, 'for a revoked certificate via the proxy');
+    const api = await get('/api/v1/me', { from: PROXY, headers: asHeader('revoked') });
+    assert.equal(api.status, 403, api.toString());
+  });
+
+  test('without the header nobody is logged in', async () => {
+    const response = await get('/api/v1/me', { from: PROXY });
+    assert.equal(response.status, 401, response.toString());
+  });
+
+  test("the proxy's own TLS certificate logs nobody in", async () => {
+    const viaTls = await get('/api/v1/me', { from: DIRECT, tls: 'representative' });
+    assert.equal(viaTls.status, 200, 'the certificate is good over TLS');
+    const response = await get('/api/v1/me', { from: PROXY, tls: 'representative' });
+    assert.equal(response.status, 401, response.toString());
+  });
+
+  test('a malformed header is refused like a bad certificate', async () => {
+    const response = await get('/api/v1/me', { from: PROXY, headers: { 'X-SSL-Client-Cert': '%zz' } });
+    assert.equal(response.status, 403, response.toString());
+  });
+
+  test('X-Forwarded-For names the client in the request log', async () => {
+    const response = await get('/healthz', {
+      from: PROXY,
+      headers: { 'X-Forwarded-For': '198.51.100.23, 203.0.113.41' },
+    });
+    assert.equal(response.status, 200, response.toString());
+    await waitForLog(/path=\/healthz status=200 .*from=203\.0\.113\.41\b/);
+    assert.doesNotMatch(portal.server.logs(), /from=198\.51\.100\.23\b/, 'a client-written entry was believed');
+  });
+});
+
+describe('from any other address', () => {
+  test('the header is ignored: not logged in', async () => {
+    const response = await get('/api/v1/me', { from: DIRECT, headers: asHeader('contact') });
+    assert.equal(response.status, 401, response.toString());
+  });
+
+  test('the TLS certificate counts, not the header', async () => {
+    const response = await get('/api/v1/me', { from: DIRECT, tls: 'representative', headers: asHeader('contact') });
+    assert.equal(response.status, 200, response.toString());
+    assert.equal(response.json().person.name, 'Willem van Dijk');
+  });
+
+  test('X-Forwarded-For is ignored', async () => {
+    const response = await get('/healthz', { from: DIRECT, headers: { 'X-Forwarded-For': '203.0.113.99' } });
+    assert.equal(response.status, 200, response.toString());
+    await waitForLog(/path=\/healthz status=200 .*from=127\.0\.0\.1\b/);
+    assert.doesNotMatch(portal.server.logs(), /from=203\.0\.113\.99\b/);
+  });
+});
+
+test('the start-up log names the proxy mode', () => {
+  assert.match(portal.server.logs(), /client certificates: from header X-SSL-Client-Cert .*127\.0\.0\.2/);
+});
+
+/** Waits (bounded) for a log line matching PATTERN: the request line follows the response. */
+async function waitForLog(pattern, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(portal.server.logs())) {
+    if (Date.now() > deadline) assert.fail(`no log line matches ${pattern}:\n${portal.server.logs().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
