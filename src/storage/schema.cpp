@@ -35,6 +35,15 @@ std::string typeFamily(const std::string& declared) {
   return type;
 }
 
+/// PostgreSQL's pg_constraint.confdeltype letter as SQLite names the action (lower case).
+std::string deleteActionName(const std::string& letter) {
+  if (letter == "c") return "cascade";
+  if (letter == "n") return "set null";
+  if (letter == "r") return "restrict";
+  if (letter == "d") return "set default";
+  return "no action";  // "a"
+}
+
 /// Collects the rows of several queries into one description.
 class SchemaBuilder {
  public:
@@ -53,6 +62,17 @@ class SchemaBuilder {
     index.columns.push_back(column);
   }
   void addTrigger(TriggerDescription trigger) { triggers_.push_back(std::move(trigger)); }
+  /// Adds one column pair to the foreign key the database calls `id` (pairs arrive in order).
+  void addForeignKeyColumn(const std::string& table, const std::string& id,
+                           const std::string& referenced_table, const std::string& column,
+                           const std::string& referenced_column, std::string on_delete) {
+    ForeignKeyDescription& key = foreign_keys_[{table, id}];
+    key.table = table;
+    key.referenced_table = referenced_table;
+    key.columns.push_back(column);
+    key.referenced_columns.push_back(referenced_column);
+    key.on_delete = std::move(on_delete);
+  }
 
   SchemaDescription build() && {
     SchemaDescription schema;
@@ -61,6 +81,9 @@ class SchemaBuilder {
     std::sort(schema.indexes.begin(), schema.indexes.end(), [](const auto& a, const auto& b) {
       return std::tie(a.table, a.name, a.columns) < std::tie(b.table, b.name, b.columns);
     });
+    for (auto& [key, foreign_key] : foreign_keys_)
+      schema.foreign_keys.push_back(std::move(foreign_key));
+    std::sort(schema.foreign_keys.begin(), schema.foreign_keys.end());
     schema.triggers = std::move(triggers_);
     std::sort(schema.triggers.begin(), schema.triggers.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -70,6 +93,7 @@ class SchemaBuilder {
  private:
   std::map<std::string, std::vector<ColumnDescription>> tables_;
   std::map<std::pair<std::string, std::string>, IndexDescription> indexes_;
+  std::map<std::pair<std::string, std::string>, ForeignKeyDescription> foreign_keys_;
   std::vector<TriggerDescription> triggers_;
 };
 
@@ -124,6 +148,34 @@ void describeSqlite(soci::session& sql, SchemaBuilder& schema) {
         schema.addIndexColumn(index, origin == "u" ? kUniqueConstraint : std::string_view(index),
                               table, unique != 0, partial != 0, column);
       });
+
+  {
+    // A reference without columns ("REFERENCES persons") means the referenced primary key.
+    std::string referenced_table, referenced_column, on_delete;
+    soci::indicator referenced_column_given = soci::i_ok;
+    int id = 0;
+    forEachRow(
+        sql,
+        "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_delete "
+        "FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' "
+        "ORDER BY m.name, f.id, f.seq",
+        [&](Statement& s) {
+          s.into(table)
+              .into(id)
+              .into(referenced_table)
+              .into(column)
+              .into(referenced_column, referenced_column_given)
+              .into(on_delete);
+        },
+        [&] {
+          const auto implied = primary_keys[referenced_table];
+          schema.addForeignKeyColumn(table, std::to_string(id), referenced_table, column,
+                                     referenced_column_given == soci::i_ok || implied.empty()
+                                         ? referenced_column
+                                         : implied.begin()->second,
+                                     lowerCase(on_delete));
+        });
+  }
 
   TriggerDescription trigger;
   forEachRow(
@@ -183,6 +235,35 @@ void describePostgresql(soci::session& sql, SchemaBuilder& schema) {
         schema.addIndexColumn(index, name, table, unique != 0, partial != 0, column);
       });
 
+  {
+    std::string name, referenced_table, referenced_column, action;
+    forEachRow(
+        sql,
+        "SELECT CAST(c.conname AS TEXT), CAST(t.relname AS TEXT), CAST(r.relname AS TEXT), "
+        "CAST(a.attname AS TEXT), CAST(ra.attname AS TEXT), CAST(c.confdeltype AS TEXT) "
+        "FROM pg_constraint AS c JOIN pg_class AS t ON t.oid = c.conrelid "
+        "JOIN pg_class AS r ON r.oid = c.confrelid "
+        "JOIN pg_namespace AS n ON n.oid = t.relnamespace "
+        "CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(number, "
+        "referenced_number, place) "
+        "JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attnum = k.number "
+        "JOIN pg_attribute AS ra ON ra.attrelid = r.oid AND ra.attnum = k.referenced_number "
+        "WHERE c.contype = 'f' AND n.nspname = current_schema() "
+        "ORDER BY t.relname, c.conname, k.place",
+        [&](Statement& s) {
+          s.into(name)
+              .into(table)
+              .into(referenced_table)
+              .into(column)
+              .into(referenced_column)
+              .into(action);
+        },
+        [&] {
+          schema.addForeignKeyColumn(table, name, referenced_table, column, referenced_column,
+                                     deleteActionName(action));
+        });
+  }
+
   // Only row-level INSERT, UPDATE and DELETE triggers (type bits 4, 8, 16): SQLite has no
   // TRUNCATE, so a PostgreSQL-only TRUNCATE guard has no counterpart there.
   TriggerDescription trigger;
@@ -200,11 +281,16 @@ std::string columnLine(const std::string& table, const ColumnDescription& column
          (column.not_null ? " not null" : "") + (column.has_default ? " default" : "");
 }
 
+/// "a, b, c"
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
 std::string indexLine(const IndexDescription& index) {
-  std::string line = "index " + index.table + " " + index.name + (index.unique ? " unique" : "") +
-                     (index.partial ? " partial" : "") + " (";
-  for (std::size_t i = 0; i < index.columns.size(); ++i) line += (i ? ", " : "") + index.columns[i];
-  return line + ")";
+  return "index " + index.table + " " + index.name + (index.unique ? " unique" : "") +
+         (index.partial ? " partial" : "") + " (" + joined(index.columns) + ")";
 }
 
 }  // namespace
@@ -226,6 +312,10 @@ std::vector<std::string> describeAsLines(const SchemaDescription& schema) {
   for (const auto& table : schema.tables)
     for (const auto& column : table.columns) lines.push_back(columnLine(table.name, column));
   for (const auto& index : schema.indexes) lines.push_back(indexLine(index));
+  for (const auto& key : schema.foreign_keys)
+    lines.push_back("foreign key " + key.table + " (" + joined(key.columns) + ") references " +
+                    key.referenced_table + " (" + joined(key.referenced_columns) + ") on delete " +
+                    key.on_delete);
   for (const auto& trigger : schema.triggers)
     lines.push_back("trigger " + trigger.name + " on " + trigger.table);
   return lines;

@@ -48,10 +48,22 @@ struct TriggerDescription {
   bool operator==(const TriggerDescription&) const = default;
 };
 
-/// A schema: tables by name, indexes by table and name, triggers by name.
+/// One foreign key. Constraint names differ between the dialects, so they are left out.
+struct ForeignKeyDescription {
+  std::string table;
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  std::string on_delete;  ///< "no action", "cascade", "set null", "restrict" or "set default"
+  bool operator==(const ForeignKeyDescription&) const = default;
+  auto operator<=>(const ForeignKeyDescription&) const = default;
+};
+
+/// A schema: tables by name, indexes by table and name, foreign keys, triggers by name.
 struct SchemaDescription {
   std::vector<TableDescription> tables;
   std::vector<IndexDescription> indexes;
+  std::vector<ForeignKeyDescription> foreign_keys;
   std::vector<TriggerDescription> triggers;
   bool operator==(const SchemaDescription&) const = default;
 };
@@ -60,8 +72,8 @@ struct SchemaDescription {
 /// pg_catalog of the current schema on PostgreSQL), normalised and sorted.
 core::Result<SchemaDescription> describeSchema(Database& database);
 
-/// One line per column, index and trigger (e.g. "column orders.status text not null"), sorted;
-/// for showing the difference of two descriptions.
+/// One line per column, index, foreign key and trigger (e.g. "column orders.status text not null"),
+/// sorted; for showing the difference of two descriptions.
 std::vector<std::string> describeAsLines(const SchemaDescription& schema);
 
 }  // namespace storage

@@ -54,7 +54,7 @@ bool hasIndex(const storage::SchemaDescription& schema, const storage::IndexDesc
 class SchemaTest : public backend_test::BackendTest {};
 
 // What the description says of a few declarations whose normalisation matters.
-TEST_P(SchemaTest, DescribesColumnsIndexesAndTriggersAsDeclared) {
+TEST_P(SchemaTest, DescribesColumnsIndexesForeignKeysAndTriggersAsDeclared) {
   const auto schema = storage::describeSchema(*database_).value();
 
   const auto* id = column(schema, "organisations", "id");
@@ -84,6 +84,14 @@ TEST_P(SchemaTest, DescribesColumnsIndexesAndTriggersAsDeclared) {
       {"orders_queue", "orders", false, false, {"status", "organisation_id", "created_at", "id"}}));
   EXPECT_TRUE(hasIndex(
       schema, {"primary key", "published_crls", true, false, {"issuing_ca", "crl_number"}}));
+
+  const auto has_key = [&](const storage::ForeignKeyDescription& key) {
+    return std::find(schema.foreign_keys.begin(), schema.foreign_keys.end(), key) !=
+           schema.foreign_keys.end();
+  };
+  EXPECT_TRUE(has_key({"sessions", {"person_id"}, "persons", {"id"}, "cascade"}));
+  EXPECT_TRUE(has_key({"sessions", {"organisation_id"}, "organisations", {"id"}, "set null"}));
+  EXPECT_TRUE(has_key({"mobile_requests", {"order_id"}, "orders", {"id"}, "no action"}));
 
   const std::vector<storage::TriggerDescription> triggers{
       {"audit_log_no_delete", "audit_log"},
