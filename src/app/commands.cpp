@@ -92,9 +92,10 @@ const std::map<std::string, std::string> kCommandHelp{
     {"ca",
      "Usage: mijncert ca reconcile --config FILE\n"
      "       mijncert ca crl --config FILE\n\n"
-     "reconcile: finds issuances a crash interrupted. A signed certificate that was not stored\n"
-     "is stored (with its audit record); an issuance that stopped before signing and is older\n"
-     "than ca.stale_issuance_minutes is marked failed. Safe to run at any time.\n\n"
+     "reconcile: finds issuances a crash interrupted, once they are older than\n"
+     "ca.stale_issuance_minutes (younger ones may still be under way). A signed certificate\n"
+     "that was not stored is stored (with its audit record); an issuance that stopped before\n"
+     "signing is marked failed. Safe to run at any time; the portal also does it by itself.\n\n"
      "crl: issues the next CRL of every issuing CA in [[ca.issuers]] at once, stores it in the\n"
      "database and writes it to its crl_file (served at /crl/NAME.crl). Running portal nodes\n"
      "pick it up within jobs.interval_seconds; they also publish due CRLs themselves.\n"},

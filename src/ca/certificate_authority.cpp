@@ -8,7 +8,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <iterator>
 
@@ -75,17 +80,38 @@ std::string problemsText(const core::Error& error) {
   return text;
 }
 
-// Replaces `path` atomically: the login check or a download never sees half a CRL.
-core::Result<void> writeAtomically(const std::filesystem::path& path, const std::string& data) {
-  const std::filesystem::path temporary = path.string() + ".new";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << data;
-    if (!out.flush()) return invalid("cannot write " + temporary.string());
+// Writes all of `data` to `fd`, then forces it to disk.
+bool writeAndSync(int fd, const std::string& data) {
+  for (std::size_t written = 0; written < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    written += std::size_t(n);
   }
+  return ::fsync(fd) == 0;
+}
+
+// Replaces `path` atomically and durably: the login check or a download never sees half a CRL,
+// and a power loss leaves the old or the new one. The temporary file has a unique name, so
+// that two writers (a node's jobs and `ca crl`) never write into the same one.
+core::Result<void> writeAtomically(const std::filesystem::path& path, const std::string& data) {
+  std::string temporary = path.string() + ".XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) return invalid("cannot create a file next to " + path.string());
+  const bool written = writeAndSync(fd, data) && ::fchmod(fd, 0644) == 0;
+  ::close(fd);
   std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) return invalid("cannot replace " + path.string() + ": " + ec.message());
+  if (written) std::filesystem::rename(temporary, path, ec);
+  if (!written || ec) {
+    std::filesystem::remove(temporary, ec);
+    return invalid("cannot replace " + path.string());
+  }
+  // The rename itself is durable once the directory is synced.
+  if (const int directory = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+      directory >= 0) {
+    ::fsync(directory);
+    ::close(directory);
+  }
   return {};
 }
 
@@ -254,18 +280,25 @@ core::Result<void> CertificateAuthority::revoke(core::CertificateId certificate,
 core::Result<std::string> CertificateAuthority::publishCrl(const std::string& issuing_ca) {
   const IssuingCa* issuer = findIssuer(issuing_ca);
   if (issuer == nullptr || issuer->signer == nullptr) return invalid("certificate.unknown_issuer");
+  // The number first: of two publishers at once, the one that read the revocations later also
+  // gets the higher number, so the newest CRL never lists less than an older one.
+  auto number = store_.nextCrlNumber(issuing_ca);
+  if (!number) return number.error();
   auto revoked = store_.revokedSerials(issuing_ca);
   if (!revoked) return revoked.error();
   std::vector<pki::RevokedCertificate> entries;
-  for (const auto& entry : *revoked) entries.push_back({entry.serial_hex, entry.revoked_at});
-  auto number = store_.nextCrlNumber(issuing_ca);
-  if (!number) return number.error();
+  for (const auto& entry : *revoked) {
+    // An unknown recorded reason must not keep the certificate off the CRL: listed without one.
+    entries.push_back(
+        {entry.serial_hex, entry.revoked_at,
+         pki::revocationReasonFromName(entry.reason).value_or(pki::RevocationReason::unspecified)});
+  }
   const core::TimePoint now = clock_.now();
   auto crl = pki::issueCrl(issuer->certificate, issuer->signer->key(), entries, now,
                            now + issuer->crl_validity, *number);
   if (!crl) return crl.error();
-  if (auto recorded =
-          store_.recordCrl({issuing_ca, *number, *crl, now, now + issuer->crl_validity});
+  if (auto recorded = store_.recordCrl({issuing_ca, *number, *crl, now, now + issuer->crl_validity,
+                                        std::int64_t(entries.size())});
       !recorded)
     return recorded.error();
   if (!issuer->crl_file.empty()) {
@@ -283,7 +316,9 @@ core::Result<bool> CertificateAuthority::crlDue(const std::string& issuing_ca) c
   // Renewed at half time, so relying parties that cache until nextUpdate never hold a stale one.
   const auto half_life = ((*latest)->next_update - (*latest)->this_update) / 2;
   if (clock_.now() >= (*latest)->this_update + half_life) return true;
-  return store_.revokedSince(issuing_ca, (*latest)->this_update);
+  auto revoked = store_.revokedCount(issuing_ca);
+  if (!revoked) return revoked.error();
+  return *revoked != (*latest)->revoked_count;
 }
 
 core::Result<bool> CertificateAuthority::syncCrlFile(const std::string& issuing_ca) const {
@@ -309,6 +344,9 @@ core::Result<ReconcileReport> CertificateAuthority::reconcile(std::chrono::minut
   ReconcileReport report;
   const core::TimePoint now = clock_.now();
   for (const storage::UnfinishedIssuance& issuance : *unfinished) {
+    // A younger issuance may still be under way, here or on another node: finishing it too
+    // would make its own store step fail.
+    if (issuance.created_at + stale_after >= now) continue;
     if (issuance.state == storage::IssuanceState::signed_) {
       const ProductProfile* profile = findProfile(profiles_, issuance.product);
       auto certificate = pki::Certificate::fromPem(issuance.pem);
@@ -317,7 +355,7 @@ core::Result<ReconcileReport> CertificateAuthority::reconcile(std::chrono::minut
       auto stored = store(issuance.id, *certificate, *profile, owner, actor);
       if (!stored) return stored.error();
       ++report.stored;
-    } else if (issuance.created_at + stale_after < now) {
+    } else {
       if (auto marked = store_.markFailed(issuance.id, "abandoned before signing"); !marked) {
         return marked.error();
       }

@@ -90,14 +90,15 @@ class CertificateAuthority {
   /// Issues the next CRL of one CA, records it in the database (where every portal node finds
   /// it) and writes it to its crl_file; returns the CRL (PEM).
   core::Result<std::string> publishCrl(const std::string& issuing_ca);
-  /// Whether one CA needs a new CRL: none was published, half its validity has passed, or a
-  /// certificate was revoked since the last one.
+  /// Whether one CA needs a new CRL: none was published, half its validity has passed, or the
+  /// newest one lists fewer certificates than the CA has revoked by now.
   core::Result<bool> crlDue(const std::string& issuing_ca) const;
   /// Writes the newest CRL in the database to this node's crl_file when the file differs (a
   /// CRL published by another node); true when the file was replaced.
   core::Result<bool> syncCrlFile(const std::string& issuing_ca) const;
-  /// Stores signed-but-unstored issuances; marks reserved/checked ones older than `stale_after`
-  /// failed (they were interrupted before signing, so nothing exists to finish).
+  /// Finishes issuances older than `stale_after` (younger ones may still be under way, on this
+  /// node or another): stores signed-but-unstored ones; marks reserved/checked ones failed
+  /// (they were interrupted before signing, so nothing exists to finish).
   core::Result<ReconcileReport> reconcile(std::chrono::minutes stale_after);
 
   /// The configured issuing CAs.

@@ -1,5 +1,7 @@
 #include "http/forwarded_client.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -11,6 +13,8 @@ constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
 constexpr std::string_view kForwardedFor = "X-Forwarded-For";
 // PEM wraps base64 at 64 characters a line (RFC 7468 §2).
 constexpr std::size_t kPemLineLength = 64;
+// The header is the client's to fill: log no more of an entry than an address needs.
+constexpr std::size_t kMaxLoggedEntryLength = 64;
 
 bool isWhitespace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -103,10 +107,22 @@ Connection ForwardedClient::clientOf(const Request& request, const Connection& p
                                      Clock::time_point now) {
   Connection client;
   client.id = proxy.id;
-  const auto header = request[certificateHeader_];
-  client.peer = verifyHeader({header.data(), header.size()}, now);
-  client.remote_address =
+  // A proxy that appends rather than replaces puts the client's own header first: believe no copy.
+  if (request.count(certificateHeader_) > 1) {
+    client.peer = {pki::PeerStatus::invalid, std::nullopt,
+                   "client certificate header sent more than once"};
+  } else {
+    const auto header = request[certificateHeader_];
+    client.peer = verifyHeader({header.data(), header.size()}, now);
+  }
+  auto forwarded =
       proxies_.clientAddress(joinedValues(request, kForwardedFor), proxy.remote_address);
+  if (!forwarded.unusable_entry.empty()) {
+    spdlog::debug("unusable {} entry '{}' conn={} from={}: client address taken as {}",
+                  kForwardedFor, forwarded.unusable_entry.substr(0, kMaxLoggedEntryLength),
+                  proxy.id, proxy.remote_address, forwarded.address);
+  }
+  client.remote_address = std::move(forwarded.address);
   return client;
 }
 

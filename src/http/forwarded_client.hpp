@@ -43,8 +43,10 @@ class ForwardedClient {
   const std::string& certificateHeader() const { return certificateHeader_; }
 
   /// The client behind `proxy` for one request: its certificate from the header (none when
-  /// absent, invalid when malformed; never the proxy's own TLS certificate) and its address from
-  /// X-Forwarded-For. Call only for a connection from a trusted address.
+  /// absent, invalid when malformed or sent more than once; never the proxy's own TLS
+  /// certificate) and its address from all X-Forwarded-For headers in order, joined as one list
+  /// (TrustedProxies::clientAddress; an unusable entry is logged at debug). Call only for a
+  /// connection from a trusted address.
   Connection clientOf(const Request& request, const Connection& proxy, Clock::time_point now);
 
   /// The verdict on a header value (see clientOf), cached per value.

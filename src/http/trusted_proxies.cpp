@@ -20,6 +20,41 @@ std::string_view trimmed(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+bool isPort(std::string_view text) {
+  unsigned port = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return !text.empty() && error == std::errc{} && end == text.data() + text.size() && port <= 65535;
+}
+
+struct EntryAddress {
+  std::string_view text;  ///< without port and brackets
+  IpAddress address;
+};
+
+// The address in one X-Forwarded-For entry, which some proxies write with a port or brackets:
+// "192.0.2.1", "192.0.2.1:443", "2001:db8::1", "[2001:db8::1]", "[2001:db8::1]:443".
+std::optional<EntryAddress> entryAddress(std::string_view entry) {
+  std::string_view host = entry;
+  if (entry.starts_with('[')) {
+    const auto close = entry.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    const std::string_view after = entry.substr(close + 1);
+    if (!after.empty() && !(after.starts_with(':') && isPort(after.substr(1)))) return std::nullopt;
+    host = entry.substr(1, close - 1);
+    // Brackets hold IPv6 only (RFC 3986 IP-literal).
+    if (host.find(':') == std::string_view::npos) return std::nullopt;
+  } else if (const auto colon = entry.find(':');
+             colon != std::string_view::npos &&
+             entry.find(':', colon + 1) == std::string_view::npos) {
+    // A single colon: IPv4 and a port (unbracketed IPv6 has at least two colons, and no port).
+    if (!isPort(entry.substr(colon + 1))) return std::nullopt;
+    host = entry.substr(0, colon);
+  }
+  const auto address = IpAddress::parse(host);
+  if (!address) return std::nullopt;
+  return EntryAddress{host, *address};
+}
+
 }  // namespace
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
@@ -92,10 +127,9 @@ bool TrustedProxies::contains(std::string_view address) const {
   return parsed && contains(*parsed);
 }
 
-std::string TrustedProxies::clientAddress(std::string_view forwarded_for,
-                                          std::string_view peer) const {
-  // Each proxy appends the address it received the request from, so walk from the right.
-  std::string_view client = peer;
+ForwardedAddress TrustedProxies::clientAddress(std::string_view forwarded_for,
+                                               std::string_view peer) const {
+  std::string_view nearestHop = peer;
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     const auto comma = rest.rfind(',');
@@ -103,12 +137,12 @@ std::string TrustedProxies::clientAddress(std::string_view forwarded_for,
         trimmed(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
     if (entry.empty()) continue;
-    const auto address = IpAddress::parse(entry);
-    if (!address) break;  // not written by a proxy of ours: believe nothing further left
-    client = entry;
-    if (!contains(*address)) break;
+    const auto found = entryAddress(entry);
+    if (!found) return {std::string(nearestHop), std::string(entry)};
+    if (!contains(found->address)) return {std::string(found->text), {}};
+    nearestHop = found->text;
   }
-  return std::string(client);
+  return {std::string(nearestHop), {}};
 }
 
 }  // namespace http

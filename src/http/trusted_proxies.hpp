@@ -34,6 +34,14 @@ class AddressRange {
   int prefixBits_ = 128;  ///< of the 128 bits of the (mapped) address
 };
 
+/// The client address a request from a trusted proxy names (TrustedProxies::clientAddress).
+struct ForwardedAddress {
+  std::string address;
+  /// The X-Forwarded-For entry that is no address ("unknown", "unix:") and so left the client
+  /// unknown; `address` is then the trusted hop that wrote it. Empty when the client was found.
+  std::string unusable_entry;
+};
+
 /// The configured proxies: from these addresses, and only these, the client certificate header
 /// and X-Forwarded-For are believed.
 class TrustedProxies {
@@ -46,11 +54,18 @@ class TrustedProxies {
   bool empty() const { return ranges_.empty(); }
   /// True if `address` (as the listener writes it) is a trusted proxy.
   bool contains(std::string_view address) const;
-  /// The original client of a request from a trusted proxy: the right-most X-Forwarded-For entry
-  /// that is not itself a trusted proxy (entries further left were written by the client and
-  /// prove nothing). `peer` when the header is empty; when an entry is not an address, the
-  /// trusted hop that forwarded it.
-  std::string clientAddress(std::string_view forwarded_for, std::string_view peer) const;
+  /// The original client of a request from a trusted proxy, read from the right of the combined
+  /// X-Forwarded-For list (each proxy appends the address it received the request from):
+  /// - trusted proxies are skipped; the first other entry is the client, and entries further left
+  ///   were written by the client and prove nothing;
+  /// - an entry may carry a port or brackets ("203.0.113.7:51234", "[2001:db8::1]:443",
+  ///   "[2001:db8::1]"): the address alone is taken;
+  /// - an entry that is no address ("unknown", "unix:", garbage) was written by a trusted hop
+  ///   that did not know its client. Nothing further left is believed (the client could have
+  ///   written it, e.g. to dodge a rate limit), so the client is that hop: the nearest trusted
+  ///   entry, or `peer`; `unusable_entry` names the entry;
+  /// - empty entries are skipped; an empty header gives `peer`.
+  ForwardedAddress clientAddress(std::string_view forwarded_for, std::string_view peer) const;
 
  private:
   bool contains(const IpAddress& address) const;

@@ -5,10 +5,28 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <array>
+#include <utility>
+
 namespace pki {
 namespace {
 
 using detail::opensslError;
+using Asn1EnumeratedPtr = detail::OpenSslPtr<ASN1_ENUMERATED, ASN1_ENUMERATED_free>;
+
+// The names RFC 5280 §5.3.1 gives the CRLReason values, as revocations record them.
+constexpr std::array<std::pair<std::string_view, RevocationReason>, 10> kReasonNames = {{
+    {"unspecified", RevocationReason::unspecified},
+    {"keyCompromise", RevocationReason::key_compromise},
+    {"cACompromise", RevocationReason::ca_compromise},
+    {"affiliationChanged", RevocationReason::affiliation_changed},
+    {"superseded", RevocationReason::superseded},
+    {"cessationOfOperation", RevocationReason::cessation_of_operation},
+    {"certificateHold", RevocationReason::certificate_hold},
+    {"removeFromCRL", RevocationReason::remove_from_crl},
+    {"privilegeWithdrawn", RevocationReason::privilege_withdrawn},
+    {"aACompromise", RevocationReason::aa_compromise},
+}};
 
 core::Result<void> setTimes(X509_CRL* crl, core::TimePoint this_update,
                             core::TimePoint next_update) {
@@ -24,6 +42,14 @@ core::Result<void> setTimes(X509_CRL* crl, core::TimePoint this_update,
   return {};
 }
 
+// Adds the reasonCode entry extension (RFC 5280 §5.3.1), which is absent for unspecified.
+bool addReason(X509_REVOKED* entry, RevocationReason reason) {
+  if (reason == RevocationReason::unspecified) return true;
+  const Asn1EnumeratedPtr code(ASN1_ENUMERATED_new());
+  return code && ASN1_ENUMERATED_set(code.get(), static_cast<long>(reason)) == 1 &&
+         X509_REVOKED_add1_ext_i2d(entry, NID_crl_reason, code.get(), 0, X509V3_ADD_DEFAULT) == 1;
+}
+
 core::Result<void> addRevoked(X509_CRL* crl, const RevokedCertificate& revoked) {
   const detail::Asn1IntegerPtr serial = detail::integerFromHex(revoked.serial_hex);
   if (!serial) {
@@ -33,7 +59,7 @@ core::Result<void> addRevoked(X509_CRL* crl, const RevokedCertificate& revoked) 
   detail::X509RevokedPtr entry(X509_REVOKED_new());
   if (!entry || !date || X509_REVOKED_set_serialNumber(entry.get(), serial.get()) != 1 ||
       X509_REVOKED_set_revocationDate(entry.get(), date.get()) != 1 ||
-      X509_CRL_add0_revoked(crl, entry.get()) != 1) {
+      !addReason(entry.get(), revoked.reason) || X509_CRL_add0_revoked(crl, entry.get()) != 1) {
     return opensslError(core::ErrorKind::internal, "cannot add revoked certificate");
   }
   entry.release();  // owned by the CRL now
@@ -69,6 +95,13 @@ core::Result<void> sign(X509_CRL* crl, const PrivateKey& issuer_key) {
 }
 
 }  // namespace
+
+std::optional<RevocationReason> revocationReasonFromName(std::string_view name) {
+  for (const auto& [reason_name, reason] : kReasonNames) {
+    if (reason_name == name) return reason;
+  }
+  return std::nullopt;
+}
 
 core::Result<std::string> issueCrl(const Certificate& issuer, const PrivateKey& issuer_key,
                                    std::span<const RevokedCertificate> revoked,

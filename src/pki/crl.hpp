@@ -7,6 +7,7 @@
 #include "pki/key.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,10 +15,29 @@
 
 namespace pki {
 
+/// Why a certificate was revoked: the CRLReason codes of RFC 5280 §5.3.1 (7 is not used).
+enum class RevocationReason {
+  unspecified = 0,
+  key_compromise = 1,
+  ca_compromise = 2,
+  affiliation_changed = 3,
+  superseded = 4,
+  cessation_of_operation = 5,
+  certificate_hold = 6,
+  remove_from_crl = 8,
+  privilege_withdrawn = 9,
+  aa_compromise = 10,
+};
+
+/// The reason of an RFC 5280 name ("keyCompromise", "cACompromise", …); nullopt for any other.
+std::optional<RevocationReason> revocationReasonFromName(std::string_view name);
+
 /// One revoked certificate as listed on a CRL.
 struct RevokedCertificate {
   std::string serial_hex;  ///< as Certificate::serialHex()
   core::TimePoint revoked_at;
+  /// The entry's reasonCode extension; left out for unspecified, as RFC 5280 §5.3.1 asks.
+  RevocationReason reason = RevocationReason::unspecified;
 };
 
 /// Issues a v2 CRL (with CRL number and authority key identifier), PEM encoded.

@@ -120,7 +120,7 @@ core::Result<void> loadServerIdentity(SSL_CTX* context, const ServerTlsSettings&
   return {};
 }
 
-// Adds the CA certificates of a PEM bundle to `store` and, when given, their names to `names`.
+// Adds the CA certificates of a PEM bundle to `store` and their names to `names`.
 core::Result<void> addClientCas(X509_STORE* store, STACK_OF(X509_NAME) * names,
                                 const std::string& pem, const std::string& file) {
   auto certificates = Certificate::chainFromPem(pem);
@@ -131,7 +131,6 @@ core::Result<void> addClientCas(X509_STORE* store, STACK_OF(X509_NAME) * names,
     if (X509_STORE_add_cert(store, certificate.handle()) != 1) {
       return opensslError(core::ErrorKind::invalid, "cannot add client CA from " + file);
     }
-    if (names == nullptr) continue;
     X509_NAME* name = X509_NAME_dup(X509_get_subject_name(certificate.handle()));
     if (name == nullptr || sk_X509_NAME_push(names, name) <= 0) {
       X509_NAME_free(name);
@@ -170,46 +169,51 @@ core::Result<std::vector<std::string>> readTrustFiles(const ServerTlsSettings& s
   return contents;
 }
 
+// What client verification is built from one read of the trust files.
+struct ClientTrustParts {
+  detail::X509StorePtr store;
+  detail::X509NameStackPtr ca_names;  ///< tell browsers which of the user's certificates to offer
+};
+
 // The trust store for client certificates, built from the bytes readTrustFiles returned: only the
 // configured CAs (never the system's default paths, PRODUCT.md §3), revocation checked for every
-// certificate of the chain, client authentication as the purpose.
-core::Result<detail::X509StorePtr> buildClientStore(const ServerTlsSettings& settings,
-                                                    const std::vector<std::string>& contents,
-                                                    STACK_OF(X509_NAME) * names) {
-  detail::X509StorePtr store(X509_STORE_new());
-  if (!store) return opensslError(core::ErrorKind::internal, "out of memory");
-  if (auto added = addClientCas(store.get(), names, contents.front(), settings.client_ca_file);
+// certificate of the chain, client authentication as the purpose. Plus the names of those CAs.
+core::Result<ClientTrustParts> buildClientTrust(const ServerTlsSettings& settings,
+                                                const std::vector<std::string>& contents) {
+  ClientTrustParts parts{detail::X509StorePtr(X509_STORE_new()),
+                         detail::X509NameStackPtr(sk_X509_NAME_new_null())};
+  X509_STORE* store = parts.store.get();
+  if (!store || !parts.ca_names) return opensslError(core::ErrorKind::internal, "out of memory");
+  if (auto added =
+          addClientCas(store, parts.ca_names.get(), contents.front(), settings.client_ca_file);
       !added) {
     return added.error();
   }
   for (std::size_t i = 0; i < settings.crl_files.size(); ++i) {
-    if (auto added = addCrls(store.get(), contents[i + 1], settings.crl_files[i]); !added) {
+    if (auto added = addCrls(store, contents[i + 1], settings.crl_files[i]); !added) {
       return added.error();
     }
   }
-  if (X509_STORE_set_flags(store.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) != 1 ||
-      X509_STORE_set_purpose(store.get(), X509_PURPOSE_SSL_CLIENT) != 1 ||
-      X509_STORE_set_depth(store.get(), kVerifyDepth) != 1) {
+  if (X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) != 1 ||
+      X509_STORE_set_purpose(store, X509_PURPOSE_SSL_CLIENT) != 1 ||
+      X509_STORE_set_depth(store, kVerifyDepth) != 1) {
     return opensslError(core::ErrorKind::internal, "cannot set client verification");
   }
-  return store;
+  return parts;
 }
 
 core::Result<void> setClientVerification(SSL_CTX* context, const ServerTlsSettings& settings) {
   auto contents = readTrustFiles(settings);
   if (!contents) return contents.error();
-  detail::X509NameStackPtr names(sk_X509_NAME_new_null());
-  if (!names) return opensslError(core::ErrorKind::internal, "out of memory");
-  auto store = buildClientStore(settings, *contents, names.get());
-  if (!store) return store.error();
-  // The context's own store serves connections that no ClientTrust was applied to.
-  if (SSL_CTX_set1_verify_cert_store(context, store->get()) != 1 ||
+  auto trust = buildClientTrust(settings, *contents);
+  if (!trust) return trust.error();
+  // The context's own store and names serve connections that no ClientTrust was applied to.
+  if (SSL_CTX_set1_verify_cert_store(context, trust->store.get()) != 1 ||
       SSL_CTX_set_session_id_context(context, kSessionIdContext, sizeof kSessionIdContext - 1) !=
           1) {
     return opensslError(core::ErrorKind::internal, "cannot set client verification");
   }
-  // The CA names tell browsers which of the user's certificates to offer.
-  SSL_CTX_set_client_CA_list(context, names.release());
+  SSL_CTX_set_client_CA_list(context, trust->ca_names.release());
   // Requested, not required: a missing or refused certificate gets an explanatory page.
   SSL_CTX_set_verify(context, SSL_VERIFY_PEER, recordFirstError);
   SSL_CTX_set_verify_depth(context, kVerifyDepth);
@@ -269,15 +273,19 @@ PeerVerification peerVerification(ssl_st* connection) {
 core::Result<std::shared_ptr<ClientTrust>> ClientTrust::load(const ServerTlsSettings& settings) {
   auto contents = readTrustFiles(settings);
   if (!contents) return contents.error();
-  auto store = buildClientStore(settings, *contents, nullptr);
-  if (!store) return store.error();
-  return std::shared_ptr<ClientTrust>(
-      new ClientTrust(settings, std::move(*contents), {store->release(), X509_STORE_free}));
+  auto trust = buildClientTrust(settings, *contents);
+  if (!trust) return trust.error();
+  return std::shared_ptr<ClientTrust>(new ClientTrust(
+      settings, std::move(*contents), std::move(trust->store), std::move(trust->ca_names)));
 }
 
 ClientTrust::ClientTrust(ServerTlsSettings settings, std::vector<std::string> files,
-                         std::shared_ptr<x509_store_st> store)
-    : settings_(std::move(settings)), loadedFiles_(std::move(files)), store_(std::move(store)) {}
+                         std::shared_ptr<x509_store_st> store,
+                         std::shared_ptr<stack_st_X509_NAME> ca_names)
+    : settings_(std::move(settings)),
+      loadedFiles_(std::move(files)),
+      store_(std::move(store)),
+      caNames_(std::move(ca_names)) {}
 
 core::Result<bool> ClientTrust::reloadIfChanged() {
   auto contents = readTrustFiles(settings_);
@@ -286,10 +294,11 @@ core::Result<bool> ClientTrust::reloadIfChanged() {
     std::lock_guard lock(mutex_);
     if (*contents == loadedFiles_) return false;
   }
-  auto store = buildClientStore(settings_, *contents, nullptr);
-  if (!store) return store.error();
+  auto trust = buildClientTrust(settings_, *contents);
+  if (!trust) return trust.error();
   std::lock_guard lock(mutex_);
-  store_.reset(store->release(), X509_STORE_free);
+  store_ = std::move(trust->store);
+  caNames_ = std::move(trust->ca_names);
   loadedFiles_ = std::move(*contents);
   ++generation_;
   return true;
@@ -304,6 +313,10 @@ void ClientTrust::applyTo(ssl_st* connection) const {
   std::lock_guard lock(mutex_);
   // The connection takes its own reference: a swap while it handshakes frees nothing it uses.
   SSL_set1_verify_cert_store(connection, store_.get());
+  // The connection owns its copy of the names; without one (out of memory) it keeps the context's.
+  if (STACK_OF(X509_NAME)* names = SSL_dup_CA_list(caNames_.get())) {
+    SSL_set_client_CA_list(connection, names);
+  }
   // A session verified against an older store must not be resumed: its verdict may predate a
   // revocation. The generation in the session id context makes such a session a cache miss.
   std::array<unsigned char, sizeof kSessionIdContext - 1 + sizeof(std::uint64_t)> context{};

@@ -16,6 +16,7 @@
 
 struct ssl_ctx_st;
 struct ssl_st;
+struct stack_st_X509_NAME;
 struct x509_store_st;
 
 namespace pki {
@@ -59,21 +60,23 @@ struct PeerVerification {
 /// Reads the peer certificate and verification result of an established TLS connection.
 PeerVerification peerVerification(ssl_st* connection);
 
-/// The CAs and CRLs that client certificates are verified against, replaceable while the server
-/// runs so that new CRLs take effect without a restart. Thread-safe. The CA names offered to
-/// browsers stay those of configureServerContext (a new CA is offered after a restart).
+/// The CAs and CRLs that client certificates are verified against, and the CA names offered to
+/// browsers, replaceable while the server runs so that new CRLs and CAs take effect without a
+/// restart. Thread-safe. Connections it is not applied to keep what configureServerContext set.
 class ClientTrust {
  public:
   /// Reads client_ca_file and crl_files of `settings`; ErrorKind::invalid naming a bad file.
   static core::Result<std::shared_ptr<ClientTrust>> load(const ServerTlsSettings& settings);
 
-  /// Re-reads the files; if their bytes changed since the last load, swaps in a store built from
-  /// them and returns true. On any error the current store stays in use and the error returns.
+  /// Re-reads the files; if their bytes changed since the last load, swaps in a store and CA names
+  /// built from them and returns true. On any error the current ones stay in use and the error
+  /// returns.
   core::Result<bool> reloadIfChanged();
 
-  /// Makes a connection (before its handshake) verify against the current store; a later swap
-  /// does not affect it. Sessions resume only within the same store, so a reload also ends the
-  /// resumption of sessions verified against old CRLs.
+  /// Makes a connection (before its handshake) verify against the current store and offer the
+  /// current CA names in its CertificateRequest; a later swap does not affect it. Sessions resume
+  /// only within the same store, so a reload also ends the resumption of sessions verified against
+  /// old CRLs.
   void applyTo(ssl_st* connection) const;
 
   /// Verifies a leaf certificate (PEM or DER; intermediates come from the store) as the
@@ -85,13 +88,14 @@ class ClientTrust {
 
  private:
   ClientTrust(ServerTlsSettings settings, std::vector<std::string> files,
-              std::shared_ptr<x509_store_st> store);
+              std::shared_ptr<x509_store_st> store, std::shared_ptr<stack_st_X509_NAME> ca_names);
   std::shared_ptr<x509_store_st> currentStore() const;
 
   const ServerTlsSettings settings_;
   mutable std::mutex mutex_;
   std::vector<std::string> loadedFiles_;  ///< bytes of client_ca_file, then of crl_files
   std::shared_ptr<x509_store_st> store_;
+  std::shared_ptr<stack_st_X509_NAME> caNames_;  ///< subjects of the CAs in client_ca_file
   std::atomic<std::uint64_t> generation_{0};
 };
 

@@ -408,13 +408,18 @@ core::Result<void> CertificateStore::recordCrl(const PublishedCrl& crl) {
         const long long number = crl.number;
         const long long this_update = core::toUnixSeconds(crl.this_update);
         const long long next_update = core::toUnixSeconds(crl.next_update);
-        changeRows(
-            sql,
-            "INSERT INTO published_crls (issuing_ca, crl_number, pem, this_update, "
-            "next_update) VALUES (:ca, :n, :pem, :this, :next)",
-            [&](Statement& s) {
-              s.use(crl.issuing_ca).use(number).use(crl.pem).use(this_update).use(next_update);
-            });
+        const long long revoked_count = crl.revoked_count;
+        changeRows(sql,
+                   "INSERT INTO published_crls (issuing_ca, crl_number, pem, this_update, "
+                   "next_update, revoked_count) VALUES (:ca, :n, :pem, :this, :next, :count)",
+                   [&](Statement& s) {
+                     s.use(crl.issuing_ca)
+                         .use(number)
+                         .use(crl.pem)
+                         .use(this_update)
+                         .use(next_update)
+                         .use(revoked_count);
+                   });
         return {};
       },
       {.duplicate = "crl.number_taken"});
@@ -425,31 +430,35 @@ core::Result<std::optional<PublishedCrl>> CertificateStore::latestCrl(
   return withSession(
       database_, [&](soci::session& sql) -> core::Result<std::optional<PublishedCrl>> {
         PublishedCrl crl{.issuing_ca = issuing_ca};
-        long long number = 0, this_update = 0, next_update = 0;
+        long long number = 0, this_update = 0, next_update = 0, revoked_count = 0;
         Statement select(sql);
-        select.into(number).into(crl.pem).into(this_update).into(next_update).use(issuing_ca);
-        if (!select.execute("SELECT crl_number, pem, this_update, next_update FROM published_crls "
-                            "WHERE issuing_ca = :ca ORDER BY crl_number DESC LIMIT 1"))
+        select.into(number)
+            .into(crl.pem)
+            .into(this_update)
+            .into(next_update)
+            .into(revoked_count)
+            .use(issuing_ca);
+        if (!select.execute("SELECT crl_number, pem, this_update, next_update, revoked_count "
+                            "FROM published_crls WHERE issuing_ca = :ca "
+                            "ORDER BY crl_number DESC LIMIT 1"))
           return std::nullopt;
         crl.number = number;
+        crl.revoked_count = revoked_count;
         crl.this_update = core::fromUnixSeconds(this_update);
         crl.next_update = core::fromUnixSeconds(next_update);
         return crl;
       });
 }
 
-core::Result<bool> CertificateStore::revokedSince(const std::string& issuing_ca,
-                                                  core::TimePoint since) {
-  return withSession(database_, [&](soci::session& sql) -> core::Result<bool> {
-    const long long from = core::toUnixSeconds(since);
-    int found = 0;
+core::Result<std::int64_t> CertificateStore::revokedCount(const std::string& issuing_ca) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::int64_t> {
+    long long count = 0;
     Statement select(sql);
-    select.into(found).use(issuing_ca).use(from);
-    // certificates_revoked (issuing_ca, revoked_at) answers this with one index probe.
+    select.into(count).use(issuing_ca);
+    // certificates_revoked (issuing_ca, revoked_at) answers this from the index.
     select.execute(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM certificates WHERE issuing_ca = :ca "
-        "AND revoked_at >= :since LIMIT 1) AS revoked");
-    return found > 0;
+        "SELECT COUNT(*) FROM certificates WHERE issuing_ca = :ca AND revoked_at IS NOT NULL");
+    return std::int64_t{count};
   });
 }
 

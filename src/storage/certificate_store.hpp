@@ -49,6 +49,7 @@ struct PublishedCrl {
   std::string pem;
   core::TimePoint this_update;
   core::TimePoint next_update;
+  std::int64_t revoked_count = 0;  ///< entries: the CA's revoked certificates when it was made
   bool operator==(const PublishedCrl&) const = default;
 };
 
@@ -103,9 +104,10 @@ class CertificateStore {
   core::Result<void> recordCrl(const PublishedCrl& crl);
   /// The CRL of `issuing_ca` with the highest number; nullopt if none was published.
   core::Result<std::optional<PublishedCrl>> latestCrl(const std::string& issuing_ca);
-  /// Whether a certificate of `issuing_ca` was revoked at or after `since` (then a CRL made at
-  /// `since` is out of date). Revocations are recorded at the time they are made.
-  core::Result<bool> revokedSince(const std::string& issuing_ca, core::TimePoint since);
+  /// How many certificates of `issuing_ca` are revoked now. A CRL that lists fewer is out of
+  /// date: counted, not compared by time, so neither a slow transaction nor another node's
+  /// clock can hide a revocation.
+  core::Result<std::int64_t> revokedCount(const std::string& issuing_ca);
 
  private:
   core::Result<void> moveIssuance(IssuanceId issuance, const std::string& from_states,

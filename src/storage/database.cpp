@@ -131,12 +131,27 @@ void configureSqlite(soci::session& sql) {
   sql << "PRAGMA foreign_keys = ON";
 }
 
-/// libpq's connect_timeout in keyword='value' form, unless the URL sets its own.
-std::string withConnectTimeout(const std::string& keyword_values, std::chrono::seconds timeout) {
-  if (keyword_values.starts_with("connect_timeout=") ||
-      keyword_values.find(" connect_timeout=") != std::string::npos)
-    return keyword_values;
-  return "connect_timeout='" + std::to_string(timeout.count()) + "' " + keyword_values;
+/// libpq's network timeouts in keyword='value' form, each unless the URL sets its own. Without
+/// keepalives a peer that vanished without a reset (fail-over, a firewall dropping the flow)
+/// blocks a query, or holds the leader lock, until the kernel gives up after hours.
+std::string withNetworkTimeouts(std::string keyword_values, const DatabaseSettings& settings) {
+  const auto tcp_user_timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      settings.statement_timeout + std::chrono::seconds{10});
+  const std::pair<std::string_view, std::string> defaults[] = {
+      {"connect_timeout", std::to_string(settings.connect_timeout.count())},
+      {"keepalives", "1"},
+      {"keepalives_idle", "10"},
+      {"keepalives_interval", "5"},
+      {"keepalives_count", "3"},
+      {"tcp_user_timeout", std::to_string(tcp_user_timeout_ms.count())},
+  };
+  for (const auto& [keyword, value] : defaults) {
+    const std::string key = std::string(keyword) + "=";
+    if (keyword_values.starts_with(key) || keyword_values.find(" " + key) != std::string::npos)
+      continue;
+    keyword_values = key + "'" + value + "' " + keyword_values;
+  }
+  return keyword_values;
 }
 
 /// How long /healthz waits for a pooled connection at most.
@@ -182,10 +197,9 @@ core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
   auto target = parseUrl(url);
   if (!target) return target.error();
   std::unique_ptr<Database> database(new Database(target->dialect, settings));
-  database->connect_string_ =
-      target->dialect == Dialect::postgresql
-          ? withConnectTimeout(target->connect_string, settings.connect_timeout)
-          : target->connect_string;
+  database->connect_string_ = target->dialect == Dialect::postgresql
+                                  ? withNetworkTimeouts(target->connect_string, settings)
+                                  : target->connect_string;
   database->shown_ = target->shown;
   database->secrets_ = target->secrets;
   try {

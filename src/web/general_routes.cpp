@@ -36,11 +36,17 @@ boost::json::object jobHealthJson(const JobHealth& health) {
 void addGeneralRoutes(Router& router, const PortalSettings&, PortalServices& services) {
   router.add({bhttp::verb::get, "/healthz", Access::anyone, Format::json,
               [&services](RequestContext& context) {
-                // A load balancer takes a node whose database is unreachable out of rotation;
-                // job problems are reported but do not make the node unfit to serve.
-                const bool healthy = services.database.health().has_value();
+                // A load balancer takes a node whose database is unreachable out of rotation.
+                // A node whose connections are all in use is busy, not broken: taking it out
+                // would only push its load onto the others. Job problems are reported but do not
+                // make the node unfit to serve.
+                const auto database = services.database.health();
+                const bool busy = !database && database.error().message == "storage.busy";
+                const bool healthy = database || busy;
                 boost::json::object body{{"status", healthy ? "ok" : "unavailable"},
-                                         {"database", healthy ? "ok" : "unavailable"}};
+                                         {"database", database ? "ok"
+                                                      : busy   ? "busy"
+                                                               : "unavailable"}};
                 if (services.job_health) body["jobs"] = jobHealthJson(services.job_health());
                 return json(context,
                             healthy ? bhttp::status::ok : bhttp::status::service_unavailable,

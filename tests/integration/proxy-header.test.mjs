@@ -3,6 +3,7 @@
 // X-Forwarded-For; from any other address both are ignored and the TLS certificate counts.
 // The "proxy" is this test connecting from 127.0.0.2 (all of 127.0.0.0/8 is loopback on Linux).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
@@ -89,14 +90,28 @@ describe('from the trusted proxy address', () => {
     assert.equal(response.status, 403, response.toString());
   });
 
-  test('X-Forwarded-For names the client in the request log', async () => {
-    const response = await get('/healthz', {
+  test('a header sent twice is refused, whichever copy is good', async () => {
+    // A proxy that appends instead of replacing: the client's own header comes first.
+    const response = await get('/api/v1/me', {
       from: PROXY,
-      headers: { 'X-Forwarded-For': '198.51.100.23, 203.0.113.41' },
+      headers: { 'X-SSL-Client-Cert': [escapedCertificate('contact'), escapedCertificate('representative')] },
     });
-    assert.equal(response.status, 200, response.toString());
-    await waitForLog(/path=\/healthz status=200 .*from=203\.0\.113\.41\b/);
-    assert.doesNotMatch(portal.server.logs(), /from=198\.51\.100\.23\b/, 'a client-written entry was believed');
+    assert.equal(response.status, 403, response.toString());
+  });
+
+  test('X-Forwarded-For names the client in the request log', async () => {
+    const from = await loggedClientAddress(PROXY, { 'X-Forwarded-For': '198.51.100.23, 203.0.113.41' });
+    assert.equal(from, '203.0.113.41', 'a client-written entry was believed');
+  });
+
+  test('X-Forwarded-For headers are read together, ports dropped', async () => {
+    const from = await loggedClientAddress(PROXY, { 'X-Forwarded-For': ['198.51.100.23', '203.0.113.42:51234, 127.0.0.2'] });
+    assert.equal(from, '203.0.113.42');
+  });
+
+  test('an X-Forwarded-For entry that is no address leaves the proxy as the client', async () => {
+    const from = await loggedClientAddress(PROXY, { 'X-Forwarded-For': '198.51.100.23, unknown' });
+    assert.equal(from, PROXY, 'an entry left of the unusable one was believed');
   });
 });
 
@@ -113,10 +128,7 @@ describe('from any other address', () => {
   });
 
   test('X-Forwarded-For is ignored', async () => {
-    const response = await get('/healthz', { from: DIRECT, headers: { 'X-Forwarded-For': '203.0.113.99' } });
-    assert.equal(response.status, 200, response.toString());
-    await waitForLog(/path=\/healthz status=200 .*from=127\.0\.0\.1\b/);
-    assert.doesNotMatch(portal.server.logs(), /from=203\.0\.113\.99\b/);
+    assert.equal(await loggedClientAddress(DIRECT, { 'X-Forwarded-For': '203.0.113.99' }), DIRECT);
   });
 });
 
@@ -124,11 +136,25 @@ test('the start-up log names the proxy mode', () => {
   assert.match(portal.server.logs(), /client certificates: from header X-SSL-Client-Cert .*127\.0\.0\.2/);
 });
 
-/** Waits (bounded) for a log line matching PATTERN: the request line follows the response. */
+/**
+ * The from= of the request log line of a GET from FROM with HEADERS. The path is new and unknown
+ * (404), so no other request (such as the readiness probe) can have written that line.
+ */
+async function loggedClientAddress(from, headers) {
+  const path = `/xff-check-${randomUUID()}`;
+  const response = await get(path, { from, headers });
+  assert.equal(response.status, 404, response.toString());
+  const line = await waitForLog(new RegExp(`path=${path} status=404 .*from=(\\S+)`));
+  return line[1];
+}
+
+/** Waits (bounded) for a log line matching PATTERN and returns its match: the line follows the response. */
 async function waitForLog(pattern, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(portal.server.logs())) {
+  let match;
+  while (!(match = pattern.exec(portal.server.logs()))) {
     if (Date.now() > deadline) assert.fail(`no log line matches ${pattern}:\n${portal.server.logs().slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  return match;
 }

@@ -152,6 +152,33 @@ TEST_F(CaTest, CrlListsRevokedCertificatesWithIncreasingNumbers) {
   EXPECT_NE(text.find("X509v3 CRL Number: \n                2"), std::string::npos) << text;
 }
 
+TEST_F(CaTest, CrlEntriesCarryTheRecordedRevocationReason) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto compromised = ca->issue(serverRequest("lost.voorbeeld.nl"), freshKey(), actor_);
+  auto unspecified = ca->issue(serverRequest("old.voorbeeld.nl"), freshKey(), actor_);
+  ASSERT_TRUE(compromised && unspecified);
+  ASSERT_TRUE(ca->revoke(compromised->id, "keyCompromise", actor_));
+  ASSERT_TRUE(ca->revoke(unspecified->id, "unspecified", actor_));
+  ASSERT_TRUE(ca->publishCrl("tls-ca"));
+  const auto [status, text] =
+      ca_test::run("openssl crl -noout -text -in " + (dir_.path() / "tls-ca.crl").string(),
+                   dir_.path() / "crl.out");
+  ASSERT_EQ(status, 0) << text;
+  // The lines printed for one entry: from its serial to the next entry's.
+  const auto printedEntry = [&](std::string serial_hex) {
+    std::transform(serial_hex.begin(), serial_hex.end(), serial_hex.begin(), ::toupper);
+    const std::size_t start = text.find("Serial Number: " + serial_hex);
+    if (start == std::string::npos) return std::string();
+    return text.substr(start, text.find("Serial Number:", start + 1) - start);
+  };
+  const std::string compromised_entry = printedEntry(compromised->serial_hex);
+  EXPECT_NE(compromised_entry.find("Key Compromise"), std::string::npos) << text;
+  const std::string unspecified_entry = printedEntry(unspecified->serial_hex);
+  ASSERT_FALSE(unspecified_entry.empty()) << text;
+  EXPECT_EQ(unspecified_entry.find("Reason"), std::string::npos) << text;
+}
+
 TEST_F(CaTest, ACrlIsDueWithoutOneAtHalfItsValidityAndAfterARevocation) {
   pki::SystemRandom random;
   auto ca = authority(random);
@@ -217,6 +244,11 @@ TEST_F(CaTest, ReconcileStoresASignedButUnstoredIssuanceAndFailsAbandonedOnes) {
   // A crash before signing: nothing to finish once it is older than the limit.
   auto abandoned = store_->reserveSerial("tls-ca", "7a7a", "server-private", "{}");
   ASSERT_TRUE(abandoned);
+  // Just now, both may still be under way (e.g. on another node): left alone.
+  auto early = ca->reconcile(15min);
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(early->stored + early->failed, 0);
+  EXPECT_EQ(certificateCount(), 0);
   clock_.advance(20min);
 
   auto report = ca->reconcile(15min);

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace http {
@@ -184,6 +185,38 @@ TEST_F(ForwardedClientTest, TheClientComesFromTheHeadersOfEachRequest) {
   EXPECT_EQ(nobody.peer.status, pki::PeerStatus::none);
   EXPECT_FALSE(nobody.peer.certificate);
   EXPECT_EQ(nobody.remote_address, "127.0.0.2");
+}
+
+TEST_F(ForwardedClientTest, ACertificateHeaderSentTwiceIsInvalid) {
+  Connection proxy;
+  proxy.remote_address = "127.0.0.2";
+  const std::string person = escaped(person_->certificate.toPem());
+  const std::string revoked = escaped(revoked_->certificate.toPem());
+  // Each copy on its own would be believed (or refused), so only the duplication can refuse both.
+  for (const auto& [first, second] :
+       {std::pair{person, revoked}, std::pair{revoked, person}, std::pair{person, person},
+        std::pair{std::string(), person}}) {
+    Request request{boost::beast::http::verb::get, "/", 11};
+    request.insert("X-SSL-Client-Cert", first);
+    request.insert("x-ssl-client-cert", second);  // header names are case-insensitive
+    const Connection client = client_->clientOf(request, proxy, t0_);
+    EXPECT_EQ(client.peer.status, pki::PeerStatus::invalid) << first << " then " << second;
+    EXPECT_FALSE(client.peer.certificate);
+  }
+}
+
+TEST_F(ForwardedClientTest, ReadsEveryForwardedForHeaderInOrder) {
+  Connection proxy;
+  proxy.remote_address = "127.0.0.2";
+  const auto clientAddress = [&](const std::vector<std::string>& headers) {
+    Request request{boost::beast::http::verb::get, "/", 11};
+    for (const std::string& value : headers) request.insert("X-Forwarded-For", value);
+    return client_->clientOf(request, proxy, t0_).remote_address;
+  };
+  // The trusted hop in the last header is skipped into the one before it.
+  EXPECT_EQ(clientAddress({"198.51.100.1", "203.0.113.7:51234, 127.0.0.2"}), "203.0.113.7");
+  EXPECT_EQ(clientAddress({"198.51.100.1, 203.0.113.7", "127.0.0.2:443", ""}), "203.0.113.7");
+  EXPECT_EQ(clientAddress({"203.0.113.7", "unknown"}), "127.0.0.2");
 }
 
 TEST_F(ForwardedClientTest, TrustsOnlyConfiguredProxies) {

@@ -81,11 +81,17 @@ TEST(TrustedProxiesTest, ContainsOnlyConfiguredAddresses) {
   EXPECT_FALSE(trusted.contains("not an address"));
 }
 
-TEST(TrustedProxiesTest, TakesTheRightMostUntrustedForwardedAddress) {
-  const TrustedProxies trusted = proxies({"127.0.0.2", "10.0.0.0/24"});
-  const auto client = [&](const char* forwarded_for) {
-    return trusted.clientAddress(forwarded_for, "127.0.0.2");
-  };
+class ClientAddressTest : public ::testing::Test {
+ protected:
+  ForwardedAddress forwarded(const char* forwarded_for) const {
+    return trusted_.clientAddress(forwarded_for, "127.0.0.2");
+  }
+  std::string client(const char* forwarded_for) const { return forwarded(forwarded_for).address; }
+
+  const TrustedProxies trusted_ = proxies({"127.0.0.2", "10.0.0.0/24", "2001:db8:ff::/48"});
+};
+
+TEST_F(ClientAddressTest, TakesTheRightMostUntrustedEntry) {
   EXPECT_EQ(client(""), "127.0.0.2");
   EXPECT_EQ(client("203.0.113.7"), "203.0.113.7");
   EXPECT_EQ(client("198.51.100.1, 203.0.113.7"), "203.0.113.7") << "left entries are the client's";
@@ -93,8 +99,36 @@ TEST(TrustedProxiesTest, TakesTheRightMostUntrustedForwardedAddress) {
   EXPECT_EQ(client("10.0.0.9,10.0.0.5"), "10.0.0.9") << "only proxies: the first of them";
   EXPECT_EQ(client("198.51.100.1,,  203.0.113.7 "), "203.0.113.7");
   EXPECT_EQ(client("2001:db8::1"), "2001:db8::1");
-  EXPECT_EQ(client("203.0.113.7, junk"), "127.0.0.2") << "no address: the hop that sent it";
-  EXPECT_EQ(client("junk, 203.0.113.7"), "203.0.113.7");
+  EXPECT_TRUE(forwarded("198.51.100.1, 203.0.113.7").unusable_entry.empty());
+}
+
+TEST_F(ClientAddressTest, DropsPortsAndBrackets) {
+  EXPECT_EQ(client("203.0.113.7:51234"), "203.0.113.7");
+  EXPECT_EQ(client("[2001:db8::1]:443"), "2001:db8::1");
+  EXPECT_EQ(client("[2001:db8::1]"), "2001:db8::1");
+  EXPECT_EQ(client("2001:db8::1:443"), "2001:db8::1:443") << "unbracketed: all of it is address";
+  EXPECT_EQ(client("203.0.113.7, 10.0.0.5:8443"), "203.0.113.7") << "a trusted hop with a port";
+  EXPECT_EQ(client("203.0.113.7, [2001:db8:ff::3]:443"), "203.0.113.7");
+  EXPECT_TRUE(forwarded("[2001:db8::1]:443").unusable_entry.empty());
+}
+
+TEST_F(ClientAddressTest, AnEntryThatIsNoAddressLeavesTheClientUnknown) {
+  // Written by the trusted hop to its right, which did not know its client: the hop is the
+  // client, and the entries further left (the client's own) are not believed.
+  const ForwardedAddress unknown = forwarded("198.51.100.1, unknown");
+  EXPECT_EQ(unknown.address, "127.0.0.2");
+  EXPECT_EQ(unknown.unusable_entry, "unknown");
+  EXPECT_EQ(client("198.51.100.1, unknown, 10.0.0.5"), "10.0.0.5");
+  EXPECT_EQ(client("198.51.100.1, unknown, [2001:db8:ff::3]:443"), "2001:db8:ff::3");
+  for (const char* bad : {"unix:", "203.0.113.7:", "203.0.113.7:65536", "203.0.113.7:http",
+                          "203.0.113.7:-1", "[203.0.113.7]", "[2001:db8::1", "[2001:db8::1]443",
+                          "[2001:db8::1]:", "[junk]:443", "2001:db8::1::2", "_hidden"}) {
+    const ForwardedAddress result = forwarded((std::string("198.51.100.1, ") + bad).c_str());
+    EXPECT_EQ(result.address, "127.0.0.2") << bad;
+    EXPECT_EQ(result.unusable_entry, bad);
+  }
+  EXPECT_EQ(client("junk, 203.0.113.7"), "203.0.113.7") << "left of the client: never read";
+  EXPECT_TRUE(forwarded("junk, 203.0.113.7").unusable_entry.empty());
   EXPECT_EQ(client("junk, 10.0.0.5"), "10.0.0.5");
 }
 

@@ -8,6 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <string>
+#include <vector>
+
 namespace pki {
 namespace {
 
@@ -88,7 +92,21 @@ struct Outcome {
   PeerVerification peer;
   std::string cipher;
   detail::SslSessionPtr session;
+  std::vector<std::string> offered_ca_names;  ///< CNs of the CertificateRequest, as the client saw
 };
+
+// The common names of the CAs a server's CertificateRequest listed.
+std::vector<std::string> offeredCaNames(SSL* client) {
+  std::vector<std::string> names;
+  const STACK_OF(X509_NAME)* offered = SSL_get0_peer_CA_list(client);
+  for (int i = 0; i < sk_X509_NAME_num(offered); ++i) {
+    std::array<char, 256> common_name{};
+    X509_NAME_get_text_by_NID(sk_X509_NAME_value(offered, i), NID_commonName, common_name.data(),
+                              common_name.size());
+    names.emplace_back(common_name.data());
+  }
+  return names;
+}
 
 class TlsTest : public ::testing::Test {
  protected:
@@ -146,6 +164,7 @@ class TlsTest : public ::testing::Test {
     outcome.peer = peerVerification(server.get());
     outcome.cipher = SSL_get_cipher_name(server.get());
     outcome.session.reset(SSL_get1_session(client.get()));
+    outcome.offered_ca_names = offeredCaNames(client.get());
     // A clean close keeps the session resumable (OpenSSL drops sessions of aborted connections).
     SSL_shutdown(client.get());
     return outcome;
@@ -354,6 +373,26 @@ TEST_F(ClientTrustTest, ANewCrlRevokesWithoutARestart) {
   auto again = trust_->reloadIfChanged();
   ASSERT_TRUE(again);
   EXPECT_FALSE(*again);
+}
+
+TEST_F(ClientTrustTest, ANewCaIsOfferedWithoutARestart) {
+  const std::vector<std::string> configured = {"Test Root", "Test Issuing CA"};
+  EXPECT_EQ(handshake({.trust = trust_.get()}).offered_ca_names, configured);
+
+  writeText(settings_.client_ca_file, fixture_->root.certificate.toPem() +
+                                          fixture_->issuing.certificate.toPem() +
+                                          fixture_->foreign.certificate.toPem());
+  EXPECT_EQ(handshake({.trust = trust_.get()}).offered_ca_names, configured);  // not yet reloaded
+  auto reloaded = trust_->reloadIfChanged();
+  ASSERT_TRUE(reloaded) << reloaded.error().message;
+  ASSERT_TRUE(*reloaded);
+
+  const std::vector<std::string> extended = {"Test Root", "Test Issuing CA", "Foreign Root"};
+  EXPECT_EQ(handshake({.trust = trust_.get()}).offered_ca_names, extended);
+  EXPECT_EQ(handshake({.max_version = TLS1_2_VERSION, .trust = trust_.get()}).offered_ca_names,
+            extended);
+  // Connections without the ClientTrust keep the names the context was configured with.
+  EXPECT_EQ(handshake({}).offered_ca_names, configured);
 }
 
 TEST_F(ClientTrustTest, ABrokenNewCrlKeepsTheCurrentStore) {
