@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { withDemoServer } from '../support/integration.mjs';
@@ -11,20 +10,9 @@ import { withDemoServer } from '../support/integration.mjs';
 const portal = withDemoServer();
 
 /** GET PATH without a client certificate; the body as bytes (a DER CRL is not text). */
-function getBytes(pathname) {
-  const { host, port, ...tls } = portal.client.tlsOptions(null);
-  return new Promise((resolve, reject) => {
-    const request = https.get({ host, port, ...tls, agent: false, path: pathname,
-      headers: { host: `localhost:${port}` } }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers,
-        body: Buffer.concat(chunks) }));
-    });
-    request.setTimeout(10_000, () => request.destroy(new Error(`GET ${pathname}: no response`)));
-    request.on('error', reject);
-  });
+async function getBytes(pathname) {
+  const { status, headers, bytes } = await portal.client.get(null, pathname);
+  return { status, headers, body: bytes };
 }
 
 /** The serial of a PEM certificate as openssl prints it (upper-case hex). */

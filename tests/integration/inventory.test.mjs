@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -25,18 +24,10 @@ async function get(identity, pathname, status = 200) {
   return response;
 }
 
-/** The raw bytes of a download (the shared client decodes bodies as text). */
-function getBytes(identity, pathname) {
-  const { host, port, ...tls } = portal.client.tlsOptions(identity);
-  return new Promise((resolve, reject) => {
-    https.get({ host, port, path: pathname, ...tls, agent: false, headers: { host: `localhost:${port}` } },
-      (response) => {
-        const chunks = [];
-        response.on('data', (chunk) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
-        response.on('error', reject);
-      }).on('error', reject);
-  });
+/** A download as IDENTITY with its raw bytes as body (CSV with a BOM, XLSX). */
+async function getBytes(identity, pathname) {
+  const { status, headers, bytes } = await portal.client.get(identity, pathname);
+  return { status, headers, body: bytes };
 }
 
 /** RFC 4180 records of TEXT with SEPARATOR. */

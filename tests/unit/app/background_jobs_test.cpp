@@ -42,12 +42,6 @@ class BackgroundJobsTest : public ca_test::CaTest {
     return (*store_->latestCrl(issuer))->number;
   }
 
-  int rows(const std::string& table) {
-    int count = -1;
-    *rawSession() << "SELECT COUNT(*) FROM " + table, soci::into(count);
-    return count;
-  }
-
   pki::SystemRandom random_;
   std::unique_ptr<ca::CertificateAuthority> ca_;
   pki::ServerTlsSettings tls_;

@@ -143,12 +143,7 @@ class CaTest : public storage_test::SqliteTest {
   }
 
   /// How many certificates are stored.
-  int certificateCount() {
-    auto sql = rawSession();
-    int count = 0;
-    *sql << "SELECT COUNT(*) FROM certificates", soci::into(count);
-    return count;
-  }
+  int certificateCount() { return rows("certificates"); }
 
   pki::PrivateKey root_key_ = pki::PrivateKey::generate(pki::KeyType::ec_p256);
   pki::PrivateKey tls_key_ = root_key_;

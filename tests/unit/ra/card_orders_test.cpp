@@ -256,14 +256,6 @@ class CardOrdersTest : public ca_test::CaTest {
 
   core::Order current(core::OrderId order) { return service_->order(order).value(); }
 
-  /// How many rows `table` has.
-  int rows(const std::string& table) {
-    auto sql = rawSession();
-    int count = 0;
-    *sql << "SELECT COUNT(*) FROM " + table, soci::into(count);
-    return count;
-  }
-
   pki::SystemRandom random_;
   std::unique_ptr<storage::RegistryRepository> registry_;
   std::unique_ptr<storage::OrderRepository> order_store_;

@@ -103,6 +103,12 @@ class SqliteTest : public StorageTest {
   std::unique_ptr<soci::session> rawSession() const {
     return std::make_unique<soci::session>(soci::sqlite3, "db=\"" + file().string() + "\"");
   }
+  /// How many rows `table` holds, read outside the repositories.
+  int rows(const std::string& table) const {
+    int count = -1;
+    *rawSession() << "SELECT COUNT(*) FROM " + table, soci::into(count);
+    return count;
+  }
 
   TempDir dir_;
 };
