@@ -4,10 +4,10 @@
 // the database's leader lock — publishes due CRLs, finishes interrupted issuances and deletes
 // expired rows. When that node dies its lock goes with its connection and another takes over.
 
-#include "auth/order_signature.hpp"
 #include "ca/certificate_authority.hpp"
 #include "core/clock.hpp"
 #include "pki/tls.hpp"
+#include "ra/order_signature.hpp"
 #include "storage/housekeeping.hpp"
 #include "storage/leader_lock.hpp"
 #include "web/portal.hpp"
@@ -34,7 +34,7 @@ struct JobParts {
   ca::CertificateAuthority& authority;
   storage::Housekeeping& housekeeping;
   pki::ClientTrust& client_trust;
-  auth::OrderSignatureVerifier& signatures;
+  ra::OrderSignatureVerifier& signatures;
   const core::Clock& clock;
   std::chrono::minutes stale_issuance_after;
 };

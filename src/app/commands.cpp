@@ -5,7 +5,6 @@
 #include "app/demo.hpp"
 #include "auth/certificate_login.hpp"
 #include "auth/mobile_requests.hpp"
-#include "auth/order_signature.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/certificate_authority.hpp"
 #include "ca/issuer_settings.hpp"
@@ -15,6 +14,7 @@
 #include "ra/card_orders.hpp"
 #include "ra/card_production.hpp"
 #include "ra/order_service.hpp"
+#include "ra/order_signature.hpp"
 #include "ra/server_orders.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/blocked_keys.hpp"
@@ -217,7 +217,7 @@ int serve(const Options& options) {
   ra::OrderService order_service(order_store, registry, random, config.portal.origin);
   ra::ServerOrders server_orders(order_service, order_store, registry, inventory, certificate_store,
                                  blocked_keys, authority, clock);
-  auto signatures = auth::OrderSignatureVerifier::create(config.server.tls, clock);
+  auto signatures = ra::OrderSignatureVerifier::create(config.server.tls, clock);
   if (!signatures) throw std::runtime_error("signature trust: " + signatures.error().message);
   // Cards (issue 6): the demo bureau is the only built-in card production.
   storage::ActivationCodeRepository activation_codes(*database, clock);
@@ -226,14 +226,17 @@ int serve(const Options& options) {
   ra::CardOrders card_orders(order_service, order_store, registry, inventory, activation_codes,
                              card_bureau, certificate_store, authority, random, clock,
                              config.card_orders);
-  web::OrderServices orders{order_service, server_orders, *signatures, order_store,
-                            blocked_keys,  card_orders,   soft_cards,  config.portal.demo};
+  ra::RegistryService registry_service(registry, audit_log);
+  ra::KeyBlocklist blocklist(blocked_keys);
+  ra::Orders orders(order_service, server_orders, card_orders, registry_service, order_store,
+                    registry, *signatures);
+  ra::OrganisationQueries queries(registry, inventory, clock, config.card_orders);
 
   // Mobile login and signing (issue 7): requests and rate limits live in the database.
   storage::MobileRequestRepository mobile_store(*database, clock);
   storage::RateLimiter rate_limiter(*database, clock);
-  auth::MobileRequests mobile(mobile_store, registry, inventory, order_service, *signatures, random,
-                              clock, config.portal.origin, config.mobile);
+  auth::MobileRequests mobile(mobile_store, registry, inventory, orders, *signatures, random, clock,
+                              config.portal.origin, config.mobile);
 
   // Background jobs (issue 8, ADR 0011): every node keeps its CRL files and trust current;
   // the holder of the leader lock publishes CRLs, reconciles issuances and purges expired rows.
@@ -244,9 +247,24 @@ int serve(const Options& options) {
   BackgroundJobs jobs(config.jobs, JobParts{leader_lock, authority, housekeeping, **client_trust,
                                             *signatures, clock, config.ca.stale_issuance_after});
 
-  web::PortalServices services{login, sessions, *database, registry, audit_log, inventory,
-                               clock, &crls,    &chains,   &orders,  &mobile,   &rate_limiter};
-  services.job_health = [&jobs] { return jobs.status(); };
+  web::PortalServices services{.login = login,
+                               .sessions = sessions,
+                               .mobile = mobile,
+                               .orders = orders,
+                               .server_orders = server_orders,
+                               .card_orders = card_orders,
+                               .queries = queries,
+                               .registry = registry_service,
+                               .blocklist = blocklist,
+                               .inventory = inventory,
+                               .soft_cards = soft_cards,
+                               .rate_limiter = rate_limiter,
+                               .database = *database,
+                               .clock = clock,
+                               .crls = crls,
+                               .chains = chains,
+                               .soft_card_downloads = config.portal.demo,
+                               .job_health = [&jobs] { return jobs.status(); }};
   web::Portal portal(config.portal, std::move(services));
 
   http::Server server(config.server, portal, *client_trust);

@@ -100,4 +100,12 @@ core::Result<void> CertificateLogin::recordAttempt(const Identification& identif
   return {};
 }
 
+core::Result<std::optional<core::Principal>> CertificateLogin::sessionPrincipal(
+    core::PersonId person) {
+  auto principal = registry_.findPrincipal(person);
+  if (!principal) return principal.error();
+  if (!*principal || !(*principal)->hasPortalAccess()) return std::optional<core::Principal>{};
+  return principal;
+}
+
 }  // namespace auth

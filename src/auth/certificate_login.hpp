@@ -51,6 +51,10 @@ class CertificateLogin {
   core::Result<void> recordAttempt(const Identification& identification,
                                    const pki::PeerVerification& peer);
 
+  /// The person a mobile session belongs to, as they are now: nullopt once they are unknown or
+  /// their access was withdrawn (that ends what the session allowed).
+  core::Result<std::optional<core::Principal>> sessionPrincipal(core::PersonId person);
+
  private:
   storage::RegistryRepository& registry_;
   storage::AuditRepository& audit_;

@@ -68,13 +68,7 @@ core::Result<storage::MobileRequest> MobileRequests::startLogin(const std::strin
 core::Result<storage::MobileRequest> MobileRequests::startSigning(
     const core::Principal& actor, core::OrderId order, const std::string& browser_secret,
     const std::string& client_address) {
-  auto current = orders_.order(order);
-  if (!current) return current.error();
-  if (current->requested_by != actor.person.id)
-    return refusal(core::ErrorKind::forbidden, "order.not_requester");
-  if (current->status != core::OrderStatus::draft)
-    return refusal(core::ErrorKind::conflict, "order.not_draft");
-  auto document = orders_.document(order);
+  auto document = orders_.documentToSign(actor, order);
   if (!document) return document.error();
   storage::MobileRequest request;
   request.kind = storage::MobileRequestKind::sign;
@@ -104,7 +98,7 @@ core::Result<storage::MobileRequest> MobileRequests::forApp(const std::string& i
 }
 
 core::Result<core::Principal> MobileRequests::signerOf(const storage::MobileRequest& request,
-                                                       const SignatureEvidence& evidence) {
+                                                       const ra::SignatureEvidence& evidence) {
   // Only a mobile certificate this portal issued, still valid and not revoked, answers here: a
   // card's key belongs in a card reader (TLS login, .p7s upload), not in an app.
   auto signer = pki::Certificate::fromPem(evidence.signer_certificate_pem);
@@ -123,22 +117,21 @@ core::Result<core::Principal> MobileRequests::signerOf(const storage::MobileRequ
   return std::move(**principal);
 }
 
-core::Result<storage::MobileRequest> MobileRequests::answer(const std::string& id,
-                                                            std::string_view signature) {
+core::Result<MobileAnswer> MobileRequests::answer(const std::string& id,
+                                                  std::string_view signature) {
   auto request = forApp(id);
   if (!request) return request.error();
-  auto outcome = [&]() -> core::Result<storage::MobileRequest> {
+  std::optional<core::OrderStatus> order_status;
+  auto outcome = [&]() -> core::Result<MobileAnswer> {
     auto evidence = signatures_.verifySigner(request->document, signature);
     if (!evidence) return evidence.error();
     auto principal = signerOf(*request, *evidence);
     if (!principal) return principal.error();
     const audit::Actor actor = audit::Actor::person(principal->person.id);
     if (request->kind == storage::MobileRequestKind::sign) {
-      auto submitted =
-          orders_.submitWithSignature(*principal, *request->order,
-                                      core::OrderEvidence{request->document, std::string(signature),
-                                                          evidence->signer_certificate_pem});
+      auto submitted = orders_.sign(*principal, *request->order, signature);
       if (!submitted) return submitted.error();
+      order_status = submitted->status;
     }
     // A signing answer that raced a cancel in the browser has still submitted the order: that
     // is the outcome to report. A login that lost the race did nothing.
@@ -149,7 +142,7 @@ core::Result<storage::MobileRequest> MobileRequests::answer(const std::string& i
       return refusal(core::ErrorKind::conflict, "mobile.used");
     auto done = requests_.find(id);
     if (!done) return done.error();
-    return std::move(**done);
+    return MobileAnswer{std::move(**done), order_status};
   }();
   if (!outcome) {
     // The browser shows why its request is still waiting.

@@ -4,12 +4,12 @@
 // the request's document, verified exactly like an uploaded .p7s; then the browser completes the
 // login (a session without a client certificate) or finds its order submitted.
 
-#include "auth/order_signature.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
 #include "core/registry.hpp"
-#include "ra/order_service.hpp"
+#include "ra/order_signature.hpp"
+#include "ra/orders.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/mobile_requests.hpp"
 #include "storage/registry_repository.hpp"
@@ -38,12 +38,18 @@ struct MobileRequestState {
 /// SHA-256, so such a session is never taken for one bound to a TLS client certificate.
 std::string mobileSessionFingerprint(std::string_view certificate_sha256);
 
+/// A request after the app's answer, with the status of the order it signed (signing only).
+struct MobileAnswer {
+  storage::MobileRequest request;
+  std::optional<core::OrderStatus> order_status;
+};
+
 /// The mobile request use cases.
 class MobileRequests {
  public:
   MobileRequests(storage::MobileRequestRepository& requests, storage::RegistryRepository& registry,
-                 storage::CertificateInventory& inventory, ra::OrderService& orders,
-                 const OrderSignatureVerifier& signatures, core::RandomSource& random,
+                 storage::CertificateInventory& inventory, ra::Orders& orders,
+                 const ra::OrderSignatureVerifier& signatures, core::RandomSource& random,
                  const core::Clock& clock, std::string origin, MobileSettings settings)
       : requests_(requests),
         registry_(registry),
@@ -70,7 +76,7 @@ class MobileRequests {
   /// The app's answer. Refusals (recorded on the request for the browser): invalid with the
   /// signature's own key on field "signature", forbidden "mobile.not_mobile" for a certificate
   /// that is not a registered valid mobile certificate, forbidden "mobile.wrong_person".
-  core::Result<storage::MobileRequest> answer(const std::string& id, std::string_view signature);
+  core::Result<MobileAnswer> answer(const std::string& id, std::string_view signature);
   /// The request as its browser sees it; not_found for an unknown id or another browser.
   core::Result<MobileRequestState> forBrowser(const std::string& id,
                                               const std::string& browser_secret);
@@ -95,13 +101,13 @@ class MobileRequests {
                                              const std::string& client_address,
                                              const audit::Actor& actor);
   core::Result<core::Principal> signerOf(const storage::MobileRequest& request,
-                                         const SignatureEvidence& evidence);
+                                         const ra::SignatureEvidence& evidence);
 
   storage::MobileRequestRepository& requests_;
   storage::RegistryRepository& registry_;
   storage::CertificateInventory& inventory_;
-  ra::OrderService& orders_;
-  const OrderSignatureVerifier& signatures_;
+  ra::Orders& orders_;
+  const ra::OrderSignatureVerifier& signatures_;
   core::RandomSource& random_;
   const core::Clock& clock_;
   std::string origin_;

@@ -1,5 +1,7 @@
 #include "auth/session_manager.hpp"
 
+#include "policy/access_rules.hpp"
+
 #include <functional>
 
 #include "pki/crypto.hpp"
@@ -80,8 +82,13 @@ core::Result<std::optional<Session>> SessionManager::resumeMobile(std::string_vi
   });
 }
 
-core::Result<void> SessionManager::selectOrganisation(const Session& session,
+core::Result<void> SessionManager::selectOrganisation(const core::Principal& actor,
+                                                      const Session& session,
                                                       core::OrganisationId organisation) {
+  if (auto allowed = policy::permit(actor, policy::Action::order_for_organisation,
+                                    {.organisation = organisation});
+      !allowed)
+    return allowed.error();
   return sessions_.selectOrganisation(session.record.id_hash, organisation);
 }
 

@@ -49,8 +49,10 @@ class SessionManager {
   /// The session behind a cookie value made by a mobile login (its fingerprint starts with
   /// kMobileSessionPrefix), when no client certificate is on the connection; nullopt otherwise.
   core::Result<std::optional<Session>> resumeMobile(std::string_view token);
-  /// Remembers which organisation the user works in.
-  core::Result<void> selectOrganisation(const Session& session, core::OrganisationId organisation);
+  /// Remembers which organisation the user works in: one they may order for (policy
+  /// order_for_organisation; not_found or forbidden otherwise).
+  core::Result<void> selectOrganisation(const core::Principal& actor, const Session& session,
+                                        core::OrganisationId organisation);
   /// Ends the session behind a cookie value (logout); unknown tokens are ignored.
   core::Result<void> end(std::string_view token);
   /// The configured policy (cookie Max-Age uses the absolute timeout).

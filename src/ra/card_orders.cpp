@@ -4,6 +4,7 @@
 #include "pki/certificate_contents.hpp"
 #include "pki/certificate_request.hpp"
 #include "pki/crypto.hpp"
+#include "policy/access_rules.hpp"
 #include "policy/csr_rules.hpp"
 #include "policy/registry_rules.hpp"
 #include "policy/validity.hpp"
@@ -156,30 +157,50 @@ core::Result<core::Card> CardOrders::orderableCard(const core::Principal& actor,
   if (!*found) return kNotFound;
   const core::Card& card = **found;
   // An organisation's card is ordered by its BV/CP; a professional's own card by its holder.
-  const bool allowed =
-      card.organisation ? actor.mayActFor(*card.organisation) : card.holder == actor.person.id;
-  if (!allowed) return kNotFound;
+  const auto allowed =
+      card.organisation
+          ? policy::permit(actor, policy::Action::order_for_organisation,
+                           {.organisation = card.organisation})
+          : policy::permit(actor, policy::Action::order_own_card, {.owner = card.holder});
+  if (!allowed) return allowed.error();
   if (card.revoked_at) return invalidField("card_id", "order.card_revoked");
   return card;
 }
 
-bool CardOrders::renewalDue(const core::Card& card) const {
+bool renewalDue(const core::Card& card, core::TimePoint now, const CardOrderSettings& settings) {
   // PRODUCT.md §5: cards "about to expire"; the window is configurable.
   return !card.revoked_at && card.type != core::CardType::mobile &&
-         card.not_after - clock_.now() <= settings_.renewal_window;
+         card.not_after - now <= settings.renewal_window;
 }
 
-core::Result<core::CardOrderDetails> CardOrders::renewalDetails(const core::Principal& actor,
-                                                                core::CardId id) {
+CardPermissions cardPermissions(const core::Principal& actor, const core::Card& card,
+                                core::TimePoint now, const CardOrderSettings& settings) {
+  if (card.revoked_at || card.type == core::CardType::mobile) return {};
+  const bool own = card.type == core::CardType::professional && !card.organisation &&
+                   policy::permits(actor, policy::Action::order_own_card, {.owner = card.holder});
+  const bool organisation =
+      card.organisation && policy::permits(actor, policy::Action::order_for_organisation,
+                                           {.organisation = card.organisation});
+  if (!own && !organisation) return {};
+  return {.renew = renewalDue(card, now, settings), .add_mobile = own && card.not_after > now};
+}
+
+core::Result<OrderableCard> CardOrders::orderable(const core::Principal& actor, core::CardId id) {
   auto card = orderableCard(actor, id);
   if (!card) return card.error();
+  auto details = carriedDetails(*card);
+  if (!details) return details.error();
+  return OrderableCard{std::move(*card), std::move(*details)};
+}
+
+core::Result<core::CardOrderDetails> CardOrders::carriedDetails(const core::Card& card) {
   core::CardOrderDetails details;
-  details.card_type = card->type;
-  details.based_on = card->id;
-  details.holder = card->holder;
-  details.group_name = card->group_name;
-  if (card->holder) {
-    auto person = registry_.findPerson(*card->holder);
+  details.card_type = card.type;
+  details.based_on = card.id;
+  details.holder = card.holder;
+  details.group_name = card.group_name;
+  if (card.holder) {
+    auto person = registry_.findPerson(*card.holder);
     if (!person) return person.error();
     if (*person) {
       details.given_name = (*person)->given_name;
@@ -188,12 +209,12 @@ core::Result<core::CardOrderDetails> CardOrders::renewalDetails(const core::Prin
       details.phone = (*person)->phone;
       details.title = (*person)->profession;
     }
-    auto professional = registry_.professionalDetails(*card->holder);
+    auto professional = registry_.professionalDetails(*card.holder);
     if (!professional) return professional.error();
     if (*professional) details.registration_number = (*professional)->registration_number;
   }
   // What the card's certificates say wins: title and e-mail as issued.
-  auto certificates = inventory_.certificatesOfCard(card->id);
+  auto certificates = inventory_.certificatesOfCard(card.id);
   if (!certificates) return certificates.error();
   if (!certificates->empty()) {
     auto first = inventory_.find(certificates->front().id);  // with its PEM
@@ -217,6 +238,10 @@ core::Result<core::Order> CardOrders::create(const core::Principal& actor,
   std::optional<core::Card> base;
   if (form.type == core::OrderType::card_new) {
     if (!form.organisation) return kNotFound;
+    if (auto allowed = policy::permit(actor, policy::Action::order_for_organisation,
+                                      {.organisation = form.organisation});
+        !allowed)
+      return allowed.error();
     if (form.card_type != core::CardType::personal && form.card_type != core::CardType::group)
       return invalidField("card_type", "order.card_type");
     order.organisation = form.organisation;
@@ -229,12 +254,13 @@ core::Result<core::Order> CardOrders::create(const core::Principal& actor,
     auto card = orderableCard(actor, *form.card);
     if (!card) return card.error();
     base = std::move(*card);
-    auto carried = renewalDetails(actor, base->id);
+    auto carried = carriedDetails(*base);
     if (!carried) return carried.error();
     if (form.type == core::OrderType::card_renew) {
       if (base->type == core::CardType::mobile)
         return invalidField("card_id", "order.card_not_renewable");
-      if (!renewalDue(*base)) return invalidField("card_id", "order.card_not_due");
+      if (!renewalDue(*base, clock_.now(), settings_))
+        return invalidField("card_id", "order.card_not_due");
     } else {
       if (base->type != core::CardType::professional || base->organisation)
         return invalidField("card_id", "order.mobile_needs_professional_card");
@@ -289,15 +315,13 @@ core::Result<core::Order> CardOrders::create(const core::Principal& actor,
   return orders_.createDraft(actor, std::move(order));
 }
 
-core::Result<CardOrderView> CardOrders::view(core::OrderId id) {
-  auto order = orders_.order(id);
-  if (!order) return order.error();
-  if (!core::isCardOrder(order->type) || !order->card) return kNotFound;
-  auto steps = order_store_.steps(id);
+core::Result<CardOrderDetails> CardOrders::detailsOf(const core::Order& order) {
+  if (!core::isCardOrder(order.type) || !order.card) return kNotFound;
+  auto steps = order_store_.steps(order.id);
   if (!steps) return steps.error();
-  auto code = activation_codes_.find(id);
+  auto code = activation_codes_.find(order.id);
   if (!code) return code.error();
-  return CardOrderView{std::move(*order), std::move(*steps), std::move(*code)};
+  return CardOrderDetails{std::move(*steps), std::move(*code)};
 }
 
 core::Result<CardSpecification> CardOrders::specificationOf(const core::Order& order,
@@ -403,40 +427,30 @@ std::string CardOrders::issuerDnOf(const std::string& family) const {
   return {};
 }
 
-core::Result<core::Order> CardOrders::approve(const core::Principal& actor, core::OrderId id) {
-  auto current = orders_.order(id);
-  if (!current) return current.error();
-  if (!core::isCardOrder(current->type) || !current->card) return kNotFound;
-  // Refused before any step, so a refusal leaves the order where it was.
-  if (current->requested_by == actor.person.id)
-    return core::makeError(core::ErrorKind::forbidden, "order.own_approval");
-  if (current->status == core::OrderStatus::submitted ||
-      current->status == core::OrderStatus::on_hold) {
-    auto taken = orders_.startProcessing(actor, id);
-    if (!taken) return taken.error();
-  }
-  if (current->status != core::OrderStatus::approved) {
-    auto approved = orders_.approve(actor, id);
+core::Result<core::Order> CardOrders::approve(const core::Principal& actor, core::Order order) {
+  if (!core::isCardOrder(order.type) || !order.card) return kNotFound;
+  if (order.status != core::OrderStatus::approved) {
+    auto approved = orders_.takeUpAndApprove(actor, std::move(order));
     if (!approved) return approved.error();
     // A mobile certificate is made at enrolment, with the holder's activation code.
     if (approved->type == core::OrderType::mobile_add) return approved;
-  } else if (current->type == core::OrderType::mobile_add) {
+    order = std::move(*approved);
+  } else if (order.type == core::OrderType::mobile_add) {
     return core::makeError(core::ErrorKind::conflict, "order.transition_not_allowed");
   }
-  return produce(actor, id);
+  return produce(actor, order);
 }
 
-core::Result<core::Order> CardOrders::produce(const core::Principal& actor, core::OrderId id) {
-  auto order = orders_.order(id);
-  if (!order) return order.error();
+core::Result<core::Order> CardOrders::produce(const core::Principal& actor,
+                                              const core::Order& order) {
   const audit::Actor officer = audit::Actor::person(actor.person.id);
-  auto specification = specificationOf(*order, officer);
+  auto specification = specificationOf(order, officer);
   if (!specification) return specification.error();
   auto produced = production_.produce(*specification, officer);
   if (!produced) return produced.error();
   // The card's authentication certificate logs its holder in (identity: issuer + serialNumber).
   if (specification->holder) {
-    const core::CertificateIdentity identity{issuerDnOf(order->product),
+    const core::CertificateIdentity identity{issuerDnOf(order.product),
                                              specification->serial_number};
     auto identities = registry_.certificateIdentities(*specification->holder);
     if (!identities) return identities.error();
@@ -445,50 +459,47 @@ core::Result<core::Order> CardOrders::produce(const core::Principal& actor, core
           !added)
         return added.error();
   }
-  return order_store_.transition(id, core::OrderStatus::approved, core::OrderStatus::in_production,
+  return order_store_.transition(order.id, core::OrderStatus::approved,
+                                 core::OrderStatus::in_production,
                                  {.produced_card = produced->card}, officer);
 }
 
-core::Result<core::Order> CardOrders::ship(const core::Principal& actor, core::OrderId id) {
-  return order_store_.transition(id, core::OrderStatus::in_production, core::OrderStatus::shipped,
-                                 {}, audit::Actor::person(actor.person.id));
+core::Result<core::Order> CardOrders::ship(const core::Principal& actor, const core::Order& order) {
+  return order_store_.transition(order.id, core::OrderStatus::in_production,
+                                 core::OrderStatus::shipped, {},
+                                 audit::Actor::person(actor.person.id));
 }
 
-core::Result<core::Order> CardOrders::activate(const core::Principal& actor, core::OrderId id) {
+core::Result<core::Order> CardOrders::activate(const core::Principal& actor,
+                                               const core::Order& order) {
   const audit::Actor officer = audit::Actor::person(actor.person.id);
-  auto current = orders_.order(id);
-  if (!current) return current.error();
   // Two steps; an order left "activated" by an interruption is completed by the next call.
-  if (current->status != core::OrderStatus::activated) {
-    auto activated = order_store_.transition(id, core::OrderStatus::shipped,
+  if (order.status != core::OrderStatus::activated) {
+    auto activated = order_store_.transition(order.id, core::OrderStatus::shipped,
                                              core::OrderStatus::activated, {}, officer);
     if (!activated) return activated.error();
   }
   // An activated card completes the order.
-  return order_store_.transition(id, core::OrderStatus::activated, core::OrderStatus::issued, {},
-                                 officer);
+  return order_store_.transition(order.id, core::OrderStatus::activated, core::OrderStatus::issued,
+                                 {}, officer);
 }
 
-core::Result<std::string> CardOrders::newActivationCode(const core::Principal& actor,
-                                                        core::OrderId id) {
-  auto order = orders_.order(id);
-  if (!order) return order.error();
-  if (order->type != core::OrderType::mobile_add) return kNotFound;
-  if (order->requested_by != actor.person.id)
-    return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
-  if (order->status != core::OrderStatus::approved)
+core::Result<NewActivationCode> CardOrders::newActivationCode(const core::Principal& actor,
+                                                              const core::Order& order) {
+  if (order.type != core::OrderType::mobile_add) return kNotFound;
+  if (order.status != core::OrderStatus::approved)
     return core::makeError(core::ErrorKind::conflict, "order.activation_not_ready");
   std::string code;
   for (int i = 0; i < kCodeGroups * 4; ++i) {
     if (i > 0 && i % 4 == 0) code += '-';
     code += randomCharacter(random_, kCodeAlphabet);
   }
-  if (auto stored = activation_codes_.replace(id, activationCodeHash(code),
-                                              clock_.now() + settings_.activation_code_validity,
+  const core::TimePoint expires_at = clock_.now() + settings_.activation_code_validity;
+  if (auto stored = activation_codes_.replace(order.id, activationCodeHash(code), expires_at,
                                               audit::Actor::person(actor.person.id));
       !stored)
     return stored.error();
-  return code;
+  return NewActivationCode{std::move(code), expires_at};
 }
 
 core::Result<EnrolledMobileCertificate> CardOrders::enroll(std::string_view code,

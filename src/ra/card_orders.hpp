@@ -58,11 +58,36 @@ struct EnrolledMobileCertificate {
   std::string chain_pem;  ///< the issuing CA
 };
 
-/// A card order with what its page shows.
-struct CardOrderView {
-  core::Order order;
+/// What a card order's page shows beyond the order itself.
+struct CardOrderDetails {
   std::vector<core::OrderStep> steps;                      ///< when each status was reached
   std::optional<storage::ActivationCode> activation_code;  ///< mobile orders, once made
+};
+
+/// A card someone may order for, with the details an order of it starts from.
+struct OrderableCard {
+  core::Card card;
+  core::CardOrderDetails details;  ///< everything of the card and its holder, carried over
+};
+
+/// What a person may order for a card now (its page's and rows' links).
+struct CardPermissions {
+  bool renew = false;       ///< renewal due, and theirs to order
+  bool add_mobile = false;  ///< their own valid professional card
+};
+
+/// True if `card` may be renewed at `now`: not revoked, not a mobile certificate, and ending
+/// within the renewal window (or ended).
+bool renewalDue(const core::Card& card, core::TimePoint now, const CardOrderSettings& settings);
+/// What `actor` may order for `card` at `now`: a renewal of a card due that they order for; a
+/// mobile certificate on their own valid professional card.
+CardPermissions cardPermissions(const core::Principal& actor, const core::Card& card,
+                                core::TimePoint now, const CardOrderSettings& settings);
+
+/// A new activation code, shown once.
+struct NewActivationCode {
+  std::string code;
+  core::TimePoint expires_at;
 };
 
 /// Card orders.
@@ -85,47 +110,47 @@ class CardOrders {
         clock_(clock),
         settings_(settings) {}
 
-  /// The details a renewal or mobile order of `card` starts from: everything of the card and
-  /// its holder, carried over. not_found for a card `actor` may not order for (another
-  /// organisation's, or another holder's professional card).
-  core::Result<core::CardOrderDetails> renewalDetails(const core::Principal& actor,
-                                                      core::CardId card);
-  /// Checks the form and creates the draft. Field problems are invalid on "given_name",
-  /// "surname", "email", "phone", "title", "registration_number", "group_name", "manager",
-  /// "card_type"; a card outside the renewal window or not renewable is invalid on "card_id";
-  /// a card the actor may not order for is not_found. The caller authorised organisation orders
-  /// (act_for_organisation); own-card rules (professional, mobile) are checked here.
+  /// A card `actor` may order a renewal or mobile certificate of, with the details such an
+  /// order starts from: everything of the card and its holder, carried over. An organisation's card
+  /// is ordered by its BV/CP (policy order_for_organisation), a professional's own card by its
+  /// holder (order_own_card): not_found for anyone else; a revoked card is invalid on "card_id".
+  core::Result<OrderableCard> orderable(const core::Principal& actor, core::CardId card);
+  /// Checks who may order (as orderable(); card-new: order_for_organisation) and the form,
+  /// and creates the draft. Field problems are invalid on "given_name", "surname", "email",
+  /// "phone", "title", "registration_number", "group_name", "manager", "card_type"; a card
+  /// outside the renewal window or not renewable is invalid on "card_id".
   core::Result<core::Order> create(const core::Principal& actor, const CardOrderForm& form);
-  /// True if `card` may be renewed now: not revoked, not a mobile certificate, and ending within
-  /// the renewal window (or ended).
-  bool renewalDue(const core::Card& card) const;
-  /// A card order with its steps and activation code state; not_found for a server order.
-  core::Result<CardOrderView> view(core::OrderId order);
+  /// The steps and activation code state of a card order; not_found for a server order.
+  core::Result<CardOrderDetails> detailsOf(const core::Order& order);
 
-  /// The Servicedesk approves: takes the order into processing if needed, approves it (never
-  /// the requester's own) and sends a card to production (status in_production). A mobile
-  /// certificate order stays approved until enrolment with its activation code.
-  core::Result<core::Order> approve(const core::Principal& actor, core::OrderId order);
+  // Steps of ra::Orders, on an order it loaded and authorised.
+
+  /// Approves: takes the order into processing if needed, approves it and sends a card to
+  /// production (status in_production); a mobile certificate order stays approved until
+  /// enrolment with its activation code.
+  core::Result<core::Order> approve(const core::Principal& actor, core::Order order);
   /// The bureau shipped the card (in_production → shipped).
-  core::Result<core::Order> ship(const core::Principal& actor, core::OrderId order);
+  core::Result<core::Order> ship(const core::Principal& actor, const core::Order& order);
   /// The holder activated the card (shipped → activated → issued).
-  core::Result<core::Order> activate(const core::Principal& actor, core::OrderId order);
-  /// A new activation code for an approved mobile certificate order, for its holder only
-  /// (forbidden "order.not_requester" for anyone else). Returned once and stored as a hash; a
-  /// new code replaces an unused earlier one.
-  core::Result<std::string> newActivationCode(const core::Principal& actor, core::OrderId order);
+  core::Result<core::Order> activate(const core::Principal& actor, const core::Order& order);
+  /// A new activation code for an approved mobile certificate order. Returned once and stored
+  /// as a hash; a new code replaces an unused earlier one.
+  core::Result<NewActivationCode> newActivationCode(const core::Principal& actor,
+                                                    const core::Order& order);
   /// Enrols a mobile certificate (docs/mobile-protocol.md): the CSR from the phone (its key is
-  /// checked like a server key; its subject is ignored) and an activation code. A wrong, used or
-  /// expired code is not_found "activation_code.invalid"; the CSR is checked first, so a bad
-  /// CSR does not use up the code. The CA issues the mobile-authentication certificate with the
-  /// holder's data and the order becomes issued.
+  /// checked like a server key; its subject is ignored) and an activation code, which is the
+  /// holder's authorisation. A wrong, used or expired code is not_found
+  /// "activation_code.invalid"; the CSR is checked first, so a bad CSR does not use up the
+  /// code. The CA issues the mobile-authentication certificate with the holder's data and the
+  /// order becomes issued.
   core::Result<EnrolledMobileCertificate> enroll(std::string_view code, std::string_view csr);
 
  private:
   core::Result<core::Card> orderableCard(const core::Principal& actor, core::CardId card);
+  core::Result<core::CardOrderDetails> carriedDetails(const core::Card& card);
   core::Result<CardSpecification> specificationOf(const core::Order& order,
                                                   const audit::Actor& actor);
-  core::Result<core::Order> produce(const core::Principal& actor, core::OrderId order);
+  core::Result<core::Order> produce(const core::Principal& actor, const core::Order& order);
   std::string issuerDnOf(const std::string& family) const;
   core::Result<std::string> freeHolderNumber(const std::string& issuer_dn);
 

@@ -28,11 +28,6 @@ bool covers(const std::string& domain, const std::string& name) {
          name[name.size() - domain.size() - 1] == '.';
 }
 
-/// No further condition on a step.
-core::Result<void> always(const core::Order&) {
-  return {};
-}
-
 }  // namespace
 
 std::vector<std::string> unvalidatedNames(const std::vector<std::string>& dns_names,
@@ -92,15 +87,9 @@ core::Result<core::Order> OrderService::order(core::OrderId order) {
   return std::move(**found);
 }
 
-core::Result<std::string> OrderService::document(core::OrderId order) {
-  auto found = this->order(order);
-  if (!found) return found.error();
-  // Once signed, the document is the evidence, whatever changed in the registry since.
-  if (!found->evidence.document.empty()) return found->evidence.document;
-  return documentOf(*found);
-}
-
 core::Result<std::string> OrderService::documentOf(const core::Order& order) {
+  // Once signed, the document is the evidence, whatever changed in the registry since.
+  if (!order.evidence.document.empty()) return order.evidence.document;
   OrderParties parties;
   if (order.organisation) {
     auto organisation = registry_.findOrganisation(*order.organisation);
@@ -125,75 +114,68 @@ core::Result<std::vector<std::string>> OrderService::unvalidatedNamesOf(const co
   return unvalidatedNames(order.dns_names, *domains);
 }
 
-template <class Guard>
-core::Result<core::Order> OrderService::step(core::OrderId id, core::OrderStatus to,
+core::Result<core::Order> OrderService::step(const core::Order& current, core::OrderStatus to,
                                              const storage::OrderChanges& changes,
-                                             const audit::Actor& actor, Guard&& guard) {
-  auto current = order(id);
-  if (!current) return current.error();
-  if (auto allowed = guard(*current); !allowed) return allowed.error();
-  // From the status just read: if another request moved the order in between, storage refuses.
-  return orders_.transition(id, current->status, to, changes, actor);
+                                             const audit::Actor& actor) {
+  // From the status read: if another request moved the order in between, storage refuses.
+  return orders_.transition(current.id, current.status, to, changes, actor);
 }
 
-core::Result<core::Order> OrderService::submitWithSignature(const core::Principal& actor,
-                                                            core::OrderId id,
-                                                            const core::OrderEvidence& evidence) {
-  auto current = order(id);
-  if (!current) return current.error();
-  // The document names the requester and their certificate: only they can sign it.
-  if (current->requested_by != actor.person.id)
-    return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
-  auto expected = documentOf(*current);
-  if (!expected) return expected.error();
-  if (evidence.document != *expected)
-    return core::makeError(core::ErrorKind::invalid, "order.document_mismatch");
-  auto outside = unvalidatedNamesOf(*current);
+core::Result<core::Order> OrderService::submit(const core::Principal& actor,
+                                               const core::Order& current,
+                                               const core::OrderEvidence& evidence) {
+  auto outside = unvalidatedNamesOf(current);
   if (!outside) return outside.error();
   // PRODUCT.md §8: a domain not yet validated puts the order on hold, never a silent refusal.
   const core::OrderStatus to =
       outside->empty() ? core::OrderStatus::submitted : core::OrderStatus::on_hold;
-  return orders_.transition(id, current->status, to, {.evidence = evidence}, actorOf(actor));
+  return step(current, to, {.evidence = evidence}, actorOf(actor));
 }
 
 core::Result<core::Order> OrderService::startProcessing(const core::Principal& actor,
-                                                        core::OrderId id) {
-  return step(id, core::OrderStatus::in_processing, {}, actorOf(actor),
-              [&](const core::Order& current) -> core::Result<void> {
-                if (current.status != core::OrderStatus::on_hold) return {};
-                auto outside = unvalidatedNamesOf(current);
-                if (!outside) return outside.error();
-                if (!outside->empty())
-                  return core::makeError(core::ErrorKind::conflict, "order.domains_not_validated");
-                return {};
-              });
+                                                        const core::Order& current) {
+  if (current.status == core::OrderStatus::on_hold) {
+    auto outside = unvalidatedNamesOf(current);
+    if (!outside) return outside.error();
+    if (!outside->empty())
+      return core::makeError(core::ErrorKind::conflict, "order.domains_not_validated");
+  }
+  return step(current, core::OrderStatus::in_processing, {}, actorOf(actor));
 }
 
-core::Result<core::Order> OrderService::approve(const core::Principal& actor, core::OrderId id) {
-  return step(id, core::OrderStatus::approved, {}, actorOf(actor),
-              [&](const core::Order& current) -> core::Result<void> {
-                // PRODUCT.md §7: a requester never approves their own order (four eyes).
-                if (current.requested_by == actor.person.id)
-                  return core::makeError(core::ErrorKind::forbidden, "order.own_approval");
-                return {};
-              });
+core::Result<core::Order> OrderService::approve(const core::Principal& actor,
+                                                const core::Order& current) {
+  return step(current, core::OrderStatus::approved, {}, actorOf(actor));
 }
 
-core::Result<core::Order> OrderService::reject(const core::Principal& actor, core::OrderId id,
+core::Result<core::Order> OrderService::takeUpAndApprove(const core::Principal& actor,
+                                                         core::Order order) {
+  if (order.status == core::OrderStatus::submitted || order.status == core::OrderStatus::on_hold) {
+    auto taken = startProcessing(actor, order);
+    if (!taken) return taken.error();
+    order = std::move(*taken);
+  }
+  return approve(actor, order);
+}
+
+core::Result<core::Order> OrderService::reject(const core::Principal& actor,
+                                               const core::Order& current,
                                                const std::string& reason) {
   const std::string text = policy::trimmed(reason);
   if (text.empty()) return invalidField("reason", "order.reason_required");
   if (text.size() > kMaxReasonLength) return invalidField("reason", "order.reason_too_long");
-  return step(id, core::OrderStatus::rejected, {.reason = text}, actorOf(actor), always);
+  return step(current, core::OrderStatus::rejected, {.reason = text}, actorOf(actor));
 }
 
-core::Result<core::Order> OrderService::cancel(const core::Principal& actor, core::OrderId id) {
-  return step(id, core::OrderStatus::cancelled, {}, actorOf(actor), always);
+core::Result<core::Order> OrderService::cancel(const core::Principal& actor,
+                                               const core::Order& current) {
+  return step(current, core::OrderStatus::cancelled, {}, actorOf(actor));
 }
 
-core::Result<core::Order> OrderService::markIssued(const audit::Actor& actor, core::OrderId id,
+core::Result<core::Order> OrderService::markIssued(const audit::Actor& actor,
+                                                   const core::Order& current,
                                                    core::CertificateId certificate) {
-  return step(id, core::OrderStatus::issued, {.certificate = certificate}, actor, always);
+  return step(current, core::OrderStatus::issued, {.certificate = certificate}, actor);
 }
 
 }  // namespace ra

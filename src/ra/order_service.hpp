@@ -3,8 +3,8 @@
 // document to sign, submit it with the verified signature, and the Servicedesk's steps through
 // the one state machine (core::transitions). Each step is one guarded transition in storage,
 // written with its audit record: an order that moved meanwhile gives a conflict, never a second
-// step. The caller has asked auth::authorize first; the rules here are the domain's own (a
-// requester never approves their own order).
+// step. Who may take a step is decided by the entry points (ra::Orders, ServerOrders::create,
+// CardOrders::create) with policy::permit before they call these.
 
 #include "audit/audit_record.hpp"
 #include "core/error.hpp"
@@ -69,35 +69,38 @@ class OrderService {
                                               const ServerOrderRequest& request);
   /// One order; not_found "order.not_found" if unknown.
   core::Result<core::Order> order(core::OrderId order);
-  /// The exact bytes to sign for an order (PRODUCT.md §4).
-  core::Result<std::string> document(core::OrderId order);
-  /// Submits a draft with the evidence of its signature, verified by auth against
-  /// evidence.document. The document must be this order's current one (else invalid
-  /// "order.document_mismatch") and the signer its requester (forbidden "order.not_requester").
-  /// Goes to on_hold when a name lies outside the organisation's validated domains (PRODUCT.md §8).
-  core::Result<core::Order> submitWithSignature(const core::Principal& actor, core::OrderId order,
-                                                const core::OrderEvidence& evidence);
-  /// The Servicedesk takes up a submitted order, or one on hold once every domain is validated
-  /// (else conflict "order.domains_not_validated").
-  core::Result<core::Order> startProcessing(const core::Principal& actor, core::OrderId order);
-  /// Approves an order in processing; forbidden "order.own_approval" for its requester.
-  core::Result<core::Order> approve(const core::Principal& actor, core::OrderId order);
+  /// The exact bytes to sign for an order (PRODUCT.md §4); once signed, the signed document.
+  core::Result<std::string> documentOf(const core::Order& order);
+  /// The names of a server order outside its organisation's validated domains.
+  core::Result<std::vector<std::string>> unvalidatedNamesOf(const core::Order& order);
+
+  // The steps of the state machine, on an order the caller loaded and authorised (ra::Orders).
+  // Each is one guarded transition from the status read: an order that moved meanwhile gives a
+  // conflict, never a second step.
+
+  /// Submits a draft with the evidence of its verified signature: submitted, or on_hold when a
+  /// name lies outside the organisation's validated domains (PRODUCT.md §8).
+  core::Result<core::Order> submit(const core::Principal& actor, const core::Order& order,
+                                   const core::OrderEvidence& evidence);
+  /// Takes up a submitted order, or one on hold once every domain is validated (else conflict
+  /// "order.domains_not_validated").
+  core::Result<core::Order> startProcessing(const core::Principal& actor, const core::Order& order);
+  /// Approves an order in processing.
+  core::Result<core::Order> approve(const core::Principal& actor, const core::Order& order);
+  /// Takes up a submitted order (or one on hold, as startProcessing) if needed and approves it.
+  core::Result<core::Order> takeUpAndApprove(const core::Principal& actor, core::Order order);
   /// Rejects an undecided order; the reason is required (field "reason").
-  core::Result<core::Order> reject(const core::Principal& actor, core::OrderId order,
+  core::Result<core::Order> reject(const core::Principal& actor, const core::Order& order,
                                    const std::string& reason);
   /// Withdraws an order that is not yet in processing.
-  core::Result<core::Order> cancel(const core::Principal& actor, core::OrderId order);
+  core::Result<core::Order> cancel(const core::Principal& actor, const core::Order& order);
   /// Records the certificate the CA issued for an approved order.
-  core::Result<core::Order> markIssued(const audit::Actor& actor, core::OrderId order,
+  core::Result<core::Order> markIssued(const audit::Actor& actor, const core::Order& order,
                                        core::CertificateId certificate);
 
  private:
-  core::Result<std::string> documentOf(const core::Order& order);
-  core::Result<std::vector<std::string>> unvalidatedNamesOf(const core::Order& order);
-  template <class Guard>
-  core::Result<core::Order> step(core::OrderId order, core::OrderStatus to,
-                                 const storage::OrderChanges& changes, const audit::Actor& actor,
-                                 Guard&& guard);
+  core::Result<core::Order> step(const core::Order& order, core::OrderStatus to,
+                                 const storage::OrderChanges& changes, const audit::Actor& actor);
 
   storage::OrderRepository& orders_;
   storage::RegistryRepository& registry_;

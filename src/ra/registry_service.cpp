@@ -1,6 +1,7 @@
 #include "ra/registry_service.hpp"
 
 #include "pki/certificate.hpp"
+#include "policy/access_rules.hpp"
 #include "policy/certificate_identity.hpp"
 #include "policy/registry_rules.hpp"
 
@@ -16,6 +17,11 @@ namespace {
 const core::Error kOrganisationNotFound =
     core::makeError(core::ErrorKind::not_found, "organisation.not_found");
 const core::Error kPersonNotFound = core::makeError(core::ErrorKind::not_found, "person.not_found");
+
+/// Every registry use case is the Servicedesk's (PRODUCT.md §7).
+core::Result<void> servicedeskOnly(const core::Principal& actor) {
+  return policy::permit(actor, policy::Action::work_in_servicedesk);
+}
 
 audit::Actor actorOf(const core::Principal& principal) {
   return audit::Actor::person(principal.person.id);
@@ -99,6 +105,7 @@ core::Result<std::string> nameOf(storage::RegistryRepository& registry,
 
 core::Result<core::OrganisationId> RegistryService::registerOrganisation(
     const core::Principal& actor, const core::Organisation& organisation) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto value = policy::normalised(organisation);
   if (auto errors = policy::checkOrganisation(value); !errors.empty())
     return invalid(std::move(errors));
@@ -107,6 +114,7 @@ core::Result<core::OrganisationId> RegistryService::registerOrganisation(
 
 core::Result<void> RegistryService::updateOrganisation(const core::Principal& actor,
                                                        const core::Organisation& organisation) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto value = policy::normalised(organisation);
   if (auto errors = policy::checkOrganisation(value); !errors.empty())
     return invalid(std::move(errors));
@@ -116,12 +124,14 @@ core::Result<void> RegistryService::updateOrganisation(const core::Principal& ac
 core::Result<void> RegistryService::setPortalEnabled(const core::Principal& actor,
                                                      core::OrganisationId organisation,
                                                      bool enabled) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.setPortalEnabled(organisation, enabled, actorOf(actor));
 }
 
 core::Result<void> RegistryService::addDomain(const core::Principal& actor,
                                               core::OrganisationId organisation,
                                               std::string_view domain) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto name = policy::canonicalDomainName(domain);
   if (auto errors = policy::checkDomain(name); !errors.empty()) return invalid(std::move(errors));
   return onField(registry_.addValidatedDomain(organisation, name, actorOf(actor)),
@@ -131,6 +141,7 @@ core::Result<void> RegistryService::addDomain(const core::Principal& actor,
 core::Result<void> RegistryService::removeDomain(const core::Principal& actor,
                                                  core::OrganisationId organisation,
                                                  std::string_view domain) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.removeValidatedDomain(organisation, policy::canonicalDomainName(domain),
                                          actorOf(actor));
 }
@@ -138,6 +149,7 @@ core::Result<void> RegistryService::removeDomain(const core::Principal& actor,
 core::Result<core::PersonId> RegistryService::registerPerson(const core::Principal& actor,
                                                              const core::Person& person,
                                                              std::optional<InitialRole> role) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto value = contactData(person);
   if (auto errors = policy::checkPerson(value); !errors.empty()) return invalid(std::move(errors));
   if (role) {
@@ -156,6 +168,7 @@ core::Result<core::PersonId> RegistryService::registerPerson(const core::Princip
 
 core::Result<void> RegistryService::updatePerson(const core::Principal& actor,
                                                  const core::Person& person) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   auto value = contactData(person);
   if (auto errors = policy::checkPerson(value); !errors.empty()) return invalid(std::move(errors));
   // The form does not carry the profession; keep the recorded one.
@@ -168,6 +181,7 @@ core::Result<void> RegistryService::updatePerson(const core::Principal& actor,
 
 core::Result<void> RegistryService::addRole(const core::Principal& actor, core::PersonId person,
                                             std::string_view organisation_kvk, core::Role role) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto kvk = policy::trimmed(organisation_kvk);
   if (kvk.empty()) return invalid({{"organisation_kvk", "validation.required"}});
   if (!policy::isKvkNumber(kvk)) return invalid({{"organisation_kvk", "validation.kvk"}});
@@ -183,11 +197,13 @@ core::Result<void> RegistryService::addRole(const core::Principal& actor, core::
 
 core::Result<void> RegistryService::removeRole(const core::Principal& actor, core::PersonId person,
                                                core::OrganisationId organisation, core::Role role) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.removeRole(person, organisation, role, actorOf(actor));
 }
 
 core::Result<core::CertificateIdentity> RegistryService::registerCertificate(
     const core::Principal& actor, core::PersonId person, std::string_view certificate) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   if (policy::trimmed(certificate).empty())
     return invalid({{"certificate", "validation.certificate_missing"}});
   auto parsed = parseCertificate(certificate);
@@ -207,6 +223,7 @@ core::Result<core::CertificateIdentity> RegistryService::registerCertificate(
 core::Result<void> RegistryService::addCertificateIdentity(
     const core::Principal& actor, core::PersonId person,
     const core::CertificateIdentity& identity) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto value = policy::normalised(identity);
   if (auto errors = policy::checkCertificateIdentity(value); !errors.empty())
     return invalid(std::move(errors));
@@ -217,11 +234,13 @@ core::Result<void> RegistryService::addCertificateIdentity(
 core::Result<void> RegistryService::removeCertificateIdentity(
     const core::Principal& actor, core::PersonId person,
     const core::CertificateIdentity& identity) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.removeCertificateIdentity(person, identity, actorOf(actor));
 }
 
 core::Result<void> RegistryService::grantAccess(const core::Principal& actor,
                                                 core::PersonId person) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   auto found = registry_.findPrincipal(person);
   if (!found) return found.error();
   if (!*found) return kPersonNotFound;
@@ -234,19 +253,25 @@ core::Result<void> RegistryService::grantAccess(const core::Principal& actor,
 
 core::Result<int> RegistryService::withdrawAccess(const core::Principal& actor,
                                                   core::PersonId person) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.setPortalAccess(person, false, actorOf(actor));
 }
 
 core::Result<std::vector<core::Organisation>> RegistryService::searchOrganisations(
-    std::string_view text) {
+    const core::Principal& actor, std::string_view text) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.searchOrganisations(policy::trimmed(text), kSearchLimit);
 }
 
-core::Result<std::vector<core::Person>> RegistryService::searchPersons(std::string_view text) {
+core::Result<std::vector<core::Person>> RegistryService::searchPersons(const core::Principal& actor,
+                                                                       std::string_view text) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   return registry_.searchPersons(policy::trimmed(text), kSearchLimit);
 }
 
-core::Result<OrganisationFile> RegistryService::organisation(core::OrganisationId organisation) {
+core::Result<OrganisationFile> RegistryService::organisation(const core::Principal& actor,
+                                                             core::OrganisationId organisation) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   auto found = registry_.findOrganisation(organisation);
   if (!found) return found.error();
   if (!*found) return kOrganisationNotFound;
@@ -257,7 +282,9 @@ core::Result<OrganisationFile> RegistryService::organisation(core::OrganisationI
   return OrganisationFile{std::move(**found), std::move(*members), std::move(*domains)};
 }
 
-core::Result<PersonFile> RegistryService::person(core::PersonId person) {
+core::Result<PersonFile> RegistryService::person(const core::Principal& actor,
+                                                 core::PersonId person) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   auto found = registry_.findPrincipal(person);
   if (!found) return found.error();
   if (!*found) return kPersonNotFound;
@@ -267,7 +294,9 @@ core::Result<PersonFile> RegistryService::person(core::PersonId person) {
                     std::move(*identities)};
 }
 
-core::Result<AuditPage> RegistryService::auditLog(const AuditFilter& filter) {
+core::Result<AuditPage> RegistryService::auditLog(const core::Principal& actor,
+                                                  const AuditFilter& filter) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   AuditPage page;
   if (filter.organisation) {
     auto found = registry_.findOrganisation(*filter.organisation);

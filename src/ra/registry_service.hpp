@@ -3,7 +3,7 @@
 // persons, their roles, certificate identities, validated domains and portal access, and reading
 // the audit log. Every change is validated by policy first (nothing is stored when any field is
 // wrong) and written by storage in one transaction with its audit record, done by `actor`.
-// The caller has asked auth::authorize(actor, use_servicedesk) first.
+// Every use case is the Servicedesk's alone (policy work_in_servicedesk).
 
 #include "audit/audit_record.hpp"
 #include "core/error.hpp"
@@ -57,7 +57,8 @@ struct AuditPage {
   std::string subject;  ///< name of the filtered organisation or person; "" without a filter
 };
 
-/// The Servicedesk's registry use cases.
+/// The Servicedesk's registry use cases; each refuses anyone but a Servicedesk officer
+/// (policy work_in_servicedesk, forbidden).
 class RegistryService {
  public:
   /// Records read per audit log page.
@@ -118,15 +119,18 @@ class RegistryService {
   core::Result<int> withdrawAccess(const core::Principal& actor, core::PersonId person);
 
   /// Organisations by part of the name, or by exact KvK number or OIN; all for "".
-  core::Result<std::vector<core::Organisation>> searchOrganisations(std::string_view text);
+  core::Result<std::vector<core::Organisation>> searchOrganisations(const core::Principal& actor,
+                                                                    std::string_view text);
   /// Persons by part of the name or e-mail address; all for "".
-  core::Result<std::vector<core::Person>> searchPersons(std::string_view text);
+  core::Result<std::vector<core::Person>> searchPersons(const core::Principal& actor,
+                                                        std::string_view text);
   /// An organisation with its members and domains; not_found for an unknown id.
-  core::Result<OrganisationFile> organisation(core::OrganisationId organisation);
+  core::Result<OrganisationFile> organisation(const core::Principal& actor,
+                                              core::OrganisationId organisation);
   /// A person with roles and certificate identities; not_found for an unknown id.
-  core::Result<PersonFile> person(core::PersonId person);
+  core::Result<PersonFile> person(const core::Principal& actor, core::PersonId person);
   /// One page of the audit log; not_found when filtering on an unknown organisation or person.
-  core::Result<AuditPage> auditLog(const AuditFilter& filter);
+  core::Result<AuditPage> auditLog(const core::Principal& actor, const AuditFilter& filter);
 
  private:
   storage::RegistryRepository& registry_;

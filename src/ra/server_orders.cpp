@@ -3,6 +3,7 @@
 #include "pki/certificate.hpp"
 #include "pki/certificate_request.hpp"
 #include "pki/public_key.hpp"
+#include "policy/access_rules.hpp"
 #include "policy/csr_rules.hpp"
 #include "policy/registry_rules.hpp"
 
@@ -71,15 +72,16 @@ core::Result<policy::ValidityLimits> ServerOrders::limitsOf(const std::string& p
                                 issuer->certificate.notAfter()};
 }
 
-core::Result<core::IssuedCertificate> ServerOrders::replacedCertificate(
-    const ServerOrderForm& form) {
-  if (!form.renewal_of) return invalidField("certificate_id", "order.renewal_of_required");
-  auto found = inventory_.find(*form.renewal_of);
+core::Result<core::IssuedCertificate> ServerOrders::renewable(const core::Principal& actor,
+                                                              core::CertificateId id) {
+  auto found = inventory_.find(id);
   if (!found) return found.error();
-  // Another organisation's certificate is as unknown as one that does not exist.
-  if (!*found || (*found)->kind != core::CertificateKind::server ||
-      (*found)->organisation != form.organisation)
+  if (!*found || (*found)->kind != core::CertificateKind::server || !(*found)->organisation)
     return kNotFound;
+  if (auto allowed = policy::permit(actor, policy::Action::order_for_organisation,
+                                    {.organisation = (*found)->organisation});
+      !allowed)
+    return allowed.error();
   if ((*found)->revoked_at) return invalidField("certificate_id", "order.renewal_of_revoked");
   return std::move(**found);
 }
@@ -87,14 +89,20 @@ core::Result<core::IssuedCertificate> ServerOrders::replacedCertificate(
 core::Result<core::Order> ServerOrders::create(const core::Principal& actor,
                                                const ServerOrderForm& form) {
   if (!core::isServerOrder(form.type)) return invalidField("type", "order.not_server_order");
-  const bool renewal = form.type == core::OrderType::server_renew;
   std::optional<core::IssuedCertificate> replaced;
-  if (renewal) {
-    auto certificate = replacedCertificate(form);
+  core::OrganisationId organisation_id = form.organisation;
+  if (form.type == core::OrderType::server_renew) {
+    if (!form.renewal_of) return invalidField("certificate_id", "order.renewal_of_required");
+    auto certificate = renewable(actor, *form.renewal_of);
     if (!certificate) return certificate.error();
+    organisation_id = *certificate->organisation;
     replaced = std::move(*certificate);
+  } else if (auto allowed = policy::permit(actor, policy::Action::order_for_organisation,
+                                           {.organisation = organisation_id});
+             !allowed) {
+    return allowed.error();
   }
-  auto organisation = registry_.findOrganisation(form.organisation);
+  auto organisation = registry_.findOrganisation(organisation_id);
   if (!organisation) return organisation.error();
   if (!*organisation) return kNotFound;
 
@@ -128,7 +136,7 @@ core::Result<core::Order> ServerOrders::create(const core::Principal& actor,
     if (!checked) return checked.error();
     proposed = std::move(*checked);
   } else if (manager) {
-    auto members = registry_.organisationMembers(form.organisation);
+    auto members = registry_.organisationMembers(organisation_id);
     if (!members) return members.error();
     const bool known =
         std::any_of(members->begin(), members->end(), [&](const core::OrganisationMember& m) {
@@ -146,7 +154,7 @@ core::Result<core::Order> ServerOrders::create(const core::Principal& actor,
 
   ServerOrderRequest request;
   request.type = form.type;
-  request.organisation = form.organisation;
+  request.organisation = organisation_id;
   request.requester_identity = form.login_identity;
   request.renewal_of = form.renewal_of;
   request.product = product;
@@ -179,45 +187,29 @@ core::Result<ValidityPlan> ServerOrders::planOf(const core::Order& order) {
   return ValidityPlan{*validity, (*replaced)->not_after};
 }
 
-core::Result<ServerOrderView> ServerOrders::view(core::OrderId id) {
-  auto order = orders_.order(id);
-  if (!order) return order.error();
-  if (!core::isServerOrder(order->type)) return kNotFound;
-  auto plan = planOf(*order);
+core::Result<ServerOrderDetails> ServerOrders::detailsOf(const core::Order& order) {
+  auto plan = planOf(order);
   if (!plan) return plan.error();
-  std::vector<std::string> outside;
-  if (order->organisation) {
-    auto domains = registry_.validatedDomains(*order->organisation);
-    if (!domains) return domains.error();
-    outside = unvalidatedNames(order->dns_names, *domains);
-  }
-  return ServerOrderView{std::move(*order), std::move(*plan), std::move(outside)};
+  auto outside = orders_.unvalidatedNamesOf(order);
+  if (!outside) return outside.error();
+  return ServerOrderDetails{std::move(*plan), std::move(*outside)};
 }
 
-core::Result<core::Order> ServerOrders::approve(const core::Principal& actor, core::OrderId id) {
-  auto current = orders_.order(id);
-  if (!current) return current.error();
-  if (!core::isServerOrder(current->type)) return kNotFound;
-  // Refused before any step, so a refusal leaves the order where it was.
-  if (current->requested_by == actor.person.id)
-    return core::makeError(core::ErrorKind::forbidden, "order.own_approval");
-  if (current->proposed_manager && !current->manager)
-    return core::makeError(core::ErrorKind::conflict, "order.manager_not_identified");
-  if (current->status == core::OrderStatus::submitted ||
-      current->status == core::OrderStatus::on_hold) {
-    auto taken = orders_.startProcessing(actor, id);
-    if (!taken) return taken.error();
+core::Result<core::Order> ServerOrders::approve(const core::Principal& actor, core::Order order) {
+  if (!core::isServerOrder(order.type)) return kNotFound;
+  if (order.status != core::OrderStatus::approved) {
+    if (order.proposed_manager && !order.manager)
+      return core::makeError(core::ErrorKind::conflict, "order.manager_not_identified");
+    auto approved = orders_.takeUpAndApprove(actor, std::move(order));
+    if (!approved) return approved.error();
+    order = std::move(*approved);
   }
-  auto approved = orders_.approve(actor, id);
-  if (!approved) return approved.error();
-  return issue(actor, id);
+  return issue(actor, order);
 }
 
-core::Result<core::Order> ServerOrders::issue(const core::Principal& actor, core::OrderId id) {
-  auto order = orders_.order(id);
-  if (!order) return order.error();
-  if (order->status != core::OrderStatus::approved || !core::isServerOrder(order->type))
-    return core::makeError(core::ErrorKind::conflict, "order.not_approved");
+core::Result<core::Order> ServerOrders::issue(const core::Principal& actor,
+                                              const core::Order& order) {
+  const core::OrderId id = order.id;
   const audit::Actor officer = audit::Actor::person(actor.person.id);
 
   // A retry after the certificate was stored only records it; the CA never signs twice.
@@ -227,28 +219,28 @@ core::Result<core::Order> ServerOrders::issue(const core::Principal& actor, core
   if (*existing) {
     certificate = **existing;
   } else {
-    auto organisation = registry_.findOrganisation(order->organisation.value_or(0));
+    auto organisation = registry_.findOrganisation(order.organisation.value_or(0));
     if (!organisation) return organisation.error();
     if (!*organisation) return kNotFound;
-    auto request = pki::CertificateRequest::fromPem(order->csr_pem);
+    auto request = pki::CertificateRequest::fromPem(order.csr_pem);
     if (!request) return request.error();
     auto public_key = request->publicKey();
     if (!public_key) return public_key.error();
     ca::IssuanceRequest issuance{
-        .product = order->product,
-        .subject = serverSubject(**organisation, order->common_name),
-        .dns_names = order->dns_names,
-        .owner = {.organisation = order->organisation,
-                  .manager = order->manager,
-                  .requested_by = order->requested_by,
-                  .order = order->id},
+        .product = order.product,
+        .subject = serverSubject(**organisation, order.common_name),
+        .dns_names = order.dns_names,
+        .owner = {.organisation = order.organisation,
+                  .manager = order.manager,
+                  .requested_by = order.requested_by,
+                  .order = order.id},
         // The end date is the one the customer signed; the start is the moment of issuance.
-        .not_after = order->not_after};
+        .not_after = order.not_after};
     auto issued = authority_.issue(issuance, *public_key, officer);
     if (!issued) return issued.error();
     certificate = issued->id;
   }
-  auto done = orders_.markIssued(officer, id, certificate);
+  auto done = orders_.markIssued(officer, order, certificate);
   if (!done) return done.error();
   // PRODUCT.md §5: a proposed manager joins the organisation's list with their first certificate.
   // The certificate exists by now, so a role removed meanwhile leaves nothing to activate.
@@ -262,10 +254,9 @@ core::Result<core::Order> ServerOrders::issue(const core::Principal& actor, core
 }
 
 core::Result<core::Order> ServerOrders::identifyManager(const core::Principal& actor,
-                                                        core::OrderId id,
+                                                        const core::Order& current,
                                                         const core::Person& manager) {
-  auto order = orders_.order(id);
-  if (!order) return order.error();
+  const core::Order* order = &current;
   if (!order->proposed_manager || order->manager || !order->organisation)
     return core::makeError(core::ErrorKind::conflict, "order.no_proposed_manager");
   if (order->status != core::OrderStatus::submitted &&
@@ -288,7 +279,7 @@ core::Result<core::Order> ServerOrders::identifyManager(const core::Principal& a
                                     /*active=*/false);
       !role)
     return role.error();
-  return order_store_.assignManager(id, *created, officer);
+  return order_store_.assignManager(order->id, *created, officer);
 }
 
 }  // namespace ra

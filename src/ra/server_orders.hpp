@@ -28,8 +28,7 @@ inline constexpr char kDefaultServerProduct[] = "server-private";
 /// What a customer filled in to order or renew a server certificate.
 struct ServerOrderForm {
   core::OrderType type = core::OrderType::server_new;
-  /// The organisation ordering; for a renewal, the organisation of the certificate renewed (the
-  /// caller authorised the actor for it).
+  /// server_new: the organisation ordering (a renewal is for its certificate's organisation).
   core::OrganisationId organisation = 0;
   std::optional<core::CertificateId> renewal_of;          ///< server_renew
   std::string csr;                                        ///< PEM or DER bytes, as uploaded
@@ -50,9 +49,8 @@ struct ValidityPlan {
   std::optional<core::TimePoint> replaced_end;  ///< renewal: the end of the certificate replaced
 };
 
-/// An order with what the pages show about it.
-struct ServerOrderView {
-  core::Order order;
+/// What the pages show about a server order beyond the order itself.
+struct ServerOrderDetails {
   ValidityPlan plan;
   std::vector<std::string> unvalidated_names;  ///< SANs outside the validated domains
 };
@@ -73,32 +71,34 @@ class ServerOrders {
         authority_(authority),
         clock_(clock) {}
 
-  /// Checks the form (CSR rules, renewal key, manager, product, validity) and creates the draft.
-  /// Field problems are invalid with fields "csr", "manager", "manager_name", "manager_email",
-  /// "manager_phone", "product"; a certificate to renew that is not this organisation's server
-  /// certificate is not_found.
+  /// Checks the form (who may order: policy order_for_organisation; CSR rules, renewal key,
+  /// manager, product, validity) and creates the draft. Field problems are invalid with fields
+  /// "csr", "manager", "manager_name", "manager_email", "manager_phone", "product"; an
+  /// organisation or certificate the actor may not see is not_found.
   core::Result<core::Order> create(const core::Principal& actor, const ServerOrderForm& form);
-  /// An order with its planned validity and the names still to be validated.
-  core::Result<ServerOrderView> view(core::OrderId order);
+  /// A server certificate the actor may renew: not_found for one they may not see, forbidden
+  /// for one they may only see, invalid on "certificate_id" when it is revoked.
+  core::Result<core::IssuedCertificate> renewable(const core::Principal& actor,
+                                                  core::CertificateId certificate);
+  /// The planned validity and the names still to be validated of a server order.
+  core::Result<ServerOrderDetails> detailsOf(const core::Order& order);
 
-  /// The Servicedesk approves: takes a submitted (or on-hold, once validated) order into
-  /// processing if needed, approves it and has the CA issue its certificate. conflict
-  /// "order.manager_not_identified" while a proposed manager is not identified.
-  core::Result<core::Order> approve(const core::Principal& actor, core::OrderId order);
-  /// Issues the certificate of an approved order, exactly once: a retry after a failure issues,
-  /// a retry after success only records what was issued; conflict "order.not_approved" for an
-  /// order in another status, "certificate.order_in_issuance" while another issuance runs.
-  core::Result<core::Order> issue(const core::Principal& actor, core::OrderId order);
-  /// The Servicedesk identified the certificate manager an order proposed: registers them with
-  /// an inactive manager role (listed once the certificate is issued) and records them in the
-  /// order. Fields as policy::checkPerson.
-  core::Result<core::Order> identifyManager(const core::Principal& actor, core::OrderId order,
+  // Steps of ra::Orders, on an order it loaded and authorised.
+
+  /// Approves: takes a submitted (or on-hold, once validated) order into processing if needed,
+  /// approves it and has the CA issue its certificate; an approved order whose issuance failed
+  /// is issued again (once per order, ADR 0006). conflict "order.manager_not_identified" while a
+  /// proposed manager is not identified.
+  core::Result<core::Order> approve(const core::Principal& actor, core::Order order);
+  /// Registers the manager an order proposed with an inactive manager role (listed once the
+  /// certificate is issued) and records them in the order. Fields as policy::checkPerson.
+  core::Result<core::Order> identifyManager(const core::Principal& actor, const core::Order& order,
                                             const core::Person& manager);
 
  private:
   core::Result<policy::ValidityLimits> limitsOf(const std::string& product) const;
   core::Result<ValidityPlan> planOf(const core::Order& order);
-  core::Result<core::IssuedCertificate> replacedCertificate(const ServerOrderForm& form);
+  core::Result<core::Order> issue(const core::Principal& actor, const core::Order& order);
 
   OrderService& orders_;
   storage::OrderRepository& order_store_;

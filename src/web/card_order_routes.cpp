@@ -3,9 +3,7 @@
 // holder's own overview "Mijn certificaten". Every form creates a draft order; the order page
 // /bestellingen/{id} (order_routes.cpp) then shows it for review and signing.
 
-#include "auth/authorization.hpp"
 #include "core/time_format.hpp"
-#include "policy/certificate_identity.hpp"
 #include "web/certificate_views.hpp"
 #include "web/form_view.hpp"
 #include "web/order_views.hpp"
@@ -97,6 +95,7 @@ struct CardFormPage {
   std::vector<FieldSpec> fields;
   /// Group cards: the organisation whose active certificate managers are offered.
   std::optional<core::OrganisationId> managers_of;
+  std::vector<core::Person> managers;  ///< that organisation's certificate managers
   /// New cards: {href, label} of the form of the other card type.
   boost::json::value other_kind = nullptr;
   /// Links to the professional holder's contact and billing data.
@@ -113,37 +112,30 @@ std::string typeLabel(const Catalogue& t, core::CardType type) {
   return t.text("cards.type." + std::string(core::toString(type)));
 }
 
-core::Result<boost::json::object> managerSelect(FormView& form, PortalServices& services,
-                                                core::OrganisationId organisation,
-                                                const std::optional<core::PersonId>& chosen) {
-  auto members = services.registry.organisationMembers(organisation);
-  if (!members) return members.error();
+boost::json::object managerSelect(FormView& form, const std::vector<core::Person>& managers,
+                                  const std::optional<core::PersonId>& chosen) {
   const std::string value = chosen ? std::to_string(*chosen) : "";
   boost::json::array options{{{"value", ""},
                               {"label", form.texts().text("card_orders.form.manager_choose")},
                               {"selected", value.empty()}}};
-  for (const auto& [person, role, active] : *members)
-    if (role == core::Role::manager && active)
-      options.push_back({{"value", std::to_string(person.id)},
-                         {"label", person.displayName() + " (" + person.email + ")"},
-                         {"selected", value == std::to_string(person.id)}});
+  for (const auto& person : managers)
+    options.push_back({{"value", std::to_string(person.id)},
+                       {"label", person.displayName() + " (" + person.email + ")"},
+                       {"selected", value == std::to_string(person.id)}});
   auto model = form.select(kManager, value, {});
   model["options"] = std::move(options);
   return model;
 }
 
-http::Response cardOrderForm(RequestContext& context, PortalServices& services,
-                             bhttp::status status, const CardFormPage& form_page,
+http::Response cardOrderForm(RequestContext& context, bhttp::status status,
+                             const CardFormPage& form_page,
                              const std::vector<core::FieldError>& errors) {
   FormView form(context.texts(), "pasbestelling", errors);
   boost::json::array fields;
   for (const auto& spec : form_page.fields)
     fields.push_back(form.field(spec, form_page.order.details.*memberOf(spec.name)));
-  if (form_page.managers_of) {
-    auto select = managerSelect(form, services, *form_page.managers_of, form_page.order.manager);
-    if (!select) return failure(context, select.error(), false);
-    fields.push_back(std::move(*select));
-  }
+  if (form_page.managers_of)
+    fields.push_back(managerSelect(form, form_page.managers, form_page.order.manager));
   const bool new_card = form_page.order.type == core::OrderType::card_new;
   boost::json::object model{
       {"heading", form_page.heading},
@@ -166,14 +158,6 @@ http::Response cardOrderForm(RequestContext& context, PortalServices& services,
               std::move(model));
 }
 
-/// The order's login_identity: the certificate the user is logged in with (the signer of the
-/// order must be the same person), as setLoginCertificate does for server orders.
-void setLoginIdentity(const RequestContext& context, ra::CardOrderForm& form) {
-  const auto& certificate = context.connection.peer.certificate;
-  if (!certificate) return;
-  if (auto identity = policy::identityOf(*certificate)) form.login_identity = *identity;
-}
-
 /// Takes the editable fields and the manager from the POST into the order.
 core::Result<void> readForm(const RequestContext& context, CardFormPage& form_page) {
   for (const auto& spec : form_page.fields)
@@ -191,11 +175,11 @@ http::Reply submitCardOrder(RequestContext& context, PortalServices& services,
                             CardFormPage form_page) {
   const auto refused = [&](const core::Error& error) -> http::Reply {
     if (error.fields.empty()) return failure(context, error, false);
-    return cardOrderForm(context, services, statusOf(error.kind), form_page, error.fields);
+    return cardOrderForm(context, statusOf(error.kind), form_page, error.fields);
   };
   if (auto read = readForm(context, form_page); !read) return refused(read.error());
-  setLoginIdentity(context, form_page.order);
-  auto order = services.orders->cards.create(*context.principal, form_page.order);
+  form_page.order.login_identity = loginIdentity(context);
+  auto order = services.card_orders.create(*context.principal, form_page.order);
   if (!order) return refused(order.error());
   return redirect(context, "/bestellingen/" + std::to_string(order->id));
 }
@@ -217,12 +201,9 @@ std::optional<core::CardType> requestedType(const RequestContext& context) {
 
 core::Result<CardFormPage> newCardPage(const RequestContext& context, PortalServices& services,
                                        core::CardType type) {
-  auto organisation = visibleInventoryOwner(context, services);
-  if (!organisation) return organisation.error();
-  if (auto allowed =
-          auth::authorize(*context.principal, auth::Action::act_for_organisation, organisation->id);
-      !allowed)
-    return allowed.error();
+  auto profile = services.queries.orderingFor(*context.principal, idParameter(context));
+  if (!profile) return profile.error();
+  const core::Organisation* organisation = &profile->organisation;
   const auto& t = context.texts();
   const bool group = type == core::CardType::group;
   const std::string base = "/organisaties/" + std::to_string(organisation->id) + "/passen";
@@ -245,7 +226,10 @@ core::Result<CardFormPage> newCardPage(const RequestContext& context, PortalServ
       .other_kind = boost::json::object{{"href", path(group ? kPersonalKind : kGroupKind)},
                                         {"label", t.text(group ? "card_orders.form.other_personal"
                                                                : "card_orders.form.other_group")}}};
-  if (group) form_page.managers_of = organisation->id;
+  if (group) {
+    form_page.managers_of = organisation->id;
+    form_page.managers = std::move(profile->managers);
+  }
   form_page.order.organisation = organisation->id;
   form_page.order.card_type = type;
   return form_page;
@@ -254,7 +238,7 @@ core::Result<CardFormPage> newCardPage(const RequestContext& context, PortalServ
 http::Reply newCardForm(RequestContext& context, PortalServices& services) {
   auto form_page = newCardPage(context, services, *requestedType(context));
   if (!form_page) return failure(context, form_page.error(), false);
-  return cardOrderForm(context, services, bhttp::status::ok, *form_page, {});
+  return cardOrderForm(context, bhttp::status::ok, *form_page, {});
 }
 
 http::Reply createCard(RequestContext& context, PortalServices& services) {
@@ -262,53 +246,29 @@ http::Reply createCard(RequestContext& context, PortalServices& services) {
   auto form_page = newCardPage(context, services, type.value_or(core::CardType::personal));
   if (!form_page) return failure(context, form_page.error(), false);
   if (!type)
-    return cardOrderForm(context, services, bhttp::status::bad_request, *form_page,
+    return cardOrderForm(context, bhttp::status::bad_request, *form_page,
                          {{"card_type", "card_orders.form.card_type_unknown"}});
   return submitCardOrder(context, services, std::move(*form_page));
 }
 
 // ----- renewing a card, adding a mobile certificate -----
 
-/// A card this person may order for, with the details an order of it starts from.
-struct OrderableCard {
-  core::Card card;
-  core::CardOrderDetails details;
-};
+using ra::OrderableCard;
 
-/// The card in {id}: an organisation's card needs act_for_organisation, and ra refuses (not
-/// found) anyone else's professional card.
+/// The card in {id}, if this person may order for it (ra decides); a refused card (revoked:
+/// invalid on "card_id") has no form to show it in, so the error page says why.
 core::Result<OrderableCard> orderableCard(const RequestContext& context, PortalServices& services) {
-  auto found = services.inventory.findCard(idParameter(context));
-  if (!found) return found.error();
-  if (!*found) return kNotFound;
-  if (const auto& organisation = (*found)->organisation)
-    if (auto allowed =
-            auth::authorize(*context.principal, auth::Action::act_for_organisation, *organisation);
-        !allowed)
-      return allowed.error();
-  auto details = services.orders->cards.renewalDetails(*context.principal, (*found)->id);
-  if (!details) {
-    // A refused card (revoked: invalid on "card_id") has no form to show it in: the error page
-    // says why.
-    auto refusal = details.error();
+  auto orderable = services.card_orders.orderable(*context.principal, idParameter(context));
+  if (!orderable) {
+    auto refusal = orderable.error();
     if (refusal.fields.size() == 1) refusal.message = refusal.fields.front().message;
     return refusal;
   }
-  return OrderableCard{std::move(**found), std::move(*details)};
+  return orderable;
 }
 
 std::string cardPath(core::CardId id) {
   return "/passen/" + std::to_string(id);
-}
-
-/// The organisation's name and KvK number as facts.
-core::Result<boost::json::array> organisationFacts(const Catalogue& t, PortalServices& services,
-                                                   core::OrganisationId id) {
-  auto organisation = services.registry.findOrganisation(id);
-  if (!organisation) return organisation.error();
-  if (!*organisation) return kNotFound;
-  return boost::json::array{fact(t, "organisation", (*organisation)->name),
-                            fact(t, "kvk", (*organisation)->kvk)};
 }
 
 std::string fullName(const core::CardOrderDetails& details) {
@@ -330,9 +290,11 @@ core::Result<CardFormPage> renewalPageOf(const RequestContext& context, PortalSe
   form_page.order.card_type = card.type;
   form_page.order.details = orderable.details;
   if (card.organisation) {
-    auto facts = organisationFacts(t, services, *card.organisation);
-    if (!facts) return facts.error();
-    form_page.facts = std::move(*facts);
+    auto profile = services.queries.orderingFor(*context.principal, *card.organisation);
+    if (!profile) return profile.error();
+    form_page.facts = {fact(t, "organisation", profile->organisation.name),
+                       fact(t, "kvk", profile->organisation.kvk)};
+    form_page.managers = std::move(profile->managers);
   }
   form_page.facts.push_back(fact(t, "card_type", typeLabel(t, card.type)));
   switch (card.type) {
@@ -373,8 +335,7 @@ core::Result<CardFormPage> mobilePage(const RequestContext& context, PortalServi
   auto orderable = orderableCard(context, services);
   if (!orderable) return orderable.error();
   const core::Card& card = orderable->card;
-  if (card.type != core::CardType::professional || card.holder != context.principal->person.id)
-    return kNotFound;
+  if (card.type != core::CardType::professional) return kNotFound;
   const auto& t = context.texts();
   const auto& details = orderable->details;
   CardFormPage form_page{
@@ -402,7 +363,7 @@ template <core::Result<CardFormPage> (*build)(const RequestContext&, PortalServi
 http::Reply showForm(RequestContext& context, PortalServices& services) {
   auto form_page = build(context, services);
   if (!form_page) return failure(context, form_page.error(), false);
-  return cardOrderForm(context, services, bhttp::status::ok, *form_page, {});
+  return cardOrderForm(context, bhttp::status::ok, *form_page, {});
 }
 
 template <core::Result<CardFormPage> (*build)(const RequestContext&, PortalServices&)>
@@ -415,25 +376,21 @@ http::Reply submitForm(RequestContext& context, PortalServices& services) {
 // ----- "Mijn certificaten" -----
 
 http::Reply ownCertificatesPage(RequestContext& context, PortalServices& services) {
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::manage_own_certificates);
-      !allowed)
-    return failure(context, allowed.error(), false);
-  const auto self = context.principal->person.id;
-  auto cards = services.inventory.cardsOfHolder(self);
+  auto cards = services.queries.ownCards(*context.principal);
   if (!cards) return failure(context, cards.error(), false);
-  auto orders = services.orders->store.listForHolder(self, storage::OrderRepository::kMaxListRows);
+  auto orders = services.orders.ofHolder(*context.principal);
   if (!orders) return failure(context, orders.error(), false);
   const auto& t = context.texts();
   const auto now = services.clock.now();
   boost::json::array card_rows;
-  for (const auto& card : *cards)
+  for (const auto& [card, may] : *cards)
     card_rows.push_back(
         {{"href", cardPath(card.id)},
          {"name", card.holder_name},
          {"type", typeLabel(t, card.type)},
          {"status", statusModel(t, core::statusAt(card.not_after, card.revoked_at, now))},
          {"not_after", core::toDutchDate(card.not_after)},
-         {"links", cardOrderLinks(context, services, card)}});
+         {"links", cardOrderLinks(context, card, may)}});
   boost::json::array order_rows;
   for (const auto& order : *orders)
     order_rows.push_back(
@@ -455,26 +412,19 @@ http::Reply ownCertificatesPage(RequestContext& context, PortalServices& service
 
 }  // namespace
 
-boost::json::array cardOrderLinks(const RequestContext& context, PortalServices& services,
-                                  const core::Card& card) {
-  const auto now = services.clock.now();
-  const auto& principal = *context.principal;
-  const bool own = card.type == core::CardType::professional && card.holder == principal.person.id;
-  const bool organisation = card.organisation && principal.mayActFor(*card.organisation);
-  if (card.revoked_at || card.type == core::CardType::mobile || !(own || organisation) ||
-      services.orders == nullptr)
-    return {};
+boost::json::array cardOrderLinks(const RequestContext& context, const core::Card& card,
+                                  const ra::CardPermissions& may) {
   const auto& t = context.texts();
   const auto date = core::toDutchDate(card.not_after);
   boost::json::array links;
-  if (services.orders->cards.renewalDue(card))
+  if (may.renew)
     links.push_back({{"href", cardPath(card.id) + "/vernieuwen"},
                      {"label", t.text("card_orders.links.renew")},
                      {"aria_label",
                       t.format("card_orders.links.renew_label", {{"name", card.holder_name},
                                                                  {"type", typeLabel(t, card.type)},
                                                                  {"date", date}})}});
-  if (own && card.not_after > now)
+  if (may.add_mobile)
     links.push_back({{"href", cardPath(card.id) + "/mobiel"},
                      {"label", t.text("card_orders.links.mobile")},
                      {"aria_label", t.format("card_orders.links.mobile_label",
@@ -483,21 +433,29 @@ boost::json::array cardOrderLinks(const RequestContext& context, PortalServices&
 }
 
 void addCardOrderRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  router.add({bhttp::verb::get, "/organisaties/{id}/passen/bestellen", Access::logged_in,
-              Format::html, with(newCardForm)});
-  router.add({bhttp::verb::post, "/organisaties/{id}/passen/bestellen", Access::logged_in,
-              Format::html, with(createCard)});
-  router.add({bhttp::verb::get, "/passen/{id}/vernieuwen", Access::logged_in, Format::html,
-              with(showForm<renewalPage>)});
-  router.add({bhttp::verb::post, "/passen/{id}/vernieuwen", Access::logged_in, Format::html,
-              with(submitForm<renewalPage>)});
-  router.add({bhttp::verb::get, "/passen/{id}/mobiel", Access::logged_in, Format::html,
-              with(showForm<mobilePage>)});
-  router.add({bhttp::verb::post, "/passen/{id}/mobiel", Access::logged_in, Format::html,
-              with(submitForm<mobilePage>)});
-  router.add({bhttp::verb::get, "/mijn-certificaten", Access::logged_in, Format::html,
-              with(ownCertificatesPage)});
+  addRoute(
+      router, services,
+      {bhttp::verb::get, "/organisaties/{id}/passen/bestellen", Access::logged_in, Format::html},
+      newCardForm);
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/organisaties/{id}/passen/bestellen", Access::logged_in, Format::html},
+      createCard);
+  addRoute(router, services,
+           {bhttp::verb::get, "/passen/{id}/vernieuwen", Access::logged_in, Format::html},
+           showForm<renewalPage>);
+  addRoute(router, services,
+           {bhttp::verb::post, "/passen/{id}/vernieuwen", Access::logged_in, Format::html},
+           submitForm<renewalPage>);
+  addRoute(router, services,
+           {bhttp::verb::get, "/passen/{id}/mobiel", Access::logged_in, Format::html},
+           showForm<mobilePage>);
+  addRoute(router, services,
+           {bhttp::verb::post, "/passen/{id}/mobiel", Access::logged_in, Format::html},
+           submitForm<mobilePage>);
+  addRoute(router, services,
+           {bhttp::verb::get, "/mijn-certificaten", Access::logged_in, Format::html},
+           ownCertificatesPage);
 }
 
 }  // namespace web

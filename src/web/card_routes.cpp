@@ -2,7 +2,6 @@
 // list and detail pages, and GET /api/v1/organisations/{id}/cards and /api/v1/cards (API.md).
 // Group cards show their linked certificate manager and ordering contact person.
 
-#include "auth/authorization.hpp"
 #include "core/time_format.hpp"
 #include "web/certificate_export.hpp"
 #include "web/certificate_views.hpp"
@@ -25,26 +24,25 @@ std::string typeLabel(const Catalogue& t, core::CardType type) {
 }
 
 http::Reply organisationCardsPage(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), false);
-  auto cards = services.inventory.cardsOfOrganisation(owner->id);
-  if (!cards) return failure(context, cards.error(), false);
+  auto overview = services.queries.cards(*context.principal, idParameter(context));
+  if (!overview) return failure(context, overview.error(), false);
+  const core::Organisation* owner = &overview->owner.organisation;
   const auto& t = context.texts();
   const auto now = services.clock.now();
   boost::json::array rows;
-  for (const auto& card : *cards) {
+  for (const auto& [card, may] : overview->cards) {
     const auto status = cardStatus(card, now);
     rows.push_back({{"href", "/passen/" + std::to_string(card.id)},
                     {"holder", card.holder_name},
                     {"type", typeLabel(t, card.type)},
                     {"not_after", core::toDutchDate(card.not_after)},
                     {"status", statusModel(t, status)},
-                    {"links", cardOrderLinks(context, services, card)}});
+                    {"links", cardOrderLinks(context, card, may)}});
   }
   const bool has_rows = !rows.empty();
   const std::string order_href = "/organisaties/" + std::to_string(owner->id) + "/passen/bestellen";
   boost::json::array order_links;
-  if (context.principal->mayActFor(owner->id))
+  if (overview->owner.may_order)
     order_links = {{{"href", order_href + "?soort=persoonsgebonden"},
                     {"label", t.text("card_orders.links.order_personal")}},
                    {{"href", order_href + "?soort=groep"},
@@ -62,29 +60,16 @@ http::Reply organisationCardsPage(RequestContext& context, PortalServices& servi
                {"empty", has_rows ? std::string() : t.text("cards.overview.none")}});
 }
 
-// The card, if it belongs to an organisation this person may see or is their own; not_found
-// otherwise.
-core::Result<core::Card> visibleCard(const RequestContext& context, PortalServices& services) {
-  auto found = services.inventory.findCard(idParameter(context));
-  if (!found) return found.error();
-  if (!*found) return core::makeError(core::ErrorKind::not_found, "error.not_found");
-  const auto& card = **found;
-  const bool own = card.holder && *card.holder == context.principal->person.id;
-  if (!own)
-    if (auto allowed = mayView(context, card.organisation); !allowed) return allowed.error();
-  return std::move(**found);
-}
-
 boost::json::object fact(const Catalogue& t, std::string_view key, std::string value) {
   return {{"label", t.text("cards.detail." + std::string(key))},
           {"value", value.empty() ? t.text("certificates.detail.none") : std::move(value)}};
 }
 
 http::Reply cardPage(RequestContext& context, PortalServices& services) {
-  auto card = visibleCard(context, services);
-  if (!card) return failure(context, card.error(), false);
-  auto certificates = services.inventory.certificatesOfCard(card->id);
-  if (!certificates) return failure(context, certificates.error(), false);
+  auto view = services.queries.card(*context.principal, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  const core::Card* card = &view->entry.card;
+  const auto* certificates = &view->certificates;
   const auto& t = context.texts();
   const auto now = services.clock.now();
   boost::json::array facts{
@@ -108,7 +93,7 @@ http::Reply cardPage(RequestContext& context, PortalServices& services) {
                             {"facts", std::move(facts)},
                             {"has_certificates", !rows.empty()},
                             {"certificates", std::move(rows)}};
-  auto order_links = cardOrderLinks(context, services, *card);
+  auto order_links = cardOrderLinks(context, *card, view->entry.may);
   model["has_order_links"] = !order_links.empty();
   model["order_links"] = std::move(order_links);
   if (card->organisation)
@@ -119,9 +104,9 @@ http::Reply cardPage(RequestContext& context, PortalServices& services) {
               std::move(model));
 }
 
-boost::json::object cardsJson(const std::vector<core::Card>& cards, core::TimePoint now) {
+boost::json::object cardsJson(const std::vector<ra::CardEntry>& cards, core::TimePoint now) {
   boost::json::array items;
-  for (const auto& card : cards)
+  for (const auto& [card, may] : cards)
     items.push_back({{"id", card.id},
                      {"type", core::toString(card.type)},
                      {"holder", card.holder_name},
@@ -131,19 +116,14 @@ boost::json::object cardsJson(const std::vector<core::Card>& cards, core::TimePo
 }
 
 http::Reply organisationCardsJson(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), true);
-  auto cards = services.inventory.cardsOfOrganisation(owner->id);
-  if (!cards) return failure(context, cards.error(), true);
-  return json(context, bhttp::status::ok, cardsJson(*cards, services.clock.now()));
+  auto overview = services.queries.cards(*context.principal, idParameter(context));
+  if (!overview) return failure(context, overview.error(), true);
+  return json(context, bhttp::status::ok, cardsJson(overview->cards, services.clock.now()));
 }
 
 // A professional holder's own cards; anyone else is refused (403: a whole area, no object).
 http::Reply ownCardsJson(RequestContext& context, PortalServices& services) {
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::manage_own_certificates);
-      !allowed)
-    return failure(context, allowed.error(), true);
-  auto cards = services.inventory.cardsOfHolder(context.principal->person.id);
+  auto cards = services.queries.ownCards(*context.principal);
   if (!cards) return failure(context, cards.error(), true);
   return json(context, bhttp::status::ok, cardsJson(*cards, services.clock.now()));
 }
@@ -151,14 +131,16 @@ http::Reply ownCardsJson(RequestContext& context, PortalServices& services) {
 }  // namespace
 
 void addCardRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  router.add({bhttp::verb::get, "/organisaties/{id}/passen", Access::logged_in, Format::html,
-              with(organisationCardsPage)});
-  router.add({bhttp::verb::get, "/passen/{id}", Access::logged_in, Format::html, with(cardPage)});
-  router.add({bhttp::verb::get, "/api/v1/organisations/{id}/cards", Access::logged_in, Format::json,
-              with(organisationCardsJson)});
-  router.add(
-      {bhttp::verb::get, "/api/v1/cards", Access::logged_in, Format::json, with(ownCardsJson)});
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisaties/{id}/passen", Access::logged_in, Format::html},
+           organisationCardsPage);
+  addRoute(router, services, {bhttp::verb::get, "/passen/{id}", Access::logged_in, Format::html},
+           cardPage);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/organisations/{id}/cards", Access::logged_in, Format::json},
+           organisationCardsJson);
+  addRoute(router, services, {bhttp::verb::get, "/api/v1/cards", Access::logged_in, Format::json},
+           ownCardsJson);
 }
 
 }  // namespace web

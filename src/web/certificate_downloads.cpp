@@ -66,8 +66,9 @@ struct CsvStream {
 };
 
 http::Reply csvDownload(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), false);
+  auto access = services.queries.owner(*context.principal, idParameter(context));
+  if (!access) return failure(context, access.error(), false);
+  const core::Organisation* owner = &access->organisation;
   const auto now = services.clock.now();
   const auto scheiding = context.target.query.find("scheiding");
   const char separator =
@@ -114,8 +115,9 @@ std::filesystem::path temporaryPath(std::string_view extension) {
 }
 
 http::Reply xlsxDownload(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), false);
+  auto access = services.queries.owner(*context.principal, idParameter(context));
+  if (!access) return failure(context, access.error(), false);
+  const core::Organisation* owner = &access->organisation;
   const auto now = services.clock.now();
   const auto& t = context.texts();
   auto file = std::make_shared<TemporaryFile>(temporaryPath("xlsx"));
@@ -139,11 +141,14 @@ http::Reply xlsxDownload(RequestContext& context, PortalServices& services) {
 }  // namespace
 
 void addCertificateDownloadRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  router.add({bhttp::verb::get, "/organisations/{id}/server-certificates.csv", Access::logged_in,
-              Format::html, with(csvDownload)});
-  router.add({bhttp::verb::get, "/organisations/{id}/server-certificates.xlsx", Access::logged_in,
-              Format::html, with(xlsxDownload)});
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisations/{id}/server-certificates.csv", Access::logged_in,
+            Format::html},
+           csvDownload);
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisations/{id}/server-certificates.xlsx", Access::logged_in,
+            Format::html},
+           xlsxDownload);
 }
 
 }  // namespace web

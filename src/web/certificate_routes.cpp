@@ -128,17 +128,17 @@ boost::json::object overviewRow(const Catalogue& t, const core::IssuedCertificat
 }
 
 http::Reply overviewPage(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), false);
   const auto& t = context.texts();
   const auto now = services.clock.now();
-  const auto query = overviewQuery(context, owner->id, now);
-  auto found = services.inventory.search(query);
-  if (!found) return failure(context, found.error(), false);
+  const auto query = overviewQuery(context, idParameter(context), now);
+  auto overview = services.queries.certificates(*context.principal, query);
+  if (!overview) return failure(context, overview.error(), false);
+  const core::Organisation* owner = &overview->owner.organisation;
+  const storage::CertificatePage* found = &overview->page;
   const std::string base = "/organisaties/" + std::to_string(owner->id) + "/servercertificaten";
   const long long pages = std::max<long long>(1, (found->total + query.limit - 1) / query.limit);
   const long long current = query.offset / query.limit + 1;
-  const bool may_order = context.principal->mayActFor(owner->id);
+  const bool may_order = overview->owner.may_order;
   boost::json::array rows;
   for (const auto& certificate : found->items)
     rows.push_back(overviewRow(t, certificate, now, may_order));
@@ -175,18 +175,6 @@ http::Reply overviewPage(RequestContext& context, PortalServices& services) {
 
 // ----- one certificate -----
 
-// The certificate, if it is a server certificate this person may see; not_found otherwise.
-core::Result<core::IssuedCertificate> visibleCertificate(const RequestContext& context,
-                                                         PortalServices& services,
-                                                         core::CertificateId id) {
-  auto found = services.inventory.find(id);
-  if (!found) return found.error();
-  if (!*found || (*found)->kind != core::CertificateKind::server)
-    return core::makeError(core::ErrorKind::not_found, "error.not_found");
-  if (auto allowed = mayView(context, (*found)->organisation); !allowed) return allowed.error();
-  return std::move(**found);
-}
-
 boost::json::object fact(const Catalogue& t, std::string_view key, std::vector<std::string> lines,
                          bool code = false) {
   std::erase(lines, "");
@@ -199,10 +187,10 @@ boost::json::object fact(const Catalogue& t, std::string_view key, std::vector<s
 }
 
 http::Reply detailPage(RequestContext& context, PortalServices& services) {
-  auto certificate = visibleCertificate(context, services, idParameter(context));
-  if (!certificate) return failure(context, certificate.error(), false);
+  auto view = services.queries.certificate(*context.principal, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
   const auto& t = context.texts();
-  const auto& c = *certificate;
+  const auto& c = view->certificate;
   const auto now = services.clock.now();
   const auto status = core::statusAt(c.not_after, c.revoked_at, now);
   std::vector<std::string> status_lines{
@@ -231,12 +219,9 @@ http::Reply detailPage(RequestContext& context, PortalServices& services) {
   boost::json::object model{{"heading", c.common_name},
                             {"facts", std::move(facts)},
                             {"pem_href", detailHref(c.id) + ".pem"},
-                            {"chain_href", services.chains ? detailHref(c.id) + "/keten.pem" : ""},
+                            {"chain_href", detailHref(c.id) + "/keten.pem"},
                             {"back_href", "/organisaties/" + organisation + "/servercertificaten"},
-                            {"renew_href", c.organisation && !c.revoked_at &&
-                                                   context.principal->mayActFor(*c.organisation)
-                                               ? renewHref(c.id)
-                                               : ""}};
+                            {"renew_href", view->may_renew ? renewHref(c.id) : ""}};
   return page(context, bhttp::status::ok, "certificates_detail",
               t.format("organisation.page.title_format",
                        {{"page", t.text("certificates.detail.title")}, {"subject", c.common_name}}),
@@ -257,21 +242,20 @@ http::Reply pemDownload(RequestContext& context, PortalServices& services) {
   const auto id = file.ends_with(".pem") ? parseId(file.substr(0, file.size() - 4)) : std::nullopt;
   if (!id)
     return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
-  auto certificate = visibleCertificate(context, services, *id);
-  if (!certificate) return failure(context, certificate.error(), false);
+  auto view = services.queries.certificate(*context.principal, *id);
+  if (!view) return failure(context, view.error(), false);
   return pemAttachment(context, "servercertificaat-" + std::to_string(*id) + ".pem",
-                       certificate->pem);
+                       view->certificate.pem);
 }
 
 // GET /servercertificaten/{id}/keten.pem: the certificate followed by its issuing CA, the
 // intermediate and the root, so that anyone can verify it or install the chain on a server.
 http::Reply chainDownload(RequestContext& context, PortalServices& services) {
   const auto id = idParameter(context);
-  auto certificate = visibleCertificate(context, services, id);
-  if (!certificate) return failure(context, certificate.error(), false);
-  if (services.chains == nullptr)
-    return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
-  auto chain = services.chains->pem(certificate->issuing_ca);
+  auto view = services.queries.certificate(*context.principal, id);
+  if (!view) return failure(context, view.error(), false);
+  const core::IssuedCertificate* certificate = &view->certificate;
+  auto chain = services.chains.pem(certificate->issuing_ca);
   if (!chain) return failure(context, chain.error(), false);
   if (!*chain)
     return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), false);
@@ -307,10 +291,8 @@ std::optional<int> boundedQuery(const RequestContext& context, std::string_view 
 }
 
 http::Reply listJson(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), true);
   const auto now = services.clock.now();
-  auto query = overviewQuery(context, owner->id, now);
+  auto query = overviewQuery(context, idParameter(context), now);
   const auto offset = boundedQuery(context, "offset", 0, 0, 1'000'000'000);
   const auto limit = boundedQuery(context, "limit", kApiDefaultLimit, 1, kApiMaxLimit);
   if (!offset || !limit)
@@ -320,8 +302,9 @@ http::Reply listJson(RequestContext& context, PortalServices& services) {
                    true);
   query.offset = *offset;
   query.limit = *limit;
-  auto found = services.inventory.search(query);
-  if (!found) return failure(context, found.error(), true);
+  auto overview = services.queries.certificates(*context.principal, query);
+  if (!overview) return failure(context, overview.error(), true);
+  const storage::CertificatePage* found = &overview->page;
   boost::json::array items;
   for (const auto& certificate : found->items) items.push_back(certificateJson(certificate, now));
   return json(context, bhttp::status::ok,
@@ -332,9 +315,9 @@ http::Reply listJson(RequestContext& context, PortalServices& services) {
 }
 
 http::Reply detailJson(RequestContext& context, PortalServices& services) {
-  auto certificate = visibleCertificate(context, services, idParameter(context));
-  if (!certificate) return failure(context, certificate.error(), true);
-  const auto& c = *certificate;
+  auto view = services.queries.certificate(*context.principal, idParameter(context));
+  if (!view) return failure(context, view.error(), true);
+  const auto& c = view->certificate;
   auto body = certificateJson(c, services.clock.now());
   body["subject"] = c.subject_dn;
   body["issuer"] = c.issuer_dn;
@@ -350,19 +333,27 @@ http::Reply detailJson(RequestContext& context, PortalServices& services) {
 }  // namespace
 
 void addCertificateRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  router.add({bhttp::verb::get, "/organisaties/{id}/servercertificaten", Access::logged_in,
-              Format::html, with(overviewPage)});
-  router.add({bhttp::verb::get, "/servercertificaten/{id}", Access::logged_in, Format::html,
-              with(detailPage)});
-  router.add({bhttp::verb::get, "/servercertificaten/{file}", Access::logged_in, Format::html,
-              with(pemDownload)});
-  router.add({bhttp::verb::get, "/servercertificaten/{id}/keten.pem", Access::logged_in,
-              Format::html, with(chainDownload)});
-  router.add({bhttp::verb::get, "/api/v1/organisations/{id}/server-certificates", Access::logged_in,
-              Format::json, with(listJson)});
-  router.add({bhttp::verb::get, "/api/v1/server-certificates/{id}", Access::logged_in, Format::json,
-              with(detailJson)});
+  addRoute(
+      router, services,
+      {bhttp::verb::get, "/organisaties/{id}/servercertificaten", Access::logged_in, Format::html},
+      overviewPage);
+  addRoute(router, services,
+           {bhttp::verb::get, "/servercertificaten/{id}", Access::logged_in, Format::html},
+           detailPage);
+  addRoute(router, services,
+           {bhttp::verb::get, "/servercertificaten/{file}", Access::logged_in, Format::html},
+           pemDownload);
+  addRoute(
+      router, services,
+      {bhttp::verb::get, "/servercertificaten/{id}/keten.pem", Access::logged_in, Format::html},
+      chainDownload);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/organisations/{id}/server-certificates", Access::logged_in,
+            Format::json},
+           listJson);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/server-certificates/{id}", Access::logged_in, Format::json},
+           detailJson);
   addCertificateDownloadRoutes(router, services);
   addCardRoutes(router, services);
 }

@@ -1,6 +1,5 @@
 #include "web/certificate_views.hpp"
 
-#include "auth/authorization.hpp"
 #include "web/certificate_export.hpp"
 
 #include <array>
@@ -32,27 +31,6 @@ std::string queryValue(const RequestContext& context, std::string_view name) {
 }
 
 }  // namespace
-
-RouteHandler withServices(PortalServices& services,
-                          http::Reply (*handler)(RequestContext&, PortalServices&)) {
-  return [handler, &services](RequestContext& context) { return handler(context, services); };
-}
-
-core::Result<void> mayView(const RequestContext& context,
-                           const std::optional<core::OrganisationId>& organisation) {
-  if (!organisation) return core::makeError(core::ErrorKind::not_found, "error.not_found");
-  return auth::authorize(*context.principal, auth::Action::view_organisation, *organisation);
-}
-
-core::Result<core::Organisation> visibleInventoryOwner(const RequestContext& context,
-                                                       PortalServices& services) {
-  const auto id = idParameter(context);
-  if (auto allowed = mayView(context, id); !allowed) return allowed.error();
-  auto found = services.registry.findOrganisation(id);
-  if (!found) return found.error();
-  if (!*found) return core::makeError(core::ErrorKind::not_found, "error.not_found");
-  return std::move(**found);
-}
 
 storage::CertificateQuery overviewQuery(const RequestContext& context,
                                         core::OrganisationId organisation, core::TimePoint now) {

@@ -1,6 +1,6 @@
 #pragma once
-// Shared by the certificate and card routes: who may see an organisation's inventory, the
-// query parameters of the overview, and how statuses and dates are shown.
+// Shared by the certificate and card routes: the query parameters of the overview, and how
+// statuses and dates are shown.
 
 #include "core/certificate.hpp"
 #include "storage/certificate_inventory.hpp"
@@ -13,18 +13,6 @@
 #include <string>
 
 namespace web {
-
-/// A route handler that hands the portal's services to `handler`.
-RouteHandler withServices(PortalServices& services,
-                          http::Reply (*handler)(RequestContext&, PortalServices&));
-
-/// The organisation in the {id} of the path, if this person may see it (else not_found, before
-/// anything is read, so another organisation's id reveals nothing).
-core::Result<core::Organisation> visibleInventoryOwner(const RequestContext& context,
-                                                       PortalServices& services);
-/// The organisation of a certificate or card, if this person may see it; not_found otherwise.
-core::Result<void> mayView(const RequestContext& context,
-                           const std::optional<core::OrganisationId>& organisation);
 
 /// The overview query from the page's and downloads' parameters (zoek, status, verloopt,
 /// sortering, pagina), judged at `now`; unknown values are ignored.

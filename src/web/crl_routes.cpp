@@ -24,8 +24,8 @@ void addCrlRoutes(Router& router, PortalServices& services) {
   router.add({bhttp::verb::get, "/crl/{file}", Access::anyone, Format::json,
               [&services](RequestContext& context) -> http::Reply {
                 const std::string& file = context.parameters["file"];
-                if (services.crls == nullptr || !file.ends_with(kSuffix)) return notFound(context);
-                auto der = services.crls->der(file.substr(0, file.size() - kSuffix.size()));
+                if (!file.ends_with(kSuffix)) return notFound(context);
+                auto der = services.crls.der(file.substr(0, file.size() - kSuffix.size()));
                 if (!der) return failure(context, der.error(), true);
                 if (!*der) return notFound(context);
                 http::Response response{bhttp::status::ok, context.request.version()};

@@ -2,7 +2,6 @@
 // starts a request and waits on a page with a QR code; the app fetches the request and answers
 // it; and enrolment of a mobile certificate with its activation code.
 
-#include "auth/authorization.hpp"
 #include "core/encoding.hpp"
 #include "core/time_format.hpp"
 #include "pki/crypto.hpp"
@@ -101,15 +100,15 @@ http::Reply startPage(RequestContext& context, PortalServices&) {
 
 http::Reply startLogin(RequestContext& context, PortalServices& services) {
   auto request =
-      services.mobile->startLogin(bindingSecret(context), context.connection.remote_address);
+      services.mobile.startLogin(bindingSecret(context), context.connection.remote_address);
   if (!request) return failure(context, request.error(), false);
   return redirect(context, requestPath(request->id));
 }
 
 http::Reply startSigning(RequestContext& context, PortalServices& services) {
   auto request =
-      services.mobile->startSigning(*context.principal, idParameter(context),
-                                    bindingSecret(context), context.connection.remote_address);
+      services.mobile.startSigning(*context.principal, idParameter(context), bindingSecret(context),
+                                   context.connection.remote_address);
   if (!request) return failure(context, request.error(), false);
   return redirect(context, requestPath(request->id));
 }
@@ -117,7 +116,7 @@ http::Reply startSigning(RequestContext& context, PortalServices& services) {
 http::Reply requestPage(RequestContext& context, PortalServices& services,
                         const PortalSettings& settings) {
   const std::string id = context.parameters.at("request");
-  auto state = services.mobile->forBrowser(id, existingSecret(context));
+  auto state = services.mobile.forBrowser(id, existingSecret(context));
   if (!state) return failure(context, state.error(), false);
   const auto& t = context.texts();
   const std::string url = settings.origin + "/m/" + id;
@@ -150,9 +149,9 @@ http::Reply requestPage(RequestContext& context, PortalServices& services,
 
 http::Reply requestStatus(RequestContext& context, PortalServices& services) {
   const std::string id = context.parameters.at("request");
-  auto state = services.mobile->forBrowser(id, existingSecret(context));
+  auto state = services.mobile.forBrowser(id, existingSecret(context));
   if (!state) return failure(context, state.error(), true);
-  if (auto polled = services.mobile->poll(id); !polled)
+  if (auto polled = services.mobile.poll(id); !polled)
     return failure(context, polled.error(), true);
   boost::json::object body{{"status", browserStatus(*state)}};
   if (!state->request.refusal.empty() && browserStatus(*state) == "pending")
@@ -165,7 +164,7 @@ http::Reply requestStatus(RequestContext& context, PortalServices& services) {
 http::Reply finish(RequestContext& context, PortalServices& services) {
   const std::string id = context.parameters.at("request");
   const std::string secret = existingSecret(context);
-  auto state = services.mobile->forBrowser(id, secret);
+  auto state = services.mobile.forBrowser(id, secret);
   if (!state) return failure(context, state.error(), false);
   if (state->request.kind == storage::MobileRequestKind::sign) {
     // The order was submitted when the app's answer was verified.
@@ -176,7 +175,7 @@ http::Reply finish(RequestContext& context, PortalServices& services) {
   }
   if (state->request.status != storage::MobileRequestStatus::completed)
     return redirect(context, requestPath(id));
-  auto login = services.mobile->finishLogin(id, secret);
+  auto login = services.mobile.finishLogin(id, secret);
   if (!login) return failure(context, login.error(), false);
   auto session = services.sessions.start(login->first.person.id, login->second);
   if (!session) return failure(context, session.error(), false);
@@ -187,7 +186,7 @@ http::Reply finish(RequestContext& context, PortalServices& services) {
 
 http::Reply cancel(RequestContext& context, PortalServices& services) {
   const std::string id = context.parameters.at("request");
-  if (auto cancelled = services.mobile->cancel(id, existingSecret(context)); !cancelled)
+  if (auto cancelled = services.mobile.cancel(id, existingSecret(context)); !cancelled)
     return failure(context, cancelled.error(), false);
   return redirect(context, requestPath(id));
 }
@@ -203,8 +202,8 @@ http::Reply linkPage(RequestContext& context, PortalServices&) {
 /// Counts an app's attempt from this address; rate_limited beyond `per_minute`.
 core::Result<void> countAttempt(RequestContext& context, PortalServices& services,
                                 const std::string& scope, int per_minute) {
-  auto allowed = services.rate_limiter->allow(scope, context.connection.remote_address, per_minute,
-                                              std::chrono::minutes{1});
+  auto allowed = services.rate_limiter.allow(scope, context.connection.remote_address, per_minute,
+                                             std::chrono::minutes{1});
   if (!allowed) return allowed.error();
   if (!*allowed) return core::makeError(core::ErrorKind::rate_limited, "mobile.rate_limited");
   return {};
@@ -212,7 +211,7 @@ core::Result<void> countAttempt(RequestContext& context, PortalServices& service
 
 http::Reply appRequest(RequestContext& context, PortalServices& services,
                        const PortalSettings& settings) {
-  auto request = services.mobile->forApp(context.parameters.at("request"));
+  auto request = services.mobile.forApp(context.parameters.at("request"));
   if (!request) return appProblem(context, request.error());
   boost::json::object body{{"id", request->id},
                            {"kind", storage::toString(request->kind)},
@@ -227,21 +226,19 @@ http::Reply appRequest(RequestContext& context, PortalServices& services,
 }
 
 http::Reply appAnswer(RequestContext& context, PortalServices& services) {
-  const int limit = kAnswersPerRequest * services.mobile->settings().requests_per_minute;
+  const int limit = kAnswersPerRequest * services.mobile.settings().requests_per_minute;
   if (auto counted = countAttempt(context, services, "mobile-answer", limit); !counted)
     return appProblem(context, counted.error());
-  auto answered = services.mobile->answer(context.parameters.at("request"), context.request.body());
+  auto answered = services.mobile.answer(context.parameters.at("request"), context.request.body());
   if (!answered) return appProblem(context, answered.error());
   boost::json::object body{{"status", "completed"}};
-  if (answered->order)
-    if (auto order = services.orders->service.order(*answered->order))
-      body["order_status"] = core::toString(order->status);
+  if (answered->order_status) body["order_status"] = core::toString(*answered->order_status);
   return json(context, bhttp::status::ok, body);
 }
 
 http::Reply enroll(RequestContext& context, PortalServices& services) {
   if (auto counted = countAttempt(context, services, "mobile-enroll",
-                                  services.mobile->settings().requests_per_minute);
+                                  services.mobile.settings().requests_per_minute);
       !counted)
     return appProblem(context, counted.error());
   boost::system::error_code ec;
@@ -253,7 +250,7 @@ http::Reply enroll(RequestContext& context, PortalServices& services) {
   };
   if (!fields)
     return appProblem(context, core::makeError(core::ErrorKind::invalid, "orders.api.not_json"));
-  auto enrolled = services.orders->cards.enroll(text("code"), text("csr"));
+  auto enrolled = services.card_orders.enroll(text("code"), text("csr"));
   if (!enrolled) return appProblem(context, enrolled.error());
   return json(context, bhttp::status::created,
               boost::json::object{{"order_id", enrolled->order},
@@ -265,32 +262,44 @@ http::Reply enroll(RequestContext& context, PortalServices& services) {
 }  // namespace
 
 void addMobileRoutes(Router& router, const PortalSettings& settings, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  const auto withSettings = [&services, &settings](auto handler) -> RouteHandler {
-    return [&services, &settings, handler](RequestContext& context) {
+  const auto withSettings = [&settings](auto handler) -> ServiceHandler {
+    return [&settings, handler](RequestContext& context, PortalServices& services) {
       return handler(context, services, settings);
     };
   };
-  router.add({bhttp::verb::get, "/mobiel/inloggen", Access::anyone, Format::html, with(startPage)});
-  router.add(
-      {bhttp::verb::post, "/mobiel/inloggen", Access::anyone, Format::html, with(startLogin)});
-  router.add({bhttp::verb::get, "/mobiel/verzoeken/{request}", Access::anyone, Format::html,
-              withSettings(requestPage)});
-  router.add({bhttp::verb::get, "/mobiel/verzoeken/{request}/status", Access::anyone, Format::json,
-              with(requestStatus)});
-  router.add({bhttp::verb::post, "/mobiel/verzoeken/{request}/afronden", Access::anyone,
-              Format::html, with(finish)});
-  router.add({bhttp::verb::post, "/mobiel/verzoeken/{request}/annuleren", Access::anyone,
-              Format::html, with(cancel)});
-  router.add({bhttp::verb::get, "/m/{request}", Access::anyone, Format::html, with(linkPage)});
-  router.add({bhttp::verb::post, "/bestellingen/{id}/mobiel-ondertekenen", Access::logged_in,
-              Format::html, with(startSigning)});
-  router.add({bhttp::verb::get, "/api/v1/mobile/requests/{request}", Access::anyone, Format::json,
-              withSettings(appRequest)});
-  router.add({bhttp::verb::post, "/api/v1/mobile/requests/{request}/answer", Access::anyone,
-              Format::json, with(appAnswer)});
-  router.add(
-      {bhttp::verb::post, "/api/v1/mobile/enroll", Access::anyone, Format::json, with(enroll)});
+  addRoute(router, services, {bhttp::verb::get, "/mobiel/inloggen", Access::anyone, Format::html},
+           startPage);
+  addRoute(router, services, {bhttp::verb::post, "/mobiel/inloggen", Access::anyone, Format::html},
+           startLogin);
+  addRoute(router, services,
+           {bhttp::verb::get, "/mobiel/verzoeken/{request}", Access::anyone, Format::html},
+           withSettings(requestPage));
+  addRoute(router, services,
+           {bhttp::verb::get, "/mobiel/verzoeken/{request}/status", Access::anyone, Format::json},
+           requestStatus);
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/mobiel/verzoeken/{request}/afronden", Access::anyone, Format::html},
+      finish);
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/mobiel/verzoeken/{request}/annuleren", Access::anyone, Format::html},
+      cancel);
+  addRoute(router, services, {bhttp::verb::get, "/m/{request}", Access::anyone, Format::html},
+           linkPage);
+  addRoute(router, services,
+           {bhttp::verb::post, "/bestellingen/{id}/mobiel-ondertekenen", Access::logged_in,
+            Format::html},
+           startSigning);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/mobile/requests/{request}", Access::anyone, Format::json},
+           withSettings(appRequest));
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/api/v1/mobile/requests/{request}/answer", Access::anyone, Format::json},
+      appAnswer);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/mobile/enroll", Access::anyone, Format::json}, enroll);
 }
 
 }  // namespace web

@@ -2,7 +2,6 @@
 // document, sign it, cancel it; and the Servicedesk's queue, approval, rejection, identification
 // of a proposed certificate manager and domain validation.
 
-#include "auth/authorization.hpp"
 #include "core/time_format.hpp"
 #include "policy/certificate_identity.hpp"
 #include "ra/registry_service.hpp"
@@ -135,10 +134,6 @@ core::Result<ra::CardOrderForm> cardFormOf(const RequestContext& context, Portal
   if (type == core::OrderType::card_new) {
     const auto organisation = idOf(body, "organisation_id");
     if (!organisation) return badRequest("organisation_id", "orders.api.organisation_id");
-    if (auto allowed =
-            auth::authorize(*context.principal, auth::Action::act_for_organisation, *organisation);
-        !allowed)
-      return allowed.error();
     const auto card_type = core::parseCardType(stringField(body, "card_type"));
     if (!card_type) return badRequest("card_type", "order.card_type");
     form.organisation = *organisation;
@@ -148,19 +143,18 @@ core::Result<ra::CardOrderForm> cardFormOf(const RequestContext& context, Portal
     form.card = idOf(body, "card_id");
     if (!form.card) return badRequest("card_id", "orders.api.card_id");
     // Renewals and mobile certificates start from what the card carries.
-    auto carried = services.orders->cards.renewalDetails(*context.principal, *form.card);
+    auto carried = services.card_orders.orderable(*context.principal, *form.card);
     if (!carried) return carried.error();
-    form.details = detailsFrom(body, *carried);
+    form.details = detailsFrom(body, carried->details);
   }
   if (const auto* manager = body.if_contains("manager"); manager && manager->is_object())
     form.manager = idOf(manager->as_object(), "id");
-  if (const auto& certificate = context.connection.peer.certificate)
-    if (auto identity = policy::identityOf(*certificate)) form.login_identity = *identity;
+  form.login_identity = loginIdentity(context);
   return form;
 }
 
 /// The server order form of a POST /api/v1/orders body.
-core::Result<ra::ServerOrderForm> formOf(const RequestContext& context, PortalServices& services,
+core::Result<ra::ServerOrderForm> formOf(const RequestContext& context,
                                          const boost::json::object& body) {
   const auto type = core::parseOrderType(stringField(body, "type"));
   if (!type) return badRequest("type", "orders.api.type");
@@ -170,20 +164,9 @@ core::Result<ra::ServerOrderForm> formOf(const RequestContext& context, PortalSe
     if (!organisation) return badRequest("organisation_id", "orders.api.organisation_id");
     form.organisation = *organisation;
   } else {
-    const auto certificate = idOf(body, "certificate_id");
-    if (!certificate) return badRequest("certificate_id", "orders.api.certificate_id");
-    auto found = services.inventory.find(*certificate);
-    if (!found) return found.error();
-    if (!*found || !(*found)->organisation)
-      return core::makeError(core::ErrorKind::not_found, "error.not_found");
-    if (auto allowed = mayView(context, (*found)->organisation); !allowed) return allowed.error();
-    form.organisation = *(*found)->organisation;
-    form.renewal_of = *certificate;
+    form.renewal_of = idOf(body, "certificate_id");
+    if (!form.renewal_of) return badRequest("certificate_id", "orders.api.certificate_id");
   }
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation,
-                                     form.organisation);
-      !allowed)
-    return allowed.error();
   form.csr = stringField(body, "csr");
   if (form.csr.empty()) return badRequest("csr", "orders.form.csr_missing");
   form.product = stringField(body, "product");
@@ -212,11 +195,11 @@ core::Result<core::Order> orderFrom(const RequestContext& context, PortalService
   if (type && core::isCardOrder(*type)) {
     auto form = cardFormOf(context, services, *type, body);
     if (!form) return form.error();
-    return services.orders->cards.create(*context.principal, *form);
+    return services.card_orders.create(*context.principal, *form);
   }
-  auto form = formOf(context, services, body);
+  auto form = formOf(context, body);
   if (!form) return form.error();
-  return services.orders->server.create(*context.principal, *form);
+  return services.server_orders.create(*context.principal, *form);
 }
 
 http::Reply createOrder(RequestContext& context, PortalServices& services) {
@@ -224,7 +207,7 @@ http::Reply createOrder(RequestContext& context, PortalServices& services) {
   if (!body) return failure(context, body.error(), true);
   auto order = orderFrom(context, services, *body);
   if (!order) return failure(context, order.error(), true);
-  auto view = orderView(services, order->id);
+  auto view = services.orders.view(*context.principal, order->id);
   if (!view) return failure(context, view.error(), true);
   auto response = json(context, bhttp::status::created, viewJson(*view));
   response.set(bhttp::field::location, "/api/v1/orders/" + std::to_string(order->id));
@@ -232,35 +215,23 @@ http::Reply createOrder(RequestContext& context, PortalServices& services) {
 }
 
 http::Reply getOrder(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
+  auto view = services.orders.view(*context.principal, idParameter(context));
   if (!view) return failure(context, view.error(), true);
   return json(context, bhttp::status::ok, viewJson(*view));
 }
 
-/// An order the logged-in person requested (the document and signature are theirs alone).
-core::Result<OrderView> ownOrder(const RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
-  if (!view) return view.error();
-  if (view->order.requested_by != context.principal->person.id)
-    return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
-  return view;
-}
-
 http::Reply getDocument(RequestContext& context, PortalServices& services) {
-  auto view = ownOrder(context, services);
+  auto view = services.orders.view(*context.principal, idParameter(context));
   if (!view) return failure(context, view.error(), true);
-  auto document = services.orders->service.document(view->order.id);
-  if (!document) return failure(context, document.error(), true);
   http::Response response{bhttp::status::ok, context.request.version()};
   response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-  response.body() = std::move(*document);
+  response.body() = std::move(view->document);
   return response;
 }
 
 http::Reply postSignature(RequestContext& context, PortalServices& services) {
-  auto view = ownOrder(context, services);
-  if (!view) return failure(context, view.error(), true);
-  auto submitted = submitSignature(context, services, view->order.id, context.request.body());
+  auto submitted =
+      services.orders.sign(*context.principal, idParameter(context), context.request.body());
   if (!submitted) return failure(context, submitted.error(), true);
   return json(
       context, bhttp::status::ok,
@@ -268,22 +239,13 @@ http::Reply postSignature(RequestContext& context, PortalServices& services) {
 }
 
 http::Reply cancelOrder(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
-  if (!view) return failure(context, view.error(), true);
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation,
-                                     view->order.organisation.value_or(0));
-      !allowed)
-    return failure(context, allowed.error(), true);
-  auto cancelled = services.orders->service.cancel(*context.principal, view->order.id);
+  auto cancelled = services.orders.cancel(*context.principal, idParameter(context));
   if (!cancelled) return failure(context, cancelled.error(), true);
   return json(context, bhttp::status::ok, orderJson(*cancelled));
 }
 
 http::Reply organisationOrders(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), true);
-  auto orders =
-      services.orders->store.listForOrganisation(owner->id, storage::OrderRepository::kMaxListRows);
+  auto orders = services.orders.ofOrganisation(*context.principal, idParameter(context));
   if (!orders) return failure(context, orders.error(), true);
   boost::json::array items;
   for (const auto& order : *orders) items.push_back(orderJson(order));
@@ -291,16 +253,6 @@ http::Reply organisationOrders(RequestContext& context, PortalServices& services
 }
 
 // ----- Servicedesk -----
-
-/// `handler` for Servicedesk officers only (403 problem for everyone else).
-RouteHandler officersOnly(PortalServices& services,
-                          http::Reply (*handler)(RequestContext&, PortalServices&)) {
-  return [handler, &services](RequestContext& context) -> http::Reply {
-    if (auto allowed = auth::authorize(*context.principal, auth::Action::use_servicedesk); !allowed)
-      return failure(context, allowed.error(), true);
-    return handler(context, services);
-  };
-}
 
 http::Reply queue(RequestContext& context, PortalServices& services) {
   storage::OrderQueueFilter filter;
@@ -314,58 +266,45 @@ http::Reply queue(RequestContext& context, PortalServices& services) {
     if (!filter.organisation)
       return failure(context, badRequest("organisation_id", "orders.api.organisation_id"), true);
   }
-  auto orders = services.orders->store.queue(filter, storage::OrderRepository::kMaxListRows);
+  auto orders = services.orders.queue(*context.principal, filter);
   if (!orders) return failure(context, orders.error(), true);
   boost::json::array items;
-  for (const auto& order : *orders) items.push_back(orderJson(order));
+  for (const auto& entry : *orders) items.push_back(orderJson(entry.first));
   return json(context, bhttp::status::ok, boost::json::object{{"items", std::move(items)}});
 }
 
 http::Reply approve(RequestContext& context, PortalServices& services) {
-  auto order = services.orders->service.order(idParameter(context));
-  if (!order) return failure(context, order.error(), true);
-  auto approved = core::isCardOrder(order->type)
-                      ? services.orders->cards.approve(*context.principal, order->id)
-                  : order->status == core::OrderStatus::approved
-                      ? services.orders->server.issue(*context.principal, order->id)
-                      : services.orders->server.approve(*context.principal, order->id);
+  auto approved = services.orders.approve(*context.principal, idParameter(context));
   if (!approved) return failure(context, approved.error(), true);
   return json(context, bhttp::status::ok, orderJson(*approved));
 }
 
 http::Reply ship(RequestContext& context, PortalServices& services) {
-  auto shipped = services.orders->cards.ship(*context.principal, idParameter(context));
+  auto shipped = services.orders.ship(*context.principal, idParameter(context));
   if (!shipped) return failure(context, shipped.error(), true);
   return json(context, bhttp::status::ok, orderJson(*shipped));
 }
 
 http::Reply activate(RequestContext& context, PortalServices& services) {
-  auto activated = services.orders->cards.activate(*context.principal, idParameter(context));
+  auto activated = services.orders.activate(*context.principal, idParameter(context));
   if (!activated) return failure(context, activated.error(), true);
   return json(context, bhttp::status::ok, orderJson(*activated));
 }
 
 http::Reply activationCode(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
-  if (!view) return failure(context, view.error(), true);
-  auto code = services.orders->cards.newActivationCode(*context.principal, view->order.id);
+  auto code = services.orders.newActivationCode(*context.principal, idParameter(context));
   if (!code) return failure(context, code.error(), true);
-  auto refreshed = orderView(services, view->order.id);
-  if (!refreshed) return failure(context, refreshed.error(), true);
   return json(context, bhttp::status::ok,
-              boost::json::object{{"id", view->order.id},
-                                  {"activation_code", *code},
-                                  {"expires_at", refreshed->activation_code
-                                                     ? boost::json::value(core::toIso8601(
-                                                           refreshed->activation_code->expires_at))
-                                                     : nullptr}});
+              boost::json::object{{"id", idParameter(context)},
+                                  {"activation_code", code->code},
+                                  {"expires_at", core::toIso8601(code->expires_at)}});
 }
 
 http::Reply reject(RequestContext& context, PortalServices& services) {
   auto body = jsonBody(context);
   if (!body) return failure(context, body.error(), true);
-  auto rejected = services.orders->service.reject(*context.principal, idParameter(context),
-                                                  stringField(*body, "reason"));
+  auto rejected = services.orders.reject(*context.principal, idParameter(context),
+                                         stringField(*body, "reason"));
   if (!rejected) return failure(context, rejected.error(), true);
   return json(context, bhttp::status::ok, orderJson(*rejected));
 }
@@ -378,8 +317,7 @@ http::Reply identifyManager(RequestContext& context, PortalServices& services) {
   manager.surname = stringField(*body, "surname");
   manager.email = stringField(*body, "email");
   manager.phone = stringField(*body, "phone");
-  auto order =
-      services.orders->server.identifyManager(*context.principal, idParameter(context), manager);
+  auto order = services.orders.identifyManager(*context.principal, idParameter(context), manager);
   if (!order) return failure(context, order.error(), true);
   return json(context, bhttp::status::ok, orderJson(*order));
 }
@@ -387,51 +325,67 @@ http::Reply identifyManager(RequestContext& context, PortalServices& services) {
 http::Reply validateDomain(RequestContext& context, PortalServices& services) {
   auto body = jsonBody(context);
   if (!body) return failure(context, body.error(), true);
-  ra::RegistryService registry(services.registry, services.audit_log);
-  if (auto added = registry.addDomain(*context.principal, idParameter(context),
-                                      stringField(*body, "domain"));
+  if (auto added = services.registry.addDomain(*context.principal, idParameter(context),
+                                               stringField(*body, "domain"));
       !added)
     return failure(context, added.error(), true);
-  auto domains = services.registry.validatedDomains(idParameter(context));
-  if (!domains) return failure(context, domains.error(), true);
-  return json(
-      context, bhttp::status::ok,
-      boost::json::object{{"domains", boost::json::array(domains->begin(), domains->end())}});
+  auto file = services.registry.organisation(*context.principal, idParameter(context));
+  if (!file) return failure(context, file.error(), true);
+  const auto& domains = file->domains;
+  return json(context, bhttp::status::ok,
+              boost::json::object{{"domains", boost::json::array(domains.begin(), domains.end())}});
 }
 
 }  // namespace
 
 void addOrderApiRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  const auto officers = [&services](auto handler) { return officersOnly(services, handler); };
-  router.add(
-      {bhttp::verb::post, "/api/v1/orders", Access::logged_in, Format::json, with(createOrder)});
-  router.add(
-      {bhttp::verb::get, "/api/v1/orders/{id}", Access::logged_in, Format::json, with(getOrder)});
-  router.add({bhttp::verb::get, "/api/v1/orders/{id}/document", Access::logged_in, Format::json,
-              with(getDocument)});
-  router.add({bhttp::verb::post, "/api/v1/orders/{id}/signature", Access::logged_in, Format::json,
-              with(postSignature)});
-  router.add({bhttp::verb::post, "/api/v1/orders/{id}/cancel", Access::logged_in, Format::json,
-              with(cancelOrder)});
-  router.add({bhttp::verb::post, "/api/v1/orders/{id}/activation-code", Access::logged_in,
-              Format::json, with(activationCode)});
-  router.add({bhttp::verb::get, "/api/v1/organisations/{id}/orders", Access::logged_in,
-              Format::json, with(organisationOrders)});
-  router.add({bhttp::verb::get, "/api/v1/servicedesk/orders", Access::logged_in, Format::json,
-              officers(queue)});
-  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/approve", Access::logged_in,
-              Format::json, officers(approve)});
-  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/reject", Access::logged_in,
-              Format::json, officers(reject)});
-  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/shipped", Access::logged_in,
-              Format::json, officers(ship)});
-  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/activated", Access::logged_in,
-              Format::json, officers(activate)});
-  router.add({bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/manager", Access::logged_in,
-              Format::json, officers(identifyManager)});
-  router.add({bhttp::verb::post, "/api/v1/servicedesk/organisations/{id}/domains",
-              Access::logged_in, Format::json, officers(validateDomain)});
+  addRoute(router, services, {bhttp::verb::post, "/api/v1/orders", Access::logged_in, Format::json},
+           createOrder);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/orders/{id}", Access::logged_in, Format::json}, getOrder);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/orders/{id}/document", Access::logged_in, Format::json},
+           getDocument);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/orders/{id}/signature", Access::logged_in, Format::json},
+           postSignature);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/orders/{id}/cancel", Access::logged_in, Format::json},
+           cancelOrder);
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/api/v1/orders/{id}/activation-code", Access::logged_in, Format::json},
+      activationCode);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/organisations/{id}/orders", Access::logged_in, Format::json},
+           organisationOrders);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/servicedesk/orders", Access::servicedesk, Format::json},
+           queue);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/approve", Access::servicedesk,
+            Format::json},
+           approve);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/reject", Access::servicedesk,
+            Format::json},
+           reject);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/shipped", Access::servicedesk,
+            Format::json},
+           ship);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/activated", Access::servicedesk,
+            Format::json},
+           activate);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/servicedesk/orders/{id}/manager", Access::servicedesk,
+            Format::json},
+           identifyManager);
+  addRoute(router, services,
+           {bhttp::verb::post, "/api/v1/servicedesk/organisations/{id}/domains",
+            Access::servicedesk, Format::json},
+           validateDomain);
 }
 
 }  // namespace web

@@ -2,7 +2,6 @@
 // and renewal forms, the review page with the planned validity and the document to sign, the
 // signature upload, cancelling, and the organisation's order list ("Bestellingen").
 
-#include "auth/authorization.hpp"
 #include "core/time_format.hpp"
 #include "web/certificate_views.hpp"
 #include "web/form_view.hpp"
@@ -24,8 +23,6 @@ namespace {
 constexpr std::string_view kNewManager = "nieuw";
 /// Confirmations the order page shows after a redirect (?melding=…).
 constexpr std::string_view kNotices[] = {"ondertekend", "geannuleerd"};
-
-const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
 
 std::string orderPath(core::OrderId id) {
   return "/bestellingen/" + std::to_string(id);
@@ -55,6 +52,7 @@ struct OrderFormPage {
   std::string cancel;
   boost::json::array facts;  ///< carried-over data, shown read-only
   core::OrganisationId organisation = 0;
+  std::vector<core::Person> managers;             ///< the organisation's certificate managers
   std::optional<core::PersonId> current_manager;  ///< preselected
 };
 
@@ -63,11 +61,8 @@ boost::json::object plainFact(const Catalogue& t, std::string_view key, std::str
           {"lines", boost::json::array{boost::json::object{{"text", std::move(text)}}}}};
 }
 
-core::Result<boost::json::object> managerSelect(FormView& form, PortalServices& services,
-                                                const OrderFormPage& form_page,
-                                                const Fields& values) {
-  auto members = services.registry.organisationMembers(form_page.organisation);
-  if (!members) return members.error();
+boost::json::object managerSelect(FormView& form, const OrderFormPage& form_page,
+                                  const Fields& values) {
   std::string chosen = valueOf(values, "manager");
   if (chosen.empty() && form_page.current_manager)
     chosen = std::to_string(*form_page.current_manager);
@@ -75,11 +70,10 @@ core::Result<boost::json::object> managerSelect(FormView& form, PortalServices& 
   boost::json::array options{{{"value", ""},
                               {"label", t.text("orders.form.manager_choose")},
                               {"selected", chosen.empty()}}};
-  for (const auto& member : *members) {
-    if (member.role != core::Role::manager || !member.active) continue;
-    const std::string id = std::to_string(member.person.id);
+  for (const auto& manager : form_page.managers) {
+    const std::string id = std::to_string(manager.id);
     options.push_back({{"value", id},
-                       {"label", member.person.displayName() + " (" + member.person.email + ")"},
+                       {"label", manager.displayName() + " (" + manager.email + ")"},
                        {"selected", chosen == id}});
   }
   options.push_back({{"value", std::string(kNewManager)},
@@ -90,15 +84,14 @@ core::Result<boost::json::object> managerSelect(FormView& form, PortalServices& 
   return model;
 }
 
-http::Response orderForm(RequestContext& context, PortalServices& services, bhttp::status status,
+http::Response orderForm(RequestContext& context, bhttp::status status,
                          const OrderFormPage& form_page, const Fields& values,
                          const std::vector<core::FieldError>& errors) {
   const auto& t = context.texts();
   FormView form(t, "bestelling", errors);
   boost::json::array csr_fields{form.field(kCsrFile, ""),
                                 form.field(kCsrText, valueOf(values, "csr_text"))};
-  auto select = managerSelect(form, services, form_page, values);
-  if (!select) return failure(context, select.error(), false);
+  auto select = managerSelect(form, form_page, values);
   boost::json::array proposed;
   for (const auto& spec : kProposedManager)
     proposed.push_back(form.field(spec, valueOf(values, spec.name)));
@@ -110,58 +103,37 @@ http::Response orderForm(RequestContext& context, PortalServices& services, bhtt
       {"cancel", form_page.cancel},
       {"csrf_token", context.session ? context.session->record.csrf_token : ""},
       {"csr_fields", std::move(csr_fields)},
-      {"manager_fields", boost::json::array{std::move(*select)}},
+      {"manager_fields", boost::json::array{std::move(select)}},
       {"proposed_fields", std::move(proposed)},
       {"summary", form.summary()}};
   return page(context, status, "order_form", form.pageTitle(form_page.heading), std::move(model));
 }
 
-/// The organisation in {id}, if this person may order for it.
-core::Result<core::Organisation> orderingOrganisation(const RequestContext& context,
-                                                      PortalServices& services,
-                                                      core::OrganisationId id) {
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation, id);
-      !allowed)
-    return allowed.error();
-  auto found = services.registry.findOrganisation(id);
-  if (!found) return found.error();
-  if (!*found) return kNotFound;
-  return std::move(**found);
-}
-
 core::Result<OrderFormPage> newOrderPage(const RequestContext& context, PortalServices& services) {
   const auto& t = context.texts();
-  auto organisation = orderingOrganisation(context, services, idParameter(context));
-  if (!organisation) return organisation.error();
-  const std::string base = "/organisaties/" + std::to_string(organisation->id);
+  auto profile = services.queries.orderingFor(*context.principal, idParameter(context));
+  if (!profile) return profile.error();
+  const core::Organisation& organisation = profile->organisation;
+  const std::string base = "/organisaties/" + std::to_string(organisation.id);
   return OrderFormPage{
       t.text("orders.form.new_title"),
       t.text("orders.form.new_intro"),
       base + "/servercertificaten/bestellen",
       base + "/servercertificaten",
-      {plainFact(t, "organisation", organisation->name), plainFact(t, "kvk", organisation->kvk),
+      {plainFact(t, "organisation", organisation.name), plainFact(t, "kvk", organisation.kvk),
        plainFact(t, "product", ra::kDefaultServerProduct)},
-      organisation->id,
+      organisation.id,
+      std::move(profile->managers),
       std::nullopt};
 }
 
-/// The certificate in {id}, if this person may renew it.
-core::Result<core::IssuedCertificate> renewableCertificate(const RequestContext& context,
-                                                           PortalServices& services) {
-  auto found = services.inventory.find(idParameter(context));
-  if (!found) return found.error();
-  if (!*found || (*found)->kind != core::CertificateKind::server || !(*found)->organisation)
-    return kNotFound;
-  if (auto allowed = mayView(context, (*found)->organisation); !allowed) return allowed.error();
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation,
-                                     *(*found)->organisation);
-      !allowed)
-    return allowed.error();
-  return std::move(**found);
-}
-
-core::Result<OrderFormPage> renewalPage(const RequestContext& context,
-                                        const core::IssuedCertificate& c) {
+/// The renewal form of the certificate in {id}, if this person may renew it.
+core::Result<OrderFormPage> renewalPage(const RequestContext& context, PortalServices& services) {
+  auto renewable = services.server_orders.renewable(*context.principal, idParameter(context));
+  if (!renewable) return renewable.error();
+  const core::IssuedCertificate& c = *renewable;
+  auto profile = services.queries.orderingFor(*context.principal, *c.organisation);
+  if (!profile) return profile.error();
   const auto& t = context.texts();
   std::string names;
   for (const auto& name : c.dns_names) names += (names.empty() ? "" : ", ") + name;
@@ -174,6 +146,7 @@ core::Result<OrderFormPage> renewalPage(const RequestContext& context,
                         plainFact(t, "current_end", core::toDutchDate(c.not_after)),
                         plainFact(t, "product", c.product)},
                        *c.organisation,
+                       std::move(profile->managers),
                        c.manager};
 }
 
@@ -197,7 +170,7 @@ core::Result<void> readManager(const RequestContext& context, ra::ServerOrderFor
 http::Reply submitOrderForm(RequestContext& context, PortalServices& services,
                             const OrderFormPage& form_page, ra::ServerOrderForm form) {
   const auto show = [&](const std::vector<core::FieldError>& errors, bhttp::status status) {
-    return orderForm(context, services, status, form_page, *context.form, errors);
+    return orderForm(context, status, form_page, *context.form, errors);
   };
   form.csr = uploadOrText(context, "csr", "csr_text");
   if (form.csr.empty())
@@ -205,7 +178,7 @@ http::Reply submitOrderForm(RequestContext& context, PortalServices& services,
   if (auto manager = readManager(context, form); !manager)
     return show(manager.error().fields, bhttp::status::bad_request);
   setLoginCertificate(context, form);
-  auto order = services.orders->server.create(*context.principal, form);
+  auto order = services.server_orders.create(*context.principal, form);
   if (!order) {
     if (order.error().fields.empty()) return failure(context, order.error(), false);
     return show(order.error().fields, statusOf(order.error().kind));
@@ -216,7 +189,7 @@ http::Reply submitOrderForm(RequestContext& context, PortalServices& services,
 http::Reply newOrderForm(RequestContext& context, PortalServices& services) {
   auto form_page = newOrderPage(context, services);
   if (!form_page) return failure(context, form_page.error(), false);
-  return orderForm(context, services, bhttp::status::ok, *form_page, {}, {});
+  return orderForm(context, bhttp::status::ok, *form_page, {}, {});
 }
 
 http::Reply createOrder(RequestContext& context, PortalServices& services) {
@@ -228,22 +201,17 @@ http::Reply createOrder(RequestContext& context, PortalServices& services) {
 }
 
 http::Reply renewalForm(RequestContext& context, PortalServices& services) {
-  auto certificate = renewableCertificate(context, services);
-  if (!certificate) return failure(context, certificate.error(), false);
-  auto form_page = renewalPage(context, *certificate);
+  auto form_page = renewalPage(context, services);
   if (!form_page) return failure(context, form_page.error(), false);
-  return orderForm(context, services, bhttp::status::ok, *form_page, {}, {});
+  return orderForm(context, bhttp::status::ok, *form_page, {}, {});
 }
 
 http::Reply createRenewal(RequestContext& context, PortalServices& services) {
-  auto certificate = renewableCertificate(context, services);
-  if (!certificate) return failure(context, certificate.error(), false);
-  auto form_page = renewalPage(context, *certificate);
+  auto form_page = renewalPage(context, services);
   if (!form_page) return failure(context, form_page.error(), false);
-  return submitOrderForm(context, services, *form_page,
-                         {.type = core::OrderType::server_renew,
-                          .organisation = *certificate->organisation,
-                          .renewal_of = certificate->id});
+  return submitOrderForm(
+      context, services, *form_page,
+      {.type = core::OrderType::server_renew, .renewal_of = idParameter(context)});
 }
 
 // ----- one order -----
@@ -256,32 +224,13 @@ std::string noticeOf(const RequestContext& context) {
   return context.texts().text("orders.notice." + found->second);
 }
 
-/// BV/CP act for an organisation's orders; a professional holder for their own.
-core::Result<void> mayChange(const RequestContext& context, const core::Order& order) {
-  if (!order.organisation)
-    return order.requested_by == context.principal->person.id
-               ? core::Result<void>{}
-               : core::makeError(core::ErrorKind::forbidden, "error.forbidden");
-  return auth::authorize(*context.principal, auth::Action::act_for_organisation,
-                         *order.organisation);
-}
-
-bool cancellable(core::OrderStatus status) {
-  return status == core::OrderStatus::draft || status == core::OrderStatus::submitted ||
-         status == core::OrderStatus::on_hold;
-}
-
 /// The order page; `activation_code` is shown once, right after it was made.
-http::Response orderPage(RequestContext& context, PortalServices& services, const OrderView& view,
-                         bhttp::status status, const std::vector<core::FieldError>& errors,
+http::Response orderPage(RequestContext& context, const OrderView& view, bhttp::status status,
+                         const std::vector<core::FieldError>& errors,
                          const std::string& activation_code = {}) {
   const auto& t = context.texts();
   const core::Order& order = view.order;
   const bool draft = order.status == core::OrderStatus::draft;
-  const bool requester = order.requested_by == context.principal->person.id;
-  const bool may_act = bool(mayChange(context, order));
-  auto document = services.orders->service.document(order.id);
-  if (!document) return failure(context, document.error(), false);
   FormView form(t, "ondertekening", errors);
   std::string outside;
   for (const auto& name : view.unvalidated_names) outside += (outside.empty() ? "" : ", ") + name;
@@ -291,17 +240,17 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
   boost::json::object model{
       {"heading", heading},
       {"notice", noticeOf(context)},
-      {"facts", orderFacts(t, services, view)},
+      {"facts", orderFacts(t, view)},
       {"status", orderStatusText(t, order.status)},
       {"draft", draft},
       {"unvalidated", outside.empty() ? ""
                                       : t.format(draft ? "orders.page.on_hold_warning"
                                                        : "orders.page.on_hold_waiting",
                                                  {{"names", outside}})},
-      {"document", *document},
+      {"document", view.document},
       {"document_href", orderPath(order.id) + "/document.txt"},
-      {"may_sign", draft && requester},
-      {"not_requester", draft && !requester ? t.text("orders.page.only_requester") : ""},
+      {"may_sign", view.may.sign},
+      {"not_requester", draft && !view.may.sign ? t.text("orders.page.only_requester") : ""},
       {"sign_action", orderPath(order.id) + "/handtekening"},
       {"mobile_sign_action", orderPath(order.id) + "/mobiel-ondertekenen"},
       {"signature_fields",
@@ -311,17 +260,15 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
                       ""),
            form.field({"signature_text", "orders.sign.text", "orders.sign.text_hint", "textarea"},
                       "")}},
-      {"may_cancel", may_act && cancellable(order.status)},
+      {"may_cancel", view.may.cancel},
       {"cancel_action", orderPath(order.id) + "/annuleren"},
       {"certificate_href",
        order.certificate ? "/servercertificaten/" + std::to_string(*order.certificate) : ""},
       {"orders_href",
        order.organisation ? "/organisaties/" + std::to_string(*order.organisation) + "/bestellingen"
                           : std::string("/mijn-certificaten")},
-      {"activation_action", order.type == core::OrderType::mobile_add &&
-                                    order.status == core::OrderStatus::approved && requester
-                                ? orderPath(order.id) + "/activeringscode"
-                                : ""},
+      {"activation_action",
+       view.may.make_activation_code ? orderPath(order.id) + "/activeringscode" : ""},
       {"activation_code", activation_code},
       {"activation_state",
        view.activation_code
@@ -336,70 +283,64 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
 }
 
 http::Reply showOrder(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
+  auto view = services.orders.view(*context.principal, idParameter(context));
   if (!view) return failure(context, view.error(), false);
-  return orderPage(context, services, *view, bhttp::status::ok, {});
+  return orderPage(context, *view, bhttp::status::ok, {});
 }
 
 http::Reply downloadDocument(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
+  auto view = services.orders.view(*context.principal, idParameter(context));
   if (!view) return failure(context, view.error(), false);
-  auto document = services.orders->service.document(view->order.id);
-  if (!document) return failure(context, document.error(), false);
   http::Response response{bhttp::status::ok, context.request.version()};
   response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
   response.set(bhttp::field::content_disposition,
                "attachment; filename=\"bestelling-" + std::to_string(view->order.id) + ".txt\"");
-  response.body() = std::move(*document);
+  response.body() = std::move(view->document);
   return response;
 }
 
-http::Reply sign(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
+/// The order page again with the field problems of a refused step, or the error page.
+http::Reply refusedStep(RequestContext& context, PortalServices& services,
+                        const core::Error& error) {
+  if (error.fields.empty()) return failure(context, error, false);
+  auto view = services.orders.view(*context.principal, idParameter(context));
   if (!view) return failure(context, view.error(), false);
-  auto submitted = submitSignature(context, services, view->order.id,
-                                   uploadOrText(context, "signature", "signature_text"));
-  if (!submitted) {
-    if (submitted.error().fields.empty()) return failure(context, submitted.error(), false);
-    return orderPage(context, services, *view, statusOf(submitted.error().kind),
-                     submitted.error().fields);
-  }
-  return redirect(context, orderPath(view->order.id) + "?melding=ondertekend");
+  return orderPage(context, *view, statusOf(error.kind), error.fields);
+}
+
+http::Reply sign(RequestContext& context, PortalServices& services) {
+  auto submitted = services.orders.sign(*context.principal, idParameter(context),
+                                        uploadOrText(context, "signature", "signature_text"));
+  if (!submitted) return refusedStep(context, services, submitted.error());
+  return redirect(context, orderPath(submitted->id) + "?melding=ondertekend");
 }
 
 // POST /bestellingen/{id}/activeringscode: a new activation code for the holder's approved
 // mobile certificate order, shown once on this response and kept only as a hash.
 http::Reply newActivationCode(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
-  if (!view) return failure(context, view.error(), false);
-  auto code = services.orders->cards.newActivationCode(*context.principal, view->order.id);
+  auto code = services.orders.newActivationCode(*context.principal, idParameter(context));
   if (!code) return failure(context, code.error(), false);
-  auto refreshed = orderView(services, view->order.id);
-  if (!refreshed) return failure(context, refreshed.error(), false);
-  auto response = orderPage(context, services, *refreshed, bhttp::status::ok, {}, *code);
+  auto view = services.orders.view(*context.principal, idParameter(context));
+  if (!view) return failure(context, view.error(), false);
+  auto response = orderPage(context, *view, bhttp::status::ok, {}, code->code);
   response.set(bhttp::field::cache_control, "no-store");
   return response;
 }
 
 http::Reply cancel(RequestContext& context, PortalServices& services) {
-  auto view = visibleOrder(context, services, idParameter(context));
-  if (!view) return failure(context, view.error(), false);
-  const auto& order = view->order;
-  if (auto allowed = mayChange(context, order); !allowed)
-    return failure(context, allowed.error(), false);
-  auto cancelled = services.orders->service.cancel(*context.principal, order.id);
+  auto cancelled = services.orders.cancel(*context.principal, idParameter(context));
   if (!cancelled) return failure(context, cancelled.error(), false);
-  return redirect(context, orderPath(order.id) + "?melding=geannuleerd");
+  return redirect(context, orderPath(cancelled->id) + "?melding=geannuleerd");
 }
 
 // ----- the organisation's orders -----
 
 http::Reply orderList(RequestContext& context, PortalServices& services) {
-  auto owner = visibleInventoryOwner(context, services);
-  if (!owner) return failure(context, owner.error(), false);
+  auto access = services.queries.owner(*context.principal, idParameter(context));
+  if (!access) return failure(context, access.error(), false);
+  const core::Organisation* owner = &access->organisation;
   const auto& t = context.texts();
-  auto orders =
-      services.orders->store.listForOrganisation(owner->id, storage::OrderRepository::kMaxListRows);
+  auto orders = services.orders.ofOrganisation(*context.principal, owner->id);
   if (!orders) return failure(context, orders.error(), false);
   boost::json::array rows;
   for (const auto& order : *orders)
@@ -418,8 +359,7 @@ http::Reply orderList(RequestContext& context, PortalServices& services) {
       {"rows", std::move(rows)},
       {"has_rows", has_rows},
       {"empty", has_rows ? "" : t.text("orders.list.none")},
-      {"new_href",
-       context.principal->mayActFor(owner->id) ? base + "/servercertificaten/bestellen" : ""}};
+      {"new_href", access->may_order ? base + "/servercertificaten/bestellen" : ""}};
   return page(context, bhttp::status::ok, "order_list",
               t.format("organisation.page.title_format",
                        {{"page", t.text("orders.list.title")}, {"subject", owner->name}}),
@@ -429,27 +369,40 @@ http::Reply orderList(RequestContext& context, PortalServices& services) {
 }  // namespace
 
 void addOrderRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](auto handler) { return withServices(services, handler); };
-  router.add({bhttp::verb::get, "/organisaties/{id}/bestellingen", Access::logged_in, Format::html,
-              with(orderList)});
-  router.add({bhttp::verb::get, "/organisaties/{id}/servercertificaten/bestellen",
-              Access::logged_in, Format::html, with(newOrderForm)});
-  router.add({bhttp::verb::post, "/organisaties/{id}/servercertificaten/bestellen",
-              Access::logged_in, Format::html, with(createOrder)});
-  router.add({bhttp::verb::get, "/servercertificaten/{id}/vernieuwen", Access::logged_in,
-              Format::html, with(renewalForm)});
-  router.add({bhttp::verb::post, "/servercertificaten/{id}/vernieuwen", Access::logged_in,
-              Format::html, with(createRenewal)});
-  router.add(
-      {bhttp::verb::get, "/bestellingen/{id}", Access::logged_in, Format::html, with(showOrder)});
-  router.add({bhttp::verb::get, "/bestellingen/{id}/document.txt", Access::logged_in, Format::html,
-              with(downloadDocument)});
-  router.add({bhttp::verb::post, "/bestellingen/{id}/handtekening", Access::logged_in, Format::html,
-              with(sign)});
-  router.add({bhttp::verb::post, "/bestellingen/{id}/annuleren", Access::logged_in, Format::html,
-              with(cancel)});
-  router.add({bhttp::verb::post, "/bestellingen/{id}/activeringscode", Access::logged_in,
-              Format::html, with(newActivationCode)});
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisaties/{id}/bestellingen", Access::logged_in, Format::html},
+           orderList);
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisaties/{id}/servercertificaten/bestellen", Access::logged_in,
+            Format::html},
+           newOrderForm);
+  addRoute(router, services,
+           {bhttp::verb::post, "/organisaties/{id}/servercertificaten/bestellen", Access::logged_in,
+            Format::html},
+           createOrder);
+  addRoute(
+      router, services,
+      {bhttp::verb::get, "/servercertificaten/{id}/vernieuwen", Access::logged_in, Format::html},
+      renewalForm);
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/servercertificaten/{id}/vernieuwen", Access::logged_in, Format::html},
+      createRenewal);
+  addRoute(router, services,
+           {bhttp::verb::get, "/bestellingen/{id}", Access::logged_in, Format::html}, showOrder);
+  addRoute(router, services,
+           {bhttp::verb::get, "/bestellingen/{id}/document.txt", Access::logged_in, Format::html},
+           downloadDocument);
+  addRoute(router, services,
+           {bhttp::verb::post, "/bestellingen/{id}/handtekening", Access::logged_in, Format::html},
+           sign);
+  addRoute(router, services,
+           {bhttp::verb::post, "/bestellingen/{id}/annuleren", Access::logged_in, Format::html},
+           cancel);
+  addRoute(
+      router, services,
+      {bhttp::verb::post, "/bestellingen/{id}/activeringscode", Access::logged_in, Format::html},
+      newActivationCode);
 }
 
 }  // namespace web

@@ -1,6 +1,5 @@
 #include "web/order_views.hpp"
 
-#include "auth/authorization.hpp"
 #include "core/time_format.hpp"
 #include "pki/certificate.hpp"
 #include "pki/public_key.hpp"
@@ -15,8 +14,6 @@ namespace web {
 
 namespace {
 
-const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
-
 boost::json::object fact(const Catalogue& t, std::string_view key, std::vector<std::string> lines,
                          bool code = false) {
   boost::json::array values;
@@ -26,16 +23,12 @@ boost::json::object fact(const Catalogue& t, std::string_view key, std::vector<s
           {"code", code}};
 }
 
-std::string personName(PortalServices& services, core::PersonId id) {
-  auto person = services.registry.findPerson(id);
-  return person && *person ? (*person)->displayName() : std::string();
-}
-
-std::string managerText(const Catalogue& t, PortalServices& services, const core::Order& order) {
-  if (order.manager) {
-    const std::string name = personName(services, *order.manager);
-    return order.proposed_manager ? t.format("orders.manager_identified", {{"name", name}}) : name;
-  }
+std::string managerText(const Catalogue& t, const OrderView& view) {
+  const core::Order& order = view.order;
+  if (order.manager)
+    return order.proposed_manager
+               ? t.format("orders.manager_identified", {{"name", view.manager_name}})
+               : view.manager_name;
   if (order.proposed_manager)
     return t.format("orders.manager_proposed", {{"name", order.proposed_manager->name},
                                                 {"email", order.proposed_manager->email},
@@ -51,44 +44,16 @@ std::string daysText(const Catalogue& t, std::chrono::seconds duration) {
 
 }  // namespace
 
-core::Result<OrderView> orderView(PortalServices& services, core::OrderId id) {
-  auto order = services.orders->service.order(id);
-  if (!order) return order.error();
-  if (core::isServerOrder(order->type)) {
-    auto server = services.orders->server.view(id);
-    if (!server) return server.error();
-    return OrderView{std::move(server->order),
-                     std::move(server->plan),
-                     std::move(server->unvalidated_names),
-                     {},
-                     std::nullopt};
-  }
-  auto card = services.orders->cards.view(id);
-  if (!card) return card.error();
-  return OrderView{std::move(card->order),
-                   std::nullopt,
-                   {},
-                   std::move(card->steps),
-                   std::move(card->activation_code)};
-}
-
-core::Result<OrderView> visibleOrder(const RequestContext& context, PortalServices& services,
-                                     core::OrderId id) {
-  auto view = orderView(services, id);
-  if (!view) return view.error().kind == core::ErrorKind::not_found ? kNotFound : view.error();
-  const core::Order& order = view->order;
-  // An order without an organisation is a professional holder's own (and the Servicedesk's).
-  const bool allowed = order.organisation ? bool(mayView(context, order.organisation))
-                                          : order.requested_by == context.principal->person.id ||
-                                                context.principal->person.servicedesk;
-  if (!allowed) return kNotFound;
-  return view;
+core::CertificateIdentity loginIdentity(const RequestContext& context) {
+  const auto& certificate = context.connection.peer.certificate;
+  if (!certificate) return {};
+  return policy::identityOf(*certificate).value_or(core::CertificateIdentity{});
 }
 
 void setLoginCertificate(const RequestContext& context, ra::ServerOrderForm& form) {
   const auto& certificate = context.connection.peer.certificate;
   if (!certificate) return;
-  if (auto identity = policy::identityOf(*certificate)) form.login_identity = *identity;
+  form.login_identity = loginIdentity(context);
   form.login_key_sha256 = pki::PublicKey::ofCertificate(*certificate).sha256Hex();
 }
 
@@ -131,15 +96,14 @@ std::vector<std::string> validityLines(const Catalogue& t, const core::Order& or
 }
 
 /// What a card order holds, for its facts.
-void addCardFacts(const Catalogue& t, PortalServices& services, const core::Order& order,
-                  boost::json::array& facts) {
-  const core::CardOrderDetails& card = *order.card;
+void addCardFacts(const Catalogue& t, const OrderView& view, boost::json::array& facts) {
+  const core::CardOrderDetails& card = *view.order.card;
   facts.push_back(
       fact(t, "card_type", {t.text("cards.type." + std::string(core::toString(card.card_type)))}));
   if (card.based_on) facts.push_back(fact(t, "based_on", {std::to_string(*card.based_on)}));
   if (card.card_type == core::CardType::group) {
     facts.push_back(fact(t, "group_name", {card.group_name}));
-    facts.push_back(fact(t, "manager", {managerText(t, services, order)}));
+    facts.push_back(fact(t, "manager", {managerText(t, view)}));
   } else {
     facts.push_back(fact(t, "holder", {card.given_name + " " + card.surname}));
     if (!card.title.empty()) facts.push_back(fact(t, "title", {card.title}));
@@ -152,13 +116,9 @@ void addCardFacts(const Catalogue& t, PortalServices& services, const core::Orde
 
 }  // namespace
 
-boost::json::array orderFacts(const Catalogue& t, PortalServices& services, const OrderView& view) {
+boost::json::array orderFacts(const Catalogue& t, const OrderView& view) {
   const core::Order& order = view.order;
-  std::string organisation;
-  if (order.organisation) {
-    auto found = services.registry.findOrganisation(*order.organisation);
-    if (found && *found) organisation = (*found)->name + " (KvK " + (*found)->kvk + ")";
-  }
+  const std::string& organisation = view.organisation_name;
   boost::json::array facts{
       fact(t, "number", {std::to_string(order.id)}),
       fact(t, "type", {t.text("orders.type." + std::string(core::toString(order.type)))}),
@@ -166,15 +126,15 @@ boost::json::array orderFacts(const Catalogue& t, PortalServices& services, cons
   if (!organisation.empty()) facts.push_back(fact(t, "organisation", {organisation}));
   facts.push_back(fact(t, "product", {order.product}));
   if (order.card) {
-    addCardFacts(t, services, order, facts);
+    addCardFacts(t, view, facts);
   } else {
     facts.push_back(fact(t, "common_name", {order.common_name}));
     facts.push_back(fact(t, "sans", order.dns_names));
     facts.push_back(fact(t, "key", {order.key_description}));
     facts.push_back(fact(t, "key_hash", {order.spki_sha256}, true));
-    facts.push_back(fact(t, "manager", {managerText(t, services, order)}));
+    facts.push_back(fact(t, "manager", {managerText(t, view)}));
   }
-  facts.push_back(fact(t, "requested_by", {personName(services, order.requested_by)}));
+  facts.push_back(fact(t, "requested_by", {view.requester_name}));
   facts.push_back(fact(t, "created", {core::toDutchDate(order.created_at)}));
   facts.push_back(fact(t, "validity", validityLines(t, order, view.plan)));
   if (!view.steps.empty()) {
@@ -193,28 +153,6 @@ boost::json::array orderFacts(const Catalogue& t, PortalServices& services, cons
                             signer->subjectDn(), signer->issuerDn()}));
   }
   return facts;
-}
-
-core::Result<core::Order> submitSignature(const RequestContext& context, PortalServices& services,
-                                          core::OrderId id, const std::string& signature) {
-  if (signature.empty())
-    return core::makeError(core::ErrorKind::invalid, "validation.failed",
-                           {{"signature", "orders.sign.missing"}});
-  auto order = services.orders->service.order(id);
-  if (!order) return order.error();
-  if (order->requested_by != context.principal->person.id)
-    return core::makeError(core::ErrorKind::forbidden, "order.not_requester");
-  if (order->status != core::OrderStatus::draft)
-    return core::makeError(core::ErrorKind::conflict, "order.not_draft");
-  auto document = services.orders->service.document(id);
-  if (!document) return document.error();
-  auto identities = services.registry.certificateIdentities(context.principal->person.id);
-  if (!identities) return identities.error();
-  auto verified = services.orders->signatures.verify(*document, signature, *identities);
-  if (!verified) return verified.error();
-  return services.orders->service.submitWithSignature(
-      *context.principal, id,
-      core::OrderEvidence{*document, signature, verified->signer_certificate_pem});
 }
 
 }  // namespace web

@@ -1,7 +1,6 @@
 // Customer pages of an organisation and a professional holder's own data (PRODUCT.md §5
 // "Inzage", §6), choosing the organisation to work for, and GET /api/v1/organisations/{id}.
 
-#include "auth/authorization.hpp"
 #include "ra/organisation_queries.hpp"
 #include "web/context.hpp"
 #include "web/routes.hpp"
@@ -107,18 +106,15 @@ http::Response sectionPage(RequestContext& context, std::string_view template_na
 // Another organisation's id is not_found before anything is read, so nothing reveals it.
 core::Result<ra::OrganisationProfile> visibleOrganisation(const RequestContext& context,
                                                           PortalServices& services) {
-  const auto id = idParameter(context);
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::view_organisation, id);
-      !allowed)
-    return allowed.error();
-  return ra::OrganisationQueries{services.registry}.organisation(id);
+  return services.queries.organisation(*context.principal, idParameter(context));
 }
 
 // Offers to work for this organisation when the person may act for it and works for another
 // one (or has not chosen yet). Servicedesk officers never act for customers: no offer.
-boost::json::value chooseModel(const RequestContext& context, const core::Organisation& shown) {
-  if (!auth::authorize(*context.principal, auth::Action::act_for_organisation, shown.id))
-    return nullptr;
+boost::json::value chooseModel(const RequestContext& context,
+                               const ra::OrganisationProfile& profile) {
+  const core::Organisation& shown = profile.organisation;
+  if (!profile.may_order) return nullptr;
   const auto chosen = context.chosenOrganisation();
   if (chosen && chosen->organisation_id == shown.id) return nullptr;
   const auto& t = context.texts();
@@ -131,12 +127,13 @@ boost::json::value chooseModel(const RequestContext& context, const core::Organi
       {"choose_label", t.format("organisation.choose.button", {{"organisation", shown.name}})}};
 }
 
-http::Response organisationPage(RequestContext& context, const core::Organisation& organisation,
+http::Response organisationPage(RequestContext& context, const ra::OrganisationProfile& profile,
                                 std::string_view template_name, std::string_view section_key,
                                 boost::json::object model) {
+  const core::Organisation& organisation = profile.organisation;
   const auto base = "/organisaties/" + std::to_string(organisation.id);
   model["heading"] = organisation.name;
-  model["choose"] = chooseModel(context, organisation);
+  model["choose"] = chooseModel(context, profile);
   model["sections"] = sectionsModel(context, "organisation.page.sections_label",
                                     {{base, "organisation.profile.title"},
                                      {base + "/facturatie", "organisation.billing.title"},
@@ -162,7 +159,7 @@ http::Response profilePage(RequestContext& context, PortalServices& services) {
                                         .intro = t.text("organisation.profile.domains_intro"),
                                         .items = profile->validated_domains,
                                         .empty = t.text("organisation.profile.no_domains")})};
-  return organisationPage(context, o, "organisation_details", "organisation.profile.title",
+  return organisationPage(context, *profile, "organisation_details", "organisation.profile.title",
                           {{"groups", std::move(groups)}});
 }
 
@@ -175,7 +172,7 @@ http::Response billingPage(RequestContext& context, PortalServices& services) {
       groupModel({.title = t.text("organisation.billing.title"),
                   .intro = t.format("organisation.billing.intro", {{"organisation", o.name}}),
                   .facts = billingFacts(t, o.billing)})};
-  return organisationPage(context, o, "organisation_details", "organisation.billing.title",
+  return organisationPage(context, *profile, "organisation_details", "organisation.billing.title",
                           {{"groups", std::move(groups)}});
 }
 
@@ -210,8 +207,8 @@ http::Response personsPage(RequestContext& context, PortalServices& services) {
                  true),
       personList(t, "contactpersonen", "contacts", profile->contacts, true),
       personList(t, "certificaatbeheerders", "managers", profile->managers, false)};
-  return organisationPage(context, profile->organisation, "organisation_persons",
-                          "organisation.persons.title", {{"lists", std::move(lists)}});
+  return organisationPage(context, *profile, "organisation_persons", "organisation.persons.title",
+                          {{"lists", std::move(lists)}});
 }
 
 // POST /organisatie-kiezen: the portal has checked Origin and the CSRF token, so the form and the
@@ -220,10 +217,8 @@ http::Response chooseOrganisation(RequestContext& context, PortalServices& servi
   const auto id = idField(context, "organisation_id");
   if (!id)
     return failure(context, core::makeError(core::ErrorKind::invalid, "error.bad_request"), false);
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::act_for_organisation, *id);
-      !allowed)
-    return failure(context, allowed.error(), false);
-  if (auto chosen = services.sessions.selectOrganisation(*context.session, *id); !chosen)
+  if (auto chosen = services.sessions.selectOrganisation(*context.principal, *context.session, *id);
+      !chosen)
     return failure(context, chosen.error(), false);
   return redirect(context, "/organisaties/" + std::to_string(*id));
 }
@@ -278,10 +273,7 @@ http::Response organisationJson(RequestContext& context, PortalServices& service
 
 core::Result<ra::ProfessionalProfile> ownProfessionalProfile(const RequestContext& context,
                                                              PortalServices& services) {
-  if (auto allowed = auth::authorize(*context.principal, auth::Action::manage_own_certificates);
-      !allowed)
-    return allowed.error();
-  return ra::OrganisationQueries{services.registry}.professional(context.principal->person.id);
+  return services.queries.professional(*context.principal);
 }
 
 http::Response professionalPage(RequestContext& context, std::string_view section_key,
@@ -334,23 +326,25 @@ http::Response professionalBillingPage(RequestContext& context, PortalServices& 
 }  // namespace
 
 void addOrganisationRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](http::Response (*handler)(RequestContext&, PortalServices&)) {
-    return [handler, &services](RequestContext& context) { return handler(context, services); };
-  };
-  router.add(
-      {bhttp::verb::get, "/organisaties/{id}", Access::logged_in, Format::html, with(profilePage)});
-  router.add({bhttp::verb::get, "/organisaties/{id}/facturatie", Access::logged_in, Format::html,
-              with(billingPage)});
-  router.add({bhttp::verb::get, "/organisaties/{id}/personen", Access::logged_in, Format::html,
-              with(personsPage)});
-  router.add({bhttp::verb::post, "/organisatie-kiezen", Access::logged_in, Format::html,
-              with(chooseOrganisation)});
-  router.add({bhttp::verb::get, "/api/v1/organisations/{id}", Access::logged_in, Format::json,
-              with(organisationJson)});
-  router.add({bhttp::verb::get, "/mijn-gegevens", Access::logged_in, Format::html,
-              with(professionalContactPage)});
-  router.add({bhttp::verb::get, "/mijn-gegevens/facturatie", Access::logged_in, Format::html,
-              with(professionalBillingPage)});
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisaties/{id}", Access::logged_in, Format::html}, profilePage);
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisaties/{id}/facturatie", Access::logged_in, Format::html},
+           billingPage);
+  addRoute(router, services,
+           {bhttp::verb::get, "/organisaties/{id}/personen", Access::logged_in, Format::html},
+           personsPage);
+  addRoute(router, services,
+           {bhttp::verb::post, "/organisatie-kiezen", Access::logged_in, Format::html},
+           chooseOrganisation);
+  addRoute(router, services,
+           {bhttp::verb::get, "/api/v1/organisations/{id}", Access::logged_in, Format::json},
+           organisationJson);
+  addRoute(router, services, {bhttp::verb::get, "/mijn-gegevens", Access::logged_in, Format::html},
+           professionalContactPage);
+  addRoute(router, services,
+           {bhttp::verb::get, "/mijn-gegevens/facturatie", Access::logged_in, Format::html},
+           professionalBillingPage);
 }
 
 }  // namespace web

@@ -2,6 +2,7 @@
 
 #include "auth/session_manager.hpp"
 #include "core/time_format.hpp"
+#include "policy/access_rules.hpp"
 #include "web/context.hpp"
 #include "web/routes.hpp"
 
@@ -26,6 +27,13 @@ std::string sessionCookie(const std::string& token, std::chrono::seconds max_age
          "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age.count());
 }
 
+void addRoute(Router& router, PortalServices& services, Route route, ServiceHandler handler) {
+  route.handler = [&services, handler = std::move(handler)](RequestContext& context) {
+    return handler(context, services);
+  };
+  router.add(std::move(route));
+}
+
 Portal::Portal(PortalSettings settings, PortalServices services)
     : settings_(std::move(settings)), services_(services) {
   addGeneralRoutes(router_, settings_, services_);
@@ -35,12 +43,10 @@ Portal::Portal(PortalSettings settings, PortalServices services)
   addOrganisationRoutes(router_, services_);
   addCertificateRoutes(router_, services_);
   addCrlRoutes(router_, services_);
-  if (services_.orders != nullptr) {
-    addOrderRoutes(router_, services_);
-    addOrderApiRoutes(router_, services_);
-    addCardOrderRoutes(router_, services_);
-  }
-  if (services_.mobile != nullptr) addMobileRoutes(router_, settings_, services_);
+  addOrderRoutes(router_, services_);
+  addOrderApiRoutes(router_, services_);
+  addCardOrderRoutes(router_, services_);
+  addMobileRoutes(router_, settings_, services_);
 }
 
 http::Reply Portal::handle(const http::Request& request, const http::Connection& connection,
@@ -73,8 +79,13 @@ http::Reply Portal::dispatch(RequestContext& context, const RouteMatch& match) {
   const Route& route = *match.route;
   const bool as_json = route.format == Format::json;
   try {
-    if (route.access == Access::logged_in) {
+    if (route.access != Access::anyone) {
       if (auto refused = logIn(context, route)) return std::move(*refused);
+      if (route.access == Access::servicedesk) {
+        if (auto allowed = policy::permit(*context.principal, policy::Action::work_in_servicedesk);
+            !allowed)
+          return failure(context, allowed.error(), as_json);
+      }
     }
     if (isStateChange(context.request.method())) {
       if (auto refused = guardStateChange(context, route)) return std::move(*refused);
@@ -126,10 +137,9 @@ std::optional<http::Response> Portal::mobileSession(RequestContext& context, boo
   auto session = services_.sessions.resumeMobile(token);
   if (!session) return failure(context, session.error(), as_json);
   if (!*session) return std::nullopt;
-  auto principal = services_.registry.findPrincipal((*session)->record.person);
+  auto principal = services_.login.sessionPrincipal((*session)->record.person);
   if (!principal) return failure(context, principal.error(), as_json);
-  // Access withdrawn since the login ends what the session allowed.
-  if (!*principal || !(*principal)->hasPortalAccess()) return std::nullopt;
+  if (!*principal) return std::nullopt;
   context.log.person = std::to_string((*principal)->person.id);
   context.session = std::move(**session);
   context.principal = std::move(**principal);

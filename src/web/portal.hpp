@@ -5,18 +5,19 @@
 
 #include "auth/certificate_login.hpp"
 #include "auth/mobile_requests.hpp"
-#include "auth/order_signature.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/handler.hpp"
 #include "ra/card_orders.hpp"
-#include "ra/order_service.hpp"
+#include "ra/key_blocklist.hpp"
+#include "ra/orders.hpp"
+#include "ra/organisation_queries.hpp"
+#include "ra/registry_service.hpp"
 #include "ra/server_orders.hpp"
-#include "storage/audit_repository.hpp"
-#include "storage/blocked_keys.hpp"
+#include "storage/card_production.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/database.hpp"
-#include "storage/registry_repository.hpp"
+#include "storage/mobile_requests.hpp"
 #include "web/router.hpp"
 
 #include <chrono>
@@ -32,18 +33,6 @@ struct PortalSettings {
   bool demo = false;   ///< development demo: the login page explains the demo certificates
 };
 
-/// The order use cases and what they need (issue 5), built by `serve` around the CA.
-struct OrderServices {
-  ra::OrderService& service;
-  ra::ServerOrders& server;
-  const auth::OrderSignatureVerifier& signatures;
-  storage::OrderRepository& store;
-  storage::BlockedKeyRepository& blocked_keys;
-  ra::CardOrders& cards;                    ///< card orders (issue 6)
-  storage::SoftCardRepository& soft_cards;  ///< the demo bureau's soft cards
-  bool soft_card_downloads = false;         ///< demo mode: the Servicedesk may download them
-};
-
 /// What /healthz tells about this node's background jobs (app runs them).
 struct JobHealth {
   bool leader = false;                      ///< this node runs the shared jobs
@@ -51,21 +40,28 @@ struct JobHealth {
   std::string problem;                      ///< empty when the last round went well
 };
 
-/// What the routes use. Route groups build their ra use cases from these.
+/// What the routes use: the use cases they translate to and from, and what the transport-side
+/// pages need. Every member is required, so a missing service fails at start-up, never as a
+/// 404 at run time.
 struct PortalServices {
   auth::CertificateLogin& login;
   auth::SessionManager& sessions;
-  storage::Database& database;
-  storage::RegistryRepository& registry;
-  storage::AuditRepository& audit_log;
-  storage::CertificateInventory& inventory;
+  auth::MobileRequests& mobile;
+  ra::Orders& orders;                        ///< every order after its creation
+  ra::ServerOrders& server_orders;           ///< creating server certificate orders
+  ra::CardOrders& card_orders;               ///< creating card orders
+  ra::OrganisationQueries& queries;          ///< the customer pages' reads
+  ra::RegistryService& registry;             ///< the Servicedesk's registry
+  ra::KeyBlocklist& blocklist;               ///< the Servicedesk's key blocklist
+  storage::CertificateInventory& inventory;  ///< streams an export the queries allowed
+  storage::SoftCardRepository& soft_cards;   ///< the demo bureau's soft cards
+  storage::RateLimiter& rate_limiter;        ///< attempt counters (enrolment, answers)
+  storage::Database& database;               ///< /healthz
   const core::Clock& clock;
-  const ca::CrlFiles* crls = nullptr;            ///< the CRLs served at /crl/<ca>.crl; none if null
-  const ca::IssuerChains* chains = nullptr;      ///< chains offered with certificates; none if null
-  OrderServices* orders = nullptr;               ///< ordering; no order routes if null
-  auth::MobileRequests* mobile = nullptr;        ///< mobile login and signing; none if null
-  storage::RateLimiter* rate_limiter = nullptr;  ///< attempt counters (enrolment, answers)
-  std::function<JobHealth()> job_health;         ///< for /healthz; not reported if empty
+  const ca::CrlFiles& crls;               ///< the CRLs served at /crl/<ca>.crl
+  const ca::IssuerChains& chains;         ///< chains offered with certificates
+  bool soft_card_downloads = false;       ///< demo mode: the Servicedesk may download soft cards
+  std::function<JobHealth()> job_health;  ///< for /healthz; not reported if empty
 };
 
 /// The request handler of `mijncert serve`.

@@ -16,10 +16,12 @@ namespace web {
 
 struct RequestContext;
 
-/// Who may call a route.
+/// Who may call a route: the one guard Portal applies before any handler runs. What a person
+/// may do with a given object is decided further down, by the use case (policy::permit).
 enum class Access {
-  anyone,     ///< no certificate or session needed (/healthz, the language switch)
-  logged_in,  ///< a registered person with portal access
+  anyone,       ///< no certificate or session needed (/healthz, the language switch)
+  logged_in,    ///< a registered person with portal access
+  servicedesk,  ///< a logged-in Servicedesk officer (403 for anyone else)
 };
 
 /// How errors of a route are shown: as HTML pages or as problem+json.
@@ -49,6 +51,8 @@ class Router {
  public:
   /// Adds a route; patterns must be unique per method.
   void add(Route route) { routes_.push_back(std::move(route)); }
+  /// Every route, in the order added (docs and tests list them).
+  const std::vector<Route>& routes() const { return routes_; }
   /// Finds the route for a method and decoded path.
   RouteMatch match(boost::beast::http::verb method, std::string_view path) const;
 

@@ -6,7 +6,15 @@
 
 #include <boost/json/array.hpp>
 
+#include <functional>
+
 namespace web {
+
+/// A route handler of a route group: the decoded request and the portal's use cases.
+using ServiceHandler = std::function<http::Reply(RequestContext&, PortalServices&)>;
+/// Adds `route` (method, pattern, access guard, format) with a handler that gets the services:
+/// the one way every group registers its routes.
+void addRoute(Router& router, PortalServices& services, Route route, ServiceHandler handler);
 
 /// /healthz, the language switch and logout.
 void addGeneralRoutes(Router& router, const PortalSettings& settings, PortalServices& services);
@@ -33,12 +41,10 @@ void addOrderRoutes(Router& router, PortalServices& services);
 /// Ordering cards: new personal and group cards of an organisation, renewals, a professional
 /// holder's mobile certificate and their own overview /mijn-certificaten (card_order_routes.cpp).
 void addCardOrderRoutes(Router& router, PortalServices& services);
-/// The order links the card pages offer this person for `card`: renew it (a card of an
-/// organisation they act for, or their own professional card; never a revoked or mobile one) and
-/// add a mobile certificate (their own professional card, not expired at `now`):
-/// [{href, label, aria_label}] (card_order_routes.cpp).
-boost::json::array cardOrderLinks(const RequestContext& context, PortalServices& services,
-                                  const core::Card& card);
+/// The order links the card pages offer for `card`, as `may` allows: renew it, add a mobile
+/// certificate: [{href, label, aria_label}] (card_order_routes.cpp).
+boost::json::array cardOrderLinks(const RequestContext& context, const core::Card& card,
+                                  const ra::CardPermissions& may);
 /// The order calls of the JSON API (order_api_routes.cpp).
 void addOrderApiRoutes(Router& router, PortalServices& services);
 

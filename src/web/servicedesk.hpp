@@ -1,6 +1,7 @@
 #pragma once
-// Shared by the Servicedesk route files (servicedesk_*routes.cpp, PRODUCT.md §7): the officers-only
-// guard, the registry use cases, and small helpers every back-office page uses.
+// Shared by the Servicedesk route files (servicedesk_*routes.cpp, PRODUCT.md §7): the registry
+// use cases, and small helpers every back-office page uses. Every back-office route has access
+// Access::servicedesk, which Portal enforces.
 
 #include "core/error.hpp"
 #include "ra/registry_service.hpp"
@@ -8,6 +9,7 @@
 #include "web/form_view.hpp"
 #include "web/portal.hpp"
 #include "web/router.hpp"
+#include "web/routes.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -23,9 +25,11 @@ namespace web::servicedesk {
 /// A back-office handler: gets the request and the registry use cases.
 using Handler = std::function<http::Response(RequestContext&, ra::RegistryService&)>;
 
-/// Adds a route that only Servicedesk officers may use (a 403 page for everyone else).
-void addRoute(Router& router, PortalServices& services, boost::beast::http::verb method,
-              std::string pattern, Handler handler);
+/// A route handler of the back office over its registry use cases.
+ServiceHandler registryHandler(Handler handler);
+/// Adds a back-office page (Access::servicedesk, HTML) whose handler gets the registry.
+void addPage(Router& router, PortalServices& services, boost::beast::http::verb method,
+             std::string pattern, Handler handler);
 
 /// Redirects (303) to `path` with a confirmation to show there (see pageModel), e.g. "opgeslagen".
 http::Response redirectWithNotice(RequestContext& context, const std::string& path,

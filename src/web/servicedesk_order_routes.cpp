@@ -48,7 +48,7 @@ http::Response queue(RequestContext& context, PortalServices& services) {
                                  : std::string(core::toString(core::OrderStatus::submitted));
   filter.status = core::parseOrderStatus(status);
   filter.organisation = idQuery(context, "organisatie");
-  auto orders = services.orders->store.queue(filter, storage::OrderRepository::kMaxListRows);
+  auto orders = services.orders.queue(*context.principal, filter);
   if (!orders) return failure(context, orders.error(), false);
   boost::json::array options{
       {{"value", ""}, {"label", t.text("orders.queue.all")}, {"selected", !filter.status}}};
@@ -59,11 +59,7 @@ http::Response queue(RequestContext& context, PortalServices& services) {
                        {"selected", filter.status == value}});
   }
   boost::json::array rows;
-  for (const auto& order : *orders) {
-    std::string organisation;
-    if (order.organisation)
-      if (auto found = services.registry.findOrganisation(*order.organisation); found && *found)
-        organisation = (*found)->name;
+  for (const auto& [order, organisation] : *orders) {
     rows.push_back({{"href", orderPath(order.id)},
                     {"number", std::to_string(order.id)},
                     {"organisation", organisation},
@@ -111,7 +107,6 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
   FormView form(t, "beoordeling", errors);
   auto model = pageModel(context);
   const bool open = undecided(order.status);
-  const bool own = order.requested_by == context.principal->person.id;
   boost::json::array domains;
   if (open)
     for (const auto& name : view.unvalidated_names)
@@ -119,7 +114,7 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
   const std::string heading = t.format(
       "orders.review.title", {{"number", std::to_string(order.id)}, {"name", order.common_name}});
   model["heading"] = heading;
-  model["facts"] = orderFacts(t, services, view);
+  model["facts"] = orderFacts(t, view);
   model["document"] = order.evidence.document;
   model["signature_href"] =
       order.evidence.signature.empty() ? "" : orderPath(order.id) + "/handtekening.p7s";
@@ -130,8 +125,8 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
     model["manager_fieldsets"] = fieldsetModels(
         form, personFieldsets(), values.empty() ? proposalValues(*order.proposed_manager) : values);
   model["manager_action"] = orderPath(order.id) + "/beheerder";
-  model["may_decide"] = open && !own;
-  model["own_order"] = open && own ? t.text("order.own_approval") : "";
+  model["may_decide"] = view.may.approve;
+  model["own_order"] = open && !view.may.approve ? t.text("order.own_approval") : "";
   model["approve_action"] = orderPath(order.id) + "/goedkeuren";
   // An approved order whose issuance or production failed; a mobile order waits for enrolment.
   model["retry_issue"] =
@@ -140,7 +135,7 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
       order.status == core::OrderStatus::in_production ? orderPath(order.id) + "/verzonden" : "";
   model["activate_action"] =
       order.status == core::OrderStatus::shipped ? orderPath(order.id) + "/geactiveerd" : "";
-  model["soft_card_href"] = order.produced_card && services.orders->soft_card_downloads
+  model["soft_card_href"] = order.produced_card && services.soft_card_downloads
                                 ? kBase + "/" + std::to_string(order.id) + "/softcard.p12"
                                 : "";
   model["reject_action"] = orderPath(order.id) + "/afwijzen";
@@ -156,7 +151,7 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
 }
 
 core::Result<OrderView> orderInPath(RequestContext& context, PortalServices& services) {
-  return orderView(services, idParameter(context));
+  return services.orders.view(*context.principal, idParameter(context));
 }
 
 /// Runs a step on the order in the path; shows the page again with the step's problems, or
@@ -164,42 +159,40 @@ core::Result<OrderView> orderInPath(RequestContext& context, PortalServices& ser
 template <class Step>
 http::Response decide(RequestContext& context, PortalServices& services, std::string_view notice,
                       Step&& step) {
-  auto view = orderInPath(context, services);
-  if (!view) return failure(context, view.error(), false);
-  auto done = step(view->order);
+  const core::OrderId id = idParameter(context);
+  auto done = step(id);
   if (!done) {
     if (done.error().fields.empty()) return failure(context, done.error(), false);
+    auto view = orderInPath(context, services);
+    if (!view) return failure(context, view.error(), false);
     return orderPage(context, services, *view, statusOf(done.error().kind), done.error().fields,
                      *context.form);
   }
-  return redirectWithNotice(context, orderPath(view->order.id), notice);
+  return redirectWithNotice(context, orderPath(id), notice);
 }
 
 http::Response approve(RequestContext& context, PortalServices& services) {
-  auto current = services.orders->service.order(idParameter(context));
-  // The confirmation says what happened: issued, or a card sent to production.
-  const std::string_view notice =
-      current && core::isCardOrder(current->type) ? "goedgekeurd-pas" : "goedgekeurd";
-  return decide(context, services, notice, [&](const core::Order& order) {
-    // An approved order whose issuance failed is issued again, still at most once.
-    if (core::isCardOrder(order.type))
-      return services.orders->cards.approve(*context.principal, order.id);
-    return order.status == core::OrderStatus::approved
-               ? services.orders->server.issue(*context.principal, order.id)
-               : services.orders->server.approve(*context.principal, order.id);
+  core::OrderType type = core::OrderType::server_new;
+  auto response = decide(context, services, "goedgekeurd", [&](core::OrderId id) {
+    auto approved = services.orders.approve(*context.principal, id);
+    if (approved) type = approved->type;
+    return approved;
   });
+  // The confirmation says what happened: issued, or a card sent to production.
+  if (core::isCardOrder(type))
+    response.set(bhttp::field::location,
+                 orderPath(idParameter(context)) + "?melding=goedgekeurd-pas");
+  return response;
 }
 
 http::Response ship(RequestContext& context, PortalServices& services) {
-  return decide(context, services, "verzonden", [&](const core::Order& order) {
-    return services.orders->cards.ship(*context.principal, order.id);
-  });
+  return decide(context, services, "verzonden",
+                [&](core::OrderId id) { return services.orders.ship(*context.principal, id); });
 }
 
 http::Response activate(RequestContext& context, PortalServices& services) {
-  return decide(context, services, "geactiveerd", [&](const core::Order& order) {
-    return services.orders->cards.activate(*context.principal, order.id);
-  });
+  return decide(context, services, "geactiveerd",
+                [&](core::OrderId id) { return services.orders.activate(*context.principal, id); });
 }
 
 // The demo bureau's soft card of the order's card (demo mode only): the authentication key and
@@ -208,9 +201,9 @@ http::Response softCardDownload(RequestContext& context, PortalServices& service
   auto view = orderInPath(context, services);
   if (!view) return failure(context, view.error(), false);
   const core::Error missing = core::makeError(core::ErrorKind::not_found, "error.not_found");
-  if (!services.orders->soft_card_downloads || !view->order.produced_card)
+  if (!services.soft_card_downloads || !view->order.produced_card)
     return failure(context, missing, false);
-  auto pkcs12 = services.orders->soft_cards.find(*view->order.produced_card);
+  auto pkcs12 = services.soft_cards.find(*view->order.produced_card);
   if (!pkcs12) return failure(context, pkcs12.error(), false);
   if (!*pkcs12) return failure(context, missing, false);
   http::Response response{bhttp::status::ok, context.request.version()};
@@ -223,28 +216,21 @@ http::Response softCardDownload(RequestContext& context, PortalServices& service
 }
 
 http::Response reject(RequestContext& context, PortalServices& services) {
-  return decide(context, services, "afgewezen", [&](const core::Order& order) {
-    return services.orders->service.reject(*context.principal, order.id,
-                                           formValue(context, "reason"));
+  return decide(context, services, "afgewezen", [&](core::OrderId id) {
+    return services.orders.reject(*context.principal, id, formValue(context, "reason"));
   });
 }
 
 http::Response identifyManager(RequestContext& context, PortalServices& services) {
-  return decide(context, services, "beheerder-geidentificeerd", [&](const core::Order& order) {
-    return services.orders->server.identifyManager(*context.principal, order.id,
-                                                   personFromForm(context));
+  return decide(context, services, "beheerder-geidentificeerd", [&](core::OrderId id) {
+    return services.orders.identifyManager(*context.principal, id, personFromForm(context));
   });
 }
 
-http::Response validateDomain(RequestContext& context, PortalServices& services,
-                              ra::RegistryService& registry) {
-  return decide(context, services, "domein-gevalideerd",
-                [&](const core::Order& order) -> core::Result<void> {
-                  if (!order.organisation)
-                    return core::makeError(core::ErrorKind::not_found, "error.not_found");
-                  return registry.addDomain(*context.principal, *order.organisation,
-                                            formValue(context, "domain"));
-                });
+http::Response validateDomain(RequestContext& context, PortalServices& services) {
+  return decide(context, services, "domein-gevalideerd", [&](core::OrderId id) {
+    return services.orders.validateDomain(*context.principal, id, formValue(context, "domain"));
+  });
 }
 
 http::Response signatureDownload(RequestContext& context, PortalServices& services) {
@@ -262,28 +248,6 @@ http::Response signatureDownload(RequestContext& context, PortalServices& servic
 
 // ----- the key blocklist -----
 
-bool isSha256Hex(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-           return std::isdigit(c) || (c >= 'a' && c <= 'f');
-         });
-}
-
-/// The SPKI hash of what was entered: a hash itself, or a certificate, CSR or public key (PEM).
-core::Result<std::string> keyHashOf(const std::string& input) {
-  std::string text = policy::trimmed(input);
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  if (isSha256Hex(lower)) return lower;
-  if (auto certificate = pki::Certificate::fromPem(text))
-    return pki::PublicKey::ofCertificate(*certificate).sha256Hex();
-  if (auto request = pki::CertificateRequest::fromPem(text))
-    if (auto key = request->publicKey()) return key->sha256Hex();
-  if (auto key = pki::PublicKey::fromPem(text)) return key->sha256Hex();
-  return core::makeError(core::ErrorKind::invalid, "validation.failed",
-                         {{"key", "orders.blocklist.key_unreadable"}});
-}
-
 const FieldSpec kKeyField{
     "key", "orders.blocklist.key", "orders.blocklist.key_hint", "textarea", "", true};
 const FieldSpec kReasonField{"reason", "orders.blocklist.reason", "", "text", "", true};
@@ -292,7 +256,7 @@ http::Response blocklistPage(RequestContext& context, PortalServices& services,
                              bhttp::status status, const std::vector<core::FieldError>& errors,
                              const Fields& values) {
   const auto& t = context.texts();
-  auto keys = services.orders->blocked_keys.list();
+  auto keys = services.blocklist.list(*context.principal);
   if (!keys) return failure(context, keys.error(), false);
   boost::json::array rows;
   for (const auto& key : *keys)
@@ -324,25 +288,16 @@ http::Response blockKey(RequestContext& context, PortalServices& services) {
   const auto show = [&](const std::vector<core::FieldError>& errors, bhttp::status status) {
     return blocklistPage(context, services, status, errors, *context.form);
   };
-  const std::string reason = policy::trimmed(formValue(context, "reason"));
-  auto hash = keyHashOf(formValue(context, "key"));
-  if (!hash) return formFailure(context, hash.error(), show);
-  if (reason.empty() || reason.size() > 500)
-    return show({{"reason", "orders.blocklist.reason_required"}}, bhttp::status::bad_request);
-  if (auto added =
-          services.orders->blocked_keys.add(*hash, reason, context.principal->person.id,
-                                            audit::Actor::person(context.principal->person.id));
-      !added) {
-    if (added.error().message == "blocked_key.exists")
-      return show({{"key", "orders.blocklist.exists"}}, bhttp::status::conflict);
-    return failure(context, added.error(), false);
-  }
+  if (auto blocked = services.blocklist.block(*context.principal, formValue(context, "key"),
+                                              formValue(context, "reason"));
+      !blocked)
+    return formFailure(context, blocked.error(), show);
   return redirectWithNotice(context, kBlocklist, "sleutel-geblokkeerd");
 }
 
 http::Response unblockKey(RequestContext& context, PortalServices& services) {
-  if (auto removed = services.orders->blocked_keys.remove(
-          formValue(context, "spki_sha256"), audit::Actor::person(context.principal->person.id));
+  if (auto removed =
+          services.blocklist.unblock(*context.principal, formValue(context, "spki_sha256"));
       !removed)
     return failure(context, removed.error(), false);
   return redirectWithNotice(context, kBlocklist, "sleutel-vrijgegeven");
@@ -351,37 +306,31 @@ http::Response unblockKey(RequestContext& context, PortalServices& services) {
 }  // namespace
 
 void addOrderRoutes(Router& router, PortalServices& services) {
-  const auto with = [&services](http::Response (*handler)(RequestContext&, PortalServices&)) {
-    return [handler, &services](RequestContext& context, ra::RegistryService&) {
-      return handler(context, services);
-    };
+  const auto get = bhttp::verb::get;
+  const auto post = bhttp::verb::post;
+  const auto route = [&](bhttp::verb method, std::string pattern, ServiceHandler handler) {
+    addRoute(router, services, {method, std::move(pattern), Access::servicedesk, Format::html},
+             std::move(handler));
   };
-  addRoute(router, services, bhttp::verb::get, kBase, with(queue));
-  addRoute(router, services, bhttp::verb::get, kBase + "/{id}",
-           with([](RequestContext& context, PortalServices& services) {
-             auto view = orderInPath(context, services);
-             if (!view) return failure(context, view.error(), false);
-             return orderPage(context, services, *view, bhttp::status::ok, {}, {});
-           }));
-  addRoute(router, services, bhttp::verb::get, kBase + "/{id}/handtekening.p7s",
-           with(signatureDownload));
-  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/goedkeuren", with(approve));
-  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/afwijzen", with(reject));
-  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/verzonden", with(ship));
-  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/geactiveerd", with(activate));
-  addRoute(router, services, bhttp::verb::get, kBase + "/{id}/softcard.p12",
-           with(softCardDownload));
-  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/beheerder", with(identifyManager));
-  addRoute(router, services, bhttp::verb::post, kBase + "/{id}/domein",
-           [&services](RequestContext& context, ra::RegistryService& registry) {
-             return validateDomain(context, services, registry);
-           });
-  addRoute(router, services, bhttp::verb::get, kBlocklist,
-           with([](RequestContext& context, PortalServices& services) {
-             return blocklistPage(context, services, bhttp::status::ok, {}, {});
-           }));
-  addRoute(router, services, bhttp::verb::post, kBlocklist, with(blockKey));
-  addRoute(router, services, bhttp::verb::post, kBlocklist + "/verwijderen", with(unblockKey));
+  route(get, kBase, queue);
+  route(get, kBase + "/{id}", [](RequestContext& context, PortalServices& services) {
+    auto view = orderInPath(context, services);
+    if (!view) return failure(context, view.error(), false);
+    return orderPage(context, services, *view, bhttp::status::ok, {}, {});
+  });
+  route(get, kBase + "/{id}/handtekening.p7s", signatureDownload);
+  route(post, kBase + "/{id}/goedkeuren", approve);
+  route(post, kBase + "/{id}/afwijzen", reject);
+  route(post, kBase + "/{id}/verzonden", ship);
+  route(post, kBase + "/{id}/geactiveerd", activate);
+  route(get, kBase + "/{id}/softcard.p12", softCardDownload);
+  route(post, kBase + "/{id}/beheerder", identifyManager);
+  route(post, kBase + "/{id}/domein", validateDomain);
+  route(get, kBlocklist, [](RequestContext& context, PortalServices& services) {
+    return blocklistPage(context, services, bhttp::status::ok, {}, {});
+  });
+  route(post, kBlocklist, blockKey);
+  route(post, kBlocklist + "/verwijderen", unblockKey);
 }
 
 }  // namespace web::servicedesk

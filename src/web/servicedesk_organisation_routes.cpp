@@ -109,7 +109,7 @@ http::Response organisationForm(RequestContext& context, bhttp::status status,
 
 http::Response search(RequestContext& context, ra::RegistryService& registry) {
   const auto& t = context.texts();
-  auto found = registry.searchOrganisations(searchText(context));
+  auto found = registry.searchOrganisations(*context.principal, searchText(context));
   if (!found) return failure(context, found.error(), false);
   boost::json::array rows;
   for (const auto& organisation : *found)
@@ -151,7 +151,7 @@ http::Response organisationPage(RequestContext& context, ra::RegistryService& re
                                 const std::vector<core::FieldError>& domain_errors = {}) {
   const auto& t = context.texts();
   const auto id = idParameter(context);
-  auto file = registry.organisation(id);
+  auto file = registry.organisation(*context.principal, id);
   if (!file) return failure(context, file.error(), false);
   const auto& o = file->organisation;
   const auto path = organisationPath(id);
@@ -230,7 +230,7 @@ http::Response show(RequestContext& context, ra::RegistryService& registry) {
 
 http::Response editForm(RequestContext& context, ra::RegistryService& registry) {
   const auto id = idParameter(context);
-  auto file = registry.organisation(id);
+  auto file = registry.organisation(*context.principal, id);
   if (!file) return failure(context, file.error(), false);
   const auto& t = context.texts();
   return organisationForm(
@@ -247,7 +247,7 @@ http::Response update(RequestContext& context, ra::RegistryService& registry) {
   if (updated) return redirectWithNotice(context, organisationPath(id), "opgeslagen");
   return formFailure(context, updated.error(), [&](const auto& errors, bhttp::status status) {
     // The heading keeps the stored name: the entered one may be what is wrong.
-    auto file = registry.organisation(id);
+    auto file = registry.organisation(*context.principal, id);
     if (!file) return failure(context, file.error(), false);
     return organisationForm(context, status, organisationPath(id) + "/bewerken",
                             context.texts().format("servicedesk.organisation.edit_title",
@@ -290,15 +290,15 @@ http::Response removeDomain(RequestContext& context, ra::RegistryService& regist
 void addOrganisationRoutes(Router& router, PortalServices& services) {
   const auto get = bhttp::verb::get;
   const auto post = bhttp::verb::post;
-  addRoute(router, services, get, kBase, search);
-  addRoute(router, services, get, kBase + "/nieuw", newForm);
-  addRoute(router, services, post, kBase + "/nieuw", create);
-  addRoute(router, services, get, kBase + "/{id}", show);
-  addRoute(router, services, get, kBase + "/{id}/bewerken", editForm);
-  addRoute(router, services, post, kBase + "/{id}/bewerken", update);
-  addRoute(router, services, post, kBase + "/{id}/portaal", setPortal);
-  addRoute(router, services, post, kBase + "/{id}/domeinen", addDomain);
-  addRoute(router, services, post, kBase + "/{id}/domeinen/verwijderen", removeDomain);
+  addPage(router, services, get, kBase, search);
+  addPage(router, services, get, kBase + "/nieuw", newForm);
+  addPage(router, services, post, kBase + "/nieuw", create);
+  addPage(router, services, get, kBase + "/{id}", show);
+  addPage(router, services, get, kBase + "/{id}/bewerken", editForm);
+  addPage(router, services, post, kBase + "/{id}/bewerken", update);
+  addPage(router, services, post, kBase + "/{id}/portaal", setPortal);
+  addPage(router, services, post, kBase + "/{id}/domeinen", addDomain);
+  addPage(router, services, post, kBase + "/{id}/domeinen/verwijderen", removeDomain);
 }
 
 }  // namespace web::servicedesk

@@ -86,7 +86,7 @@ http::Response personForm(RequestContext& context, bhttp::status status,
 
 http::Response search(RequestContext& context, ra::RegistryService& registry) {
   const auto& t = context.texts();
-  auto found = registry.searchPersons(searchText(context));
+  auto found = registry.searchPersons(*context.principal, searchText(context));
   if (!found) return failure(context, found.error(), false);
   boost::json::array rows;
   for (const auto& person : *found)
@@ -109,7 +109,7 @@ core::Result<PersonFormPage> newPersonPage(RequestContext& context, ra::Registry
   PersonFormPage form_page{context.texts().text("servicedesk.person.new_title"), kBase + "/nieuw",
                            kBase, std::nullopt};
   if (!organisation_id) return form_page;
-  auto file = registry.organisation(*organisation_id);
+  auto file = registry.organisation(*context.principal, *organisation_id);
   if (!file) return file.error();
   form_page.organisation = std::move(file->organisation);
   form_page.cancel = "/servicedesk/organisaties/" + std::to_string(*organisation_id);
@@ -163,7 +163,7 @@ http::Response personPage(RequestContext& context, ra::RegistryService& registry
                           bhttp::status status, const PostedForm& posted = {}) {
   const auto& t = context.texts();
   const auto id = idParameter(context);
-  auto file = registry.person(id);
+  auto file = registry.person(*context.principal, id);
   if (!file) return failure(context, file.error(), false);
   const auto& person = file->person;
   const auto path = personPath(id);
@@ -276,7 +276,7 @@ http::Response afterChange(RequestContext& context, ra::RegistryService& registr
 
 http::Response editForm(RequestContext& context, ra::RegistryService& registry) {
   const auto id = idParameter(context);
-  auto file = registry.person(id);
+  auto file = registry.person(*context.principal, id);
   if (!file) return failure(context, file.error(), false);
   const auto name = file->person.displayName();
   return personForm(context, bhttp::status::ok,
@@ -293,7 +293,7 @@ http::Response update(RequestContext& context, ra::RegistryService& registry) {
   if (updated) return redirectWithNotice(context, personPath(id), "opgeslagen");
   return formFailure(context, updated.error(), [&](const auto& errors, bhttp::status status) {
     // The heading keeps the stored name: the entered one may be what is wrong.
-    auto file = registry.person(id);
+    auto file = registry.person(*context.principal, id);
     if (!file) return failure(context, file.error(), false);
     const auto name = file->person.displayName();
     return personForm(context, status,
@@ -372,17 +372,17 @@ http::Response setAccess(RequestContext& context, ra::RegistryService& registry)
 void addPersonRoutes(Router& router, PortalServices& services) {
   const auto get = bhttp::verb::get;
   const auto post = bhttp::verb::post;
-  addRoute(router, services, get, kBase, search);
-  addRoute(router, services, get, kBase + "/nieuw", newForm);
-  addRoute(router, services, post, kBase + "/nieuw", create);
-  addRoute(router, services, get, kBase + "/{id}", show);
-  addRoute(router, services, get, kBase + "/{id}/bewerken", editForm);
-  addRoute(router, services, post, kBase + "/{id}/bewerken", update);
-  addRoute(router, services, post, kBase + "/{id}/rollen", addRole);
-  addRoute(router, services, post, kBase + "/{id}/rollen/verwijderen", removeRole);
-  addRoute(router, services, post, kBase + "/{id}/certificaten", addCertificate);
-  addRoute(router, services, post, kBase + "/{id}/certificaten/verwijderen", removeCertificate);
-  addRoute(router, services, post, kBase + "/{id}/toegang", setAccess);
+  addPage(router, services, get, kBase, search);
+  addPage(router, services, get, kBase + "/nieuw", newForm);
+  addPage(router, services, post, kBase + "/nieuw", create);
+  addPage(router, services, get, kBase + "/{id}", show);
+  addPage(router, services, get, kBase + "/{id}/bewerken", editForm);
+  addPage(router, services, post, kBase + "/{id}/bewerken", update);
+  addPage(router, services, post, kBase + "/{id}/rollen", addRole);
+  addPage(router, services, post, kBase + "/{id}/rollen/verwijderen", removeRole);
+  addPage(router, services, post, kBase + "/{id}/certificaten", addCertificate);
+  addPage(router, services, post, kBase + "/{id}/certificaten/verwijderen", removeCertificate);
+  addPage(router, services, post, kBase + "/{id}/toegang", setAccess);
 }
 
 }  // namespace web::servicedesk

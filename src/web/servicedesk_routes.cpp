@@ -1,7 +1,6 @@
 // The Servicedesk back office (PRODUCT.md §7), Servicedesk officers only: the landing page, the
 // audit log, and what the organisation and person pages share (web/servicedesk.hpp).
 
-#include "auth/authorization.hpp"
 #include "core/time_format.hpp"
 #include "web/context.hpp"
 #include "web/routes.hpp"
@@ -47,17 +46,16 @@ constexpr std::string_view kNotices[] = {
 
 }  // namespace
 
-void addRoute(Router& router, PortalServices& services, bhttp::verb method, std::string pattern,
-              Handler handler) {
-  router.add({method, std::move(pattern), Access::logged_in, Format::html,
-              [&services, handler = std::move(handler)](RequestContext& context) {
-                if (auto allowed =
-                        auth::authorize(*context.principal, auth::Action::use_servicedesk);
-                    !allowed)
-                  return failure(context, allowed.error(), false);
-                ra::RegistryService registry(services.registry, services.audit_log);
-                return handler(context, registry);
-              }});
+ServiceHandler registryHandler(Handler handler) {
+  return [handler = std::move(handler)](RequestContext& context, PortalServices& services) {
+    return handler(context, services.registry);
+  };
+}
+
+void addPage(Router& router, PortalServices& services, bhttp::verb method, std::string pattern,
+             Handler handler) {
+  addRoute(router, services, {method, std::move(pattern), Access::servicedesk, Format::html},
+           registryHandler(std::move(handler)));
 }
 
 http::Response redirectWithNotice(RequestContext& context, const std::string& path,
@@ -195,7 +193,7 @@ http::Response auditLog(RequestContext& context, ra::RegistryService& registry) 
                      false);
   }
   if (query.contains("na")) filter.after_sequence = idQuery(context, "na").value_or(0);
-  auto log = registry.auditLog(filter);
+  auto log = registry.auditLog(*context.principal, filter);
   if (!log) return failure(context, log.error(), false);
 
   boost::json::array records;
@@ -236,12 +234,14 @@ http::Response auditLog(RequestContext& context, ra::RegistryService& registry) 
 }  // namespace servicedesk
 
 void addServicedeskRoutes(Router& router, PortalServices& services) {
-  servicedesk::addRoute(router, services, bhttp::verb::get, "/servicedesk", servicedesk::home);
-  servicedesk::addRoute(router, services, bhttp::verb::get, "/servicedesk/audit",
-                        servicedesk::auditLog);
+  addRoute(router, services, {bhttp::verb::get, "/servicedesk", Access::servicedesk, Format::html},
+           servicedesk::registryHandler(servicedesk::home));
+  addRoute(router, services,
+           {bhttp::verb::get, "/servicedesk/audit", Access::servicedesk, Format::html},
+           servicedesk::registryHandler(servicedesk::auditLog));
   servicedesk::addOrganisationRoutes(router, services);
   servicedesk::addPersonRoutes(router, services);
-  if (services.orders != nullptr) servicedesk::addOrderRoutes(router, services);
+  servicedesk::addOrderRoutes(router, services);
 }
 
 }  // namespace web

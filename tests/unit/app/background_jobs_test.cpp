@@ -28,7 +28,7 @@ class BackgroundJobsTest : public ca_test::CaTest {
     auto trust = pki::ClientTrust::load(tls_);
     ASSERT_TRUE(trust) << trust.error().message;
     trust_ = *trust;
-    auto signatures = auth::OrderSignatureVerifier::create(tls_, clock_);
+    auto signatures = ra::OrderSignatureVerifier::create(tls_, clock_);
     ASSERT_TRUE(signatures) << signatures.error().message;
     signatures_.emplace(std::move(*signatures));
     lock_ = std::make_unique<storage::LeaderLock>(*database_, 42);
@@ -46,7 +46,7 @@ class BackgroundJobsTest : public ca_test::CaTest {
   std::unique_ptr<ca::CertificateAuthority> ca_;
   pki::ServerTlsSettings tls_;
   std::shared_ptr<pki::ClientTrust> trust_;
-  std::optional<auth::OrderSignatureVerifier> signatures_;
+  std::optional<ra::OrderSignatureVerifier> signatures_;
   std::unique_ptr<storage::LeaderLock> lock_;
   std::unique_ptr<storage::Housekeeping> housekeeping_;
   std::unique_ptr<BackgroundJobs> jobs_;

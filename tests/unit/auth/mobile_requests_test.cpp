@@ -9,6 +9,12 @@
 #include "pki/crl.hpp"
 #include "pki/crypto.hpp"
 #include "policy/certificate_identity.hpp"
+#include "ra/card_production.hpp"
+#include "ra/orders.hpp"
+#include "ra/registry_service.hpp"
+#include "storage/audit_repository.hpp"
+#include "storage/blocked_keys.hpp"
+#include "storage/card_production.hpp"
 #include "storage/session_repository.hpp"
 
 #include <gtest/gtest.h>
@@ -95,17 +101,42 @@ class MobileRequestsTest : public ca_test::CaTest {
         pki::issueCrl(*root_, root_key_, {}, clock_.now() - 1h, clock_.now() + 24h * 7, 1).value());
     ASSERT_TRUE(authority_->publishCrl("persons-ca"));
     auto verifier =
-        auth::OrderSignatureVerifier::create({"",
-                                              "",
-                                              (dir_.path() / "chain.pem").string(),
-                                              {crl, (dir_.path() / "persons-ca.crl").string()}},
-                                             clock_);
+        ra::OrderSignatureVerifier::create({"",
+                                            "",
+                                            (dir_.path() / "chain.pem").string(),
+                                            {crl, (dir_.path() / "persons-ca.crl").string()}},
+                                           clock_);
     ASSERT_TRUE(verifier) << verifier.error().message;
     verifier_.emplace(std::move(*verifier));
+    // The order use cases as `serve` wires them: signing from the phone goes through ra::Orders.
+    blocked_keys_ = std::make_unique<storage::BlockedKeyRepository>(*database_, clock_);
+    activation_codes_ = std::make_unique<storage::ActivationCodeRepository>(*database_, clock_);
+    soft_cards_ = std::make_unique<storage::SoftCardRepository>(*database_, clock_);
+    audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
+    bureau_ = std::make_unique<ra::DemoCardBureau>(*authority_, *store_, *soft_cards_);
+    server_orders_ =
+        std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_, *inventory_,
+                                           *store_, *blocked_keys_, *authority_, clock_);
+    card_orders_ = std::make_unique<ra::CardOrders>(
+        *service_, *order_store_, *registry_, *inventory_, *activation_codes_, *bureau_, *store_,
+        *authority_, random_, clock_, ra::CardOrderSettings{});
+    registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_);
+    orders_ =
+        std::make_unique<ra::Orders>(*service_, *server_orders_, *card_orders_, *registry_service_,
+                                     *order_store_, *registry_, *verifier_);
     mobile_ = mobileRequests({});
   }
   void TearDown() override {
     mobile_.reset();
+    orders_.reset();
+    registry_service_.reset();
+    card_orders_.reset();
+    server_orders_.reset();
+    bureau_.reset();
+    audit_log_.reset();
+    soft_cards_.reset();
+    activation_codes_.reset();
+    blocked_keys_.reset();
     verifier_.reset();
     authority_.reset();
     service_.reset();
@@ -117,7 +148,7 @@ class MobileRequestsTest : public ca_test::CaTest {
   }
 
   std::unique_ptr<auth::MobileRequests> mobileRequests(auth::MobileSettings settings) {
-    return std::make_unique<auth::MobileRequests>(*requests_, *registry_, *inventory_, *service_,
+    return std::make_unique<auth::MobileRequests>(*requests_, *registry_, *inventory_, *orders_,
                                                   *verifier_, random_, clock_, kOrigin, settings);
   }
 
@@ -217,7 +248,16 @@ class MobileRequestsTest : public ca_test::CaTest {
   std::unique_ptr<storage::MobileRequestRepository> requests_;
   std::unique_ptr<ra::OrderService> service_;
   std::unique_ptr<ca::CertificateAuthority> authority_;
-  std::optional<auth::OrderSignatureVerifier> verifier_;
+  std::optional<ra::OrderSignatureVerifier> verifier_;
+  std::unique_ptr<storage::BlockedKeyRepository> blocked_keys_;
+  std::unique_ptr<storage::ActivationCodeRepository> activation_codes_;
+  std::unique_ptr<storage::SoftCardRepository> soft_cards_;
+  std::unique_ptr<storage::AuditRepository> audit_log_;
+  std::unique_ptr<ra::DemoCardBureau> bureau_;
+  std::unique_ptr<ra::ServerOrders> server_orders_;
+  std::unique_ptr<ra::CardOrders> card_orders_;
+  std::unique_ptr<ra::RegistryService> registry_service_;
+  std::unique_ptr<ra::Orders> orders_;
   std::unique_ptr<auth::MobileRequests> mobile_;
   core::OrganisationId organisation_ = 0;
   core::Principal holder_;
@@ -256,9 +296,9 @@ TEST_F(MobileRequestsTest, AMobileCertificateCompletesTheLoginForItsBrowserOnce)
 
   auto answered = mobile_->answer(request.id, signature("holder", request.document));
   ASSERT_TRUE(answered) << answered.error().message;
-  EXPECT_EQ(answered->status, MobileRequestStatus::completed);
-  EXPECT_EQ(answered->person, holder_.person.id);
-  EXPECT_EQ(answered->signer_fingerprint, mobileFingerprint("holder"));
+  EXPECT_EQ(answered->request.status, MobileRequestStatus::completed);
+  EXPECT_EQ(answered->request.person, holder_.person.id);
+  EXPECT_EQ(answered->request.signer_fingerprint, mobileFingerprint("holder"));
   auto state = mobile_->forBrowser(request.id, kBrowser);
   ASSERT_TRUE(state);
   EXPECT_EQ(state->request.status, MobileRequestStatus::completed);
@@ -359,7 +399,7 @@ TEST_F(MobileRequestsTest, ASignatureOverAnotherDocumentIsRefusedAndMayBeRetried
   // A refusal is final for the answer, not for the request.
   auto retried = mobile_->answer(request.id, signature("holder", request.document));
   ASSERT_TRUE(retried) << retried.error().message;
-  EXPECT_EQ(retried->status, MobileRequestStatus::completed);
+  EXPECT_EQ(retried->request.status, MobileRequestStatus::completed);
 }
 
 TEST_F(MobileRequestsTest, ACardCertificateDoesNotAnswer) {
@@ -438,7 +478,7 @@ TEST_F(MobileRequestsTest, OnlyTheRequesterStartsSigningTheirDraft) {
             ErrorKind::not_found);
 
   const core::Order withdrawn = draft();
-  ASSERT_TRUE(service_->cancel(holder_, withdrawn.id));
+  ASSERT_TRUE(service_->cancel(holder_, withdrawn));
   EXPECT_EQ(failure(mobile_->startSigning(holder_, withdrawn.id, kBrowser, kAddress)).kind,
             ErrorKind::conflict);
   EXPECT_EQ(requests_->countSince(kAddress, clock_.now() - 1h).value(), 0) << "no request was made";
@@ -450,13 +490,13 @@ TEST_F(MobileRequestsTest, TheRequestersMobileCertificateSubmitsTheOrder) {
   EXPECT_EQ(request.kind, MobileRequestKind::sign);
   EXPECT_EQ(request.order, order.id);
   EXPECT_EQ(request.person, holder_.person.id);
-  EXPECT_EQ(request.document, service_->document(order.id).value());
+  EXPECT_EQ(request.document, service_->documentOf(order).value());
   EXPECT_EQ(mobile_->forApp(request.id).value().document, request.document);
 
   const std::string answer = signature("holder", request.document);
   auto answered = mobile_->answer(request.id, answer);
   ASSERT_TRUE(answered) << answered.error().message;
-  EXPECT_EQ(answered->status, MobileRequestStatus::completed);
+  EXPECT_EQ(answered->request.status, MobileRequestStatus::completed);
 
   const core::Order submitted = service_->order(order.id).value();
   EXPECT_EQ(submitted.status, OrderStatus::submitted);

@@ -78,16 +78,21 @@ class OrderServiceTest : public storage_test::SqliteTest {
     return order.value();
   }
 
-  /// A draft signed by the requester (the signature itself is verified by auth).
+  /// A draft signed by the requester (who may sign, and the signature itself, is ra::Orders').
   core::Order submitted(const ra::ServerOrderRequest& input) {
     const core::Order order = draft(input);
-    auto result = service_->submitWithSignature(requester_, order.id, evidence(order.id));
+    auto result = service_->submit(requester_, order, evidence(order.id));
     EXPECT_TRUE(result) << result.error().message;
     return result.value();
   }
 
+  /// The order as stored now.
+  core::Order current(core::OrderId order) { return service_->order(order).value(); }
+  /// The document of an order.
+  std::string document(core::OrderId order) { return service_->documentOf(current(order)).value(); }
+
   core::OrderEvidence evidence(core::OrderId order) {
-    return {service_->document(order).value(), "DER", "-----BEGIN CERTIFICATE-----\n"};
+    return {document(order), "DER", "-----BEGIN CERTIFICATE-----\n"};
   }
 
   CountingRandom random_;
@@ -129,9 +134,9 @@ TEST_F(OrderServiceTest, TheDocumentListsEveryFieldByteForByte) {
       "Identiteit aanvrager, serienummer: 900001234\n"
       "Portaal: https://mijncert.example\n"
       "Nonce: AAECAwQFBgcICQoLDA0ODw\n";
-  EXPECT_EQ(service_->document(order.id).value(), expected);
+  EXPECT_EQ(document(order.id), expected);
   // Deterministic: the same order yields the same bytes.
-  EXPECT_EQ(service_->document(order.id).value(), expected);
+  EXPECT_EQ(document(order.id), expected);
 }
 
 TEST_F(OrderServiceTest, TheDocumentNamesAProposedManagerAndCannotBeForgedByAValue) {
@@ -158,34 +163,24 @@ TEST_F(OrderServiceTest, OrderWithValidatedDomainsGoesToTheQueueAndThroughIssuan
   const core::Order order = submitted(request());
   EXPECT_EQ(order.status, OrderStatus::submitted);
   EXPECT_EQ(order.evidence, evidence(order.id));
-  EXPECT_EQ(service_->startProcessing(officer_, order.id).value().status,
+  EXPECT_EQ(service_->startProcessing(officer_, current(order.id)).value().status,
             OrderStatus::in_processing);
-  EXPECT_EQ(service_->approve(officer_, order.id).value().status, OrderStatus::approved);
+  EXPECT_EQ(service_->approve(officer_, current(order.id)).value().status, OrderStatus::approved);
   // A second approval (a retry, a double click) is a conflict, not a second step.
-  auto again = service_->approve(officer_, order.id);
+  auto again = service_->approve(officer_, current(order.id));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().kind, ErrorKind::conflict);
-}
-
-TEST_F(OrderServiceTest, ARequesterNeverApprovesTheirOwnOrder) {
-  const core::Order order = submitted(request());
-  ASSERT_TRUE(service_->startProcessing(requester_, order.id));
-  auto own = service_->approve(requester_, order.id);
-  ASSERT_FALSE(own);
-  EXPECT_EQ(own.error().kind, ErrorKind::forbidden);
-  EXPECT_EQ(own.error().message, "order.own_approval");
-  EXPECT_EQ(service_->order(order.id).value().status, OrderStatus::in_processing);
 }
 
 TEST_F(OrderServiceTest, AnUnvalidatedDomainPutsTheOrderOnHoldUntilValidated) {
   const core::Order order = submitted(request({"www.voorbeeld.nl", "shop.elders.nl"}));
   EXPECT_EQ(order.status, OrderStatus::on_hold);
-  auto early = service_->startProcessing(officer_, order.id);
+  auto early = service_->startProcessing(officer_, current(order.id));
   ASSERT_FALSE(early);
   EXPECT_EQ(early.error().message, "order.domains_not_validated");
   ASSERT_TRUE(registry_->addValidatedDomain(organisation_, "elders.nl",
                                             audit::Actor::person(officer_.person.id)));
-  EXPECT_EQ(service_->startProcessing(officer_, order.id).value().status,
+  EXPECT_EQ(service_->startProcessing(officer_, current(order.id)).value().status,
             OrderStatus::in_processing);
 }
 
@@ -200,34 +195,42 @@ TEST_F(OrderServiceTest, ANameIsValidatedByItsDomainOrAParentDomain) {
 
 TEST_F(OrderServiceTest, RejectionNeedsAReason) {
   const core::Order order = submitted(request());
-  auto blank = service_->reject(officer_, order.id, "   ");
+  auto blank = service_->reject(officer_, current(order.id), "   ");
   ASSERT_FALSE(blank);
   EXPECT_EQ(blank.error().kind, ErrorKind::invalid);
   EXPECT_EQ(blank.error().fields,
             (std::vector<core::FieldError>{{"reason", "order.reason_required"}}));
-  auto rejected = service_->reject(officer_, order.id, " Onbekende aanvrager ");
+  auto rejected = service_->reject(officer_, current(order.id), " Onbekende aanvrager ");
   ASSERT_TRUE(rejected) << rejected.error().message;
   EXPECT_EQ(rejected->status, OrderStatus::rejected);
   EXPECT_EQ(rejected->reason, "Onbekende aanvrager");
 }
 
-TEST_F(OrderServiceTest, SubmissionNeedsTheRequesterAndThisOrdersDocument) {
+TEST_F(OrderServiceTest, ADraftIsSubmittedOnce) {
   const core::Order order = draft(request());
-  const core::Order other = draft(request());
-  auto foreign = service_->submitWithSignature(officer_, order.id, evidence(order.id));
-  ASSERT_FALSE(foreign);
-  EXPECT_EQ(foreign.error().message, "order.not_requester");
-  // The document of another order (replay) or a changed one is not this order's.
-  auto replay = service_->submitWithSignature(requester_, order.id, evidence(other.id));
-  ASSERT_FALSE(replay);
-  EXPECT_EQ(replay.error().kind, ErrorKind::invalid);
-  EXPECT_EQ(replay.error().message, "order.document_mismatch");
-  EXPECT_EQ(service_->order(order.id).value().status, OrderStatus::draft);
-  // Signed once; a second submission is a conflict.
-  ASSERT_TRUE(service_->submitWithSignature(requester_, order.id, evidence(order.id)));
-  auto twice = service_->submitWithSignature(requester_, order.id, evidence(order.id));
+  const core::Order seen = current(order.id);
+  ASSERT_TRUE(service_->submit(requester_, seen, evidence(order.id)));
+  // From the status read before: the order has moved meanwhile, so this is a conflict.
+  auto twice = service_->submit(requester_, seen, evidence(order.id));
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().kind, ErrorKind::conflict);
+  EXPECT_EQ(current(order.id).status, OrderStatus::submitted);
+}
+
+TEST_F(OrderServiceTest, OnceSignedTheDocumentIsTheEvidence) {
+  const core::Order order = submitted(request());
+  ASSERT_TRUE(registry_->updatePerson(
+      [&] {
+        auto renamed = requester_.person;
+        renamed.surname = "Jansen-de Vries";
+        return renamed;
+      }(),
+      audit::Actor::system("test")));
+  core::Order unsigned_copy = order;
+  unsigned_copy.evidence = {};
+  // What the registry says now differs, yet the signed bytes stay the document.
+  EXPECT_NE(service_->documentOf(unsigned_copy).value(), order.evidence.document);
+  EXPECT_EQ(document(order.id), order.evidence.document);
 }
 
 TEST_F(OrderServiceTest, CreationNeedsOneManagerAndARenewalSource) {
@@ -247,14 +250,15 @@ TEST_F(OrderServiceTest, CreationNeedsOneManagerAndARenewalSource) {
 
 TEST_F(OrderServiceTest, CancelsBeforeProcessingAndMarksIssuedAfterApproval) {
   const core::Order cancelled = draft(request());
-  EXPECT_EQ(service_->cancel(requester_, cancelled.id).value().status, OrderStatus::cancelled);
+  EXPECT_EQ(service_->cancel(requester_, current(cancelled.id)).value().status,
+            OrderStatus::cancelled);
 
   const core::Order order = submitted(request());
-  ASSERT_TRUE(service_->startProcessing(officer_, order.id));
-  auto late = service_->cancel(requester_, order.id);
+  ASSERT_TRUE(service_->startProcessing(officer_, current(order.id)));
+  auto late = service_->cancel(requester_, current(order.id));
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().message, "order.transition_not_allowed");
-  auto early = service_->markIssued(audit::Actor::system("ca"), order.id, 1);
+  auto early = service_->markIssued(audit::Actor::system("ca"), current(order.id), 1);
   ASSERT_FALSE(early);
   EXPECT_EQ(early.error().message, "order.transition_not_allowed");
   EXPECT_EQ(service_->order(order.id + 100).error().kind, ErrorKind::not_found);

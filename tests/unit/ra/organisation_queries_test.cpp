@@ -18,13 +18,24 @@ class OrganisationQueriesTest : public storage_test::SqliteTest {
     SqliteTest::SetUp();
     if (HasFatalFailure()) return;
     registry_.emplace(*database_, clock_);
+    inventory_.emplace(*database_);
+    officer_.person.servicedesk = true;
+    officer_.person.portal_access = true;
   }
   void TearDown() override {
+    inventory_.reset();
     registry_.reset();
     SqliteTest::TearDown();
   }
 
-  ra::OrganisationQueries queries() { return ra::OrganisationQueries{*registry_}; }
+  ra::OrganisationQueries queries() {
+    return ra::OrganisationQueries{*registry_, *inventory_, clock_, ra::CardOrderSettings{}};
+  }
+
+  /// A person as the login finds them.
+  core::Principal principal(core::PersonId id) {
+    return registry_->findPrincipal(id).value().value();
+  }
 
   core::OrganisationId createOrganisation(std::string name, std::string kvk, std::string oin) {
     return registry_->createOrganisation(organisation(name, kvk, oin), servicedesk_).value();
@@ -48,6 +59,8 @@ class OrganisationQueriesTest : public storage_test::SqliteTest {
   }
 
   std::optional<storage::RegistryRepository> registry_;
+  std::optional<storage::CertificateInventory> inventory_;
+  core::Principal officer_;  ///< sees every organisation
 };
 
 TEST_F(OrganisationQueriesTest, ProfileHoldsTheOrganisationItsMembersByRoleAndItsDomains) {
@@ -59,7 +72,7 @@ TEST_F(OrganisationQueriesTest, ProfileHoldsTheOrganisationItsMembersByRoleAndIt
   ASSERT_TRUE(registry_->addValidatedDomain(id, "voorbeeld.nl", servicedesk_));
   ASSERT_TRUE(registry_->addValidatedDomain(id, "api.voorbeeld.nl", servicedesk_));
 
-  const auto profile = queries().organisation(id);
+  const auto profile = queries().organisation(officer_, id);
   ASSERT_TRUE(profile) << profile.error().message;
   EXPECT_EQ(profile->organisation.id, id);
   EXPECT_EQ(profile->organisation.name, "Voorbeeld B.V.");
@@ -78,7 +91,7 @@ TEST_F(OrganisationQueriesTest, ProposedCertificateManagerIsNotListedUntilActive
   member(id, "Pieter", "Bakker", Role::manager);
   member(id, "Nieuwe", "Beheerder", Role::manager, /*active=*/false);
 
-  const auto profile = queries().organisation(id);
+  const auto profile = queries().organisation(officer_, id);
   ASSERT_TRUE(profile) << profile.error().message;
   EXPECT_EQ(names(profile->managers), std::vector<std::string>{"Pieter Bakker"});
 }
@@ -92,7 +105,7 @@ TEST_F(OrganisationQueriesTest, ProfileListsOnlyThisOrganisationsMembers) {
   const auto both = member(voorbeeld, "Noor", "Visser", Role::contact);
   ASSERT_TRUE(registry_->addRole(both, andere, Role::representative, servicedesk_));
 
-  const auto profile = queries().organisation(voorbeeld);
+  const auto profile = queries().organisation(officer_, voorbeeld);
   ASSERT_TRUE(profile) << profile.error().message;
   EXPECT_EQ(names(profile->contacts), (std::vector<std::string>{"Sanne Jansen", "Noor Visser"}));
   EXPECT_TRUE(profile->representatives.empty());
@@ -100,8 +113,22 @@ TEST_F(OrganisationQueriesTest, ProfileListsOnlyThisOrganisationsMembers) {
   EXPECT_TRUE(profile->validated_domains.empty());
 }
 
+TEST_F(OrganisationQueriesTest, AnotherOrganisationIsNotFoundBeforeAnythingIsRead) {
+  const auto voorbeeld = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  const auto andere = createOrganisation("Andere Organisatie B.V.", "87654321", "");
+  const auto contact = principal(member(voorbeeld, "Sanne", "Jansen", Role::contact));
+  EXPECT_TRUE(queries().organisation(contact, voorbeeld));
+  EXPECT_TRUE(queries().organisation(contact, voorbeeld)->may_order);
+  EXPECT_FALSE(queries().organisation(officer_, voorbeeld)->may_order) << "sees, never orders";
+  for (const auto organisation : {andere, core::OrganisationId{4242}}) {
+    const auto refused = queries().organisation(contact, organisation);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, ErrorKind::not_found);
+  }
+}
+
 TEST_F(OrganisationQueriesTest, UnknownOrganisationIsNotFound) {
-  const auto profile = queries().organisation(4242);
+  const auto profile = queries().organisation(officer_, 4242);
   ASSERT_FALSE(profile);
   EXPECT_EQ(profile.error().kind, ErrorKind::not_found);
 }
@@ -121,7 +148,7 @@ TEST_F(OrganisationQueriesTest, ProfessionalSeesPersonAndApplicationData) {
                                                 "NL812345678B01"}};
   ASSERT_TRUE(registry_->saveProfessionalDetails(details, servicedesk_));
 
-  const auto profile = queries().professional(id);
+  const auto profile = queries().professional(principal(id));
   ASSERT_TRUE(profile) << profile.error().message;
   EXPECT_EQ(profile->person.displayName(), "Eva de Boer");
   EXPECT_EQ(profile->person.profession, "Notaris");
@@ -137,20 +164,16 @@ TEST_F(OrganisationQueriesTest, ProfessionalWithoutRecordedDataHasNoDetails) {
   notary.professional = true;
   const auto id = registry_->createPerson(notary, servicedesk_).value();
 
-  const auto profile = queries().professional(id);
+  const auto profile = queries().professional(principal(id));
   ASSERT_TRUE(profile) << profile.error().message;
   EXPECT_FALSE(profile->details);
 }
 
-TEST_F(OrganisationQueriesTest, NonProfessionalOrUnknownPersonIsNotFound) {
+TEST_F(OrganisationQueriesTest, OnlyAProfessionalHolderHasProfessionalData) {
   const auto contact = createPerson("Sanne", "Jansen");
-  const auto not_professional = queries().professional(contact);
+  const auto not_professional = queries().professional(principal(contact));
   ASSERT_FALSE(not_professional);
-  EXPECT_EQ(not_professional.error().kind, ErrorKind::not_found);
-
-  const auto unknown = queries().professional(contact + 100);
-  ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(not_professional.error().kind, ErrorKind::forbidden);
 }
 
 }  // namespace

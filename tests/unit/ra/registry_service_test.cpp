@@ -99,7 +99,7 @@ TEST_F(RegistryServiceTest, InvalidOrganisationReportsEveryFieldAndStoresNothing
                  {"kvk", "validation.kvk"},
                  {"billing_email", "validation.email"}},
                 before);
-  EXPECT_TRUE(service_->searchOrganisations("").value().empty());
+  EXPECT_TRUE(service_->searchOrganisations(officer_, "").value().empty());
 }
 
 TEST_F(RegistryServiceTest, TakenKvkOrOinIsReportedAtTheField) {
@@ -125,7 +125,7 @@ TEST_F(RegistryServiceTest, UpdatesAnOrganisationButNotItsPortalSetting) {
   changed.id = id;
   changed.portal_enabled = false;
   ASSERT_TRUE(service_->updateOrganisation(officer_, changed));
-  const auto stored = service_->organisation(id).value().organisation;
+  const auto stored = service_->organisation(officer_, id).value().organisation;
   EXPECT_EQ(stored.name, "Nieuw B.V.");
   EXPECT_TRUE(stored.portal_enabled);
 
@@ -133,7 +133,7 @@ TEST_F(RegistryServiceTest, UpdatesAnOrganisationButNotItsPortalSetting) {
   const auto before = auditRecords().size();
   expectInvalid(service_->updateOrganisation(officer_, changed), ErrorKind::invalid,
                 {{"kvk", "validation.kvk"}}, before);
-  EXPECT_EQ(service_->organisation(id).value().organisation.kvk, "11223344");
+  EXPECT_EQ(service_->organisation(officer_, id).value().organisation.kvk, "11223344");
 
   changed = organisation("Niemand", "12121212", "");
   changed.id = id + 100;
@@ -143,9 +143,9 @@ TEST_F(RegistryServiceTest, UpdatesAnOrganisationButNotItsPortalSetting) {
 TEST_F(RegistryServiceTest, PortalIsEnabledAndDisabled) {
   const auto id = registerOrganisation("Portaal B.V.", "11223344");
   ASSERT_TRUE(service_->setPortalEnabled(officer_, id, true));
-  EXPECT_TRUE(service_->organisation(id).value().organisation.portal_enabled);
+  EXPECT_TRUE(service_->organisation(officer_, id).value().organisation.portal_enabled);
   ASSERT_TRUE(service_->setPortalEnabled(officer_, id, false));
-  EXPECT_FALSE(service_->organisation(id).value().organisation.portal_enabled);
+  EXPECT_FALSE(service_->organisation(officer_, id).value().organisation.portal_enabled);
   EXPECT_EQ(service_->setPortalEnabled(officer_, id + 100, true).error().kind,
             ErrorKind::not_found);
 }
@@ -153,7 +153,8 @@ TEST_F(RegistryServiceTest, PortalIsEnabledAndDisabled) {
 TEST_F(RegistryServiceTest, DomainsAreCheckedStoredLowerCaseAndRemoved) {
   const auto id = registerOrganisation("Domein B.V.", "11223344");
   ASSERT_TRUE(service_->addDomain(officer_, id, " WWW.Domein.NL "));
-  EXPECT_EQ(service_->organisation(id).value().domains, std::vector<std::string>{"www.domein.nl"});
+  EXPECT_EQ(service_->organisation(officer_, id).value().domains,
+            std::vector<std::string>{"www.domein.nl"});
 
   const auto before = auditRecords().size();
   expectInvalid(service_->addDomain(officer_, id, "*.domein.nl"), ErrorKind::invalid,
@@ -164,7 +165,7 @@ TEST_F(RegistryServiceTest, DomainsAreCheckedStoredLowerCaseAndRemoved) {
                 {{"domain", "validation.domain_exists"}}, before);
 
   ASSERT_TRUE(service_->removeDomain(officer_, id, "WWW.DOMEIN.NL"));
-  EXPECT_TRUE(service_->organisation(id).value().domains.empty());
+  EXPECT_TRUE(service_->organisation(officer_, id).value().domains.empty());
   EXPECT_EQ(service_->removeDomain(officer_, id, "www.domein.nl").error().kind,
             ErrorKind::not_found);
 }
@@ -178,7 +179,7 @@ TEST_F(RegistryServiceTest, RegistersAPersonWithAFirstRoleButNoAccessOrFlags) {
   const auto id = service_->registerPerson(officer_, input,
                                            ra::InitialRole{organisation_id, core::Role::contact});
   ASSERT_TRUE(id) << id.error().message;
-  const auto file = service_->person(*id).value();
+  const auto file = service_->person(officer_, *id).value();
   EXPECT_EQ(file.person.given_name, "Sanne");
   EXPECT_FALSE(file.person.portal_access);
   EXPECT_FALSE(file.person.servicedesk);
@@ -187,7 +188,7 @@ TEST_F(RegistryServiceTest, RegistersAPersonWithAFirstRoleButNoAccessOrFlags) {
   EXPECT_EQ(file.memberships[0].organisation_id, organisation_id);
   EXPECT_EQ(file.memberships[0].role, core::Role::contact);
 
-  const auto members = service_->organisation(organisation_id).value().members;
+  const auto members = service_->organisation(officer_, organisation_id).value().members;
   ASSERT_EQ(members.size(), 1u);
   EXPECT_EQ(members[0].person.id, *id);
 }
@@ -208,7 +209,7 @@ TEST_F(RegistryServiceTest, InvalidPersonOrUnknownOrganisationStoresNothing) {
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
   EXPECT_EQ(auditRecords().size(), before);
-  EXPECT_EQ(service_->searchPersons("Sanne").value().size(), 0u);
+  EXPECT_EQ(service_->searchPersons(officer_, "Sanne").value().size(), 0u);
 }
 
 TEST_F(RegistryServiceTest, UpdatePersonKeepsProfessionAccessAndFlags) {
@@ -221,7 +222,7 @@ TEST_F(RegistryServiceTest, UpdatePersonKeepsProfessionAccessAndFlags) {
   changed.portal_access = false;
   changed.email = "eva@deboer.nl";
   ASSERT_TRUE(service_->updatePerson(officer_, changed));
-  const auto stored = service_->person(id).value().person;
+  const auto stored = service_->person(officer_, id).value().person;
   EXPECT_EQ(stored.surname, "de Boer-Visser");
   EXPECT_EQ(stored.email, "eva@deboer.nl");
   EXPECT_EQ(stored.profession, "Notaris");
@@ -251,7 +252,7 @@ TEST_F(RegistryServiceTest, RolesAreAddedByKvkNumberAndRemoved) {
                 before);
 
   ASSERT_TRUE(service_->addRole(officer_, id, " 11223344 ", core::Role::manager));
-  auto memberships = service_->person(id).value().memberships;
+  auto memberships = service_->person(officer_, id).value().memberships;
   ASSERT_EQ(memberships.size(), 1u);
   EXPECT_EQ(memberships[0].organisation_id, organisation_id);
   EXPECT_EQ(memberships[0].role, core::Role::manager);
@@ -260,7 +261,7 @@ TEST_F(RegistryServiceTest, RolesAreAddedByKvkNumberAndRemoved) {
                 ErrorKind::conflict, {{"role", "validation.role_exists"}}, count);
 
   ASSERT_TRUE(service_->removeRole(officer_, id, organisation_id, core::Role::manager));
-  EXPECT_TRUE(service_->person(id).value().memberships.empty());
+  EXPECT_TRUE(service_->person(officer_, id).value().memberships.empty());
   EXPECT_EQ(service_->removeRole(officer_, id, organisation_id, core::Role::manager).error().kind,
             ErrorKind::not_found);
 }
@@ -272,7 +273,7 @@ TEST_F(RegistryServiceTest, CertificateIdentityComesFromIssuerAndSubjectSerialNu
   ASSERT_TRUE(identity) << identity.error().message;
   EXPECT_EQ(identity->issuer_dn, cert.issuerDn());
   EXPECT_EQ(identity->subject_serial, "9001");
-  EXPECT_EQ(service_->person(id).value().identities,
+  EXPECT_EQ(service_->person(officer_, id).value().identities,
             std::vector<core::CertificateIdentity>{*identity});
   const auto found = registry_->findPrincipalByCertificate(*identity).value();
   ASSERT_TRUE(found);
@@ -319,14 +320,14 @@ TEST_F(RegistryServiceTest, TypedIdentitiesAreCheckedAddedAndRemoved) {
                 before);
   ASSERT_TRUE(service_->addCertificateIdentity(officer_, id, {" CN=Persons CA,C=NL ", "42 "}));
   const core::CertificateIdentity identity{"CN=Persons CA,C=NL", "42"};
-  EXPECT_EQ(service_->person(id).value().identities,
+  EXPECT_EQ(service_->person(officer_, id).value().identities,
             std::vector<core::CertificateIdentity>{identity});
   const auto count = auditRecords().size();
   expectInvalid(service_->addCertificateIdentity(officer_, registerPerson(), identity),
                 ErrorKind::conflict, {{"subject_serial", "validation.identity_taken"}}, count + 1);
 
   ASSERT_TRUE(service_->removeCertificateIdentity(officer_, id, identity));
-  EXPECT_TRUE(service_->person(id).value().identities.empty());
+  EXPECT_TRUE(service_->person(officer_, id).value().identities.empty());
   EXPECT_EQ(service_->removeCertificateIdentity(officer_, id, identity).error().kind,
             ErrorKind::not_found);
 }
@@ -338,11 +339,11 @@ TEST_F(RegistryServiceTest, AccessIsGrantedOnlyToRepresentativesAndContacts) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::conflict);
   EXPECT_EQ(refused.error().message, "registry.access_without_role");
-  EXPECT_FALSE(service_->person(manager).value().person.portal_access);
+  EXPECT_FALSE(service_->person(officer_, manager).value().person.portal_access);
 
   const auto contact = registerPerson(ra::InitialRole{organisation_id, core::Role::contact});
   ASSERT_TRUE(service_->grantAccess(officer_, contact));
-  EXPECT_TRUE(service_->person(contact).value().person.portal_access);
+  EXPECT_TRUE(service_->person(officer_, contact).value().person.portal_access);
   EXPECT_EQ(service_->grantAccess(officer_, contact + 100).error().kind, ErrorKind::not_found);
 }
 
@@ -359,26 +360,26 @@ TEST_F(RegistryServiceTest, WithdrawingAccessEndsEverySessionOfThatPerson) {
   EXPECT_FALSE(sessions.find("a").value());
   EXPECT_FALSE(sessions.find("b").value());
   EXPECT_TRUE(sessions.find("c").value());
-  EXPECT_FALSE(service_->person(contact).value().person.portal_access);
+  EXPECT_FALSE(service_->person(officer_, contact).value().person.portal_access);
   EXPECT_EQ(auditRecords().back().event.action, "person.access_withdraw");
 }
 
 TEST_F(RegistryServiceTest, SearchesByNameKvkAndOin) {
   registerOrganisation("Alfa B.V.", "11111111");
   registerOrganisation("Beta B.V.", "22222222");
-  EXPECT_EQ(service_->searchOrganisations("").value().size(), 2u);
-  EXPECT_EQ(service_->searchOrganisations(" alfa ").value().at(0).kvk, "11111111");
-  EXPECT_EQ(service_->searchOrganisations("22222222").value().at(0).name, "Beta B.V.");
-  EXPECT_TRUE(service_->searchOrganisations("Gamma").value().empty());
+  EXPECT_EQ(service_->searchOrganisations(officer_, "").value().size(), 2u);
+  EXPECT_EQ(service_->searchOrganisations(officer_, " alfa ").value().at(0).kvk, "11111111");
+  EXPECT_EQ(service_->searchOrganisations(officer_, "22222222").value().at(0).name, "Beta B.V.");
+  EXPECT_TRUE(service_->searchOrganisations(officer_, "Gamma").value().empty());
   registerPerson();
-  EXPECT_EQ(service_->searchPersons("jansen").value().size(), 1u);
+  EXPECT_EQ(service_->searchPersons(officer_, "jansen").value().size(), 1u);
 }
 
 TEST_F(RegistryServiceTest, UnknownIdsAreNotFound) {
-  EXPECT_EQ(service_->organisation(999).error().kind, ErrorKind::not_found);
-  EXPECT_EQ(service_->person(999).error().kind, ErrorKind::not_found);
-  EXPECT_EQ(service_->auditLog({.organisation = 999}).error().kind, ErrorKind::not_found);
-  EXPECT_EQ(service_->auditLog({.person = 999}).error().kind, ErrorKind::not_found);
+  EXPECT_EQ(service_->organisation(officer_, 999).error().kind, ErrorKind::not_found);
+  EXPECT_EQ(service_->person(officer_, 999).error().kind, ErrorKind::not_found);
+  EXPECT_EQ(service_->auditLog(officer_, {.organisation = 999}).error().kind, ErrorKind::not_found);
+  EXPECT_EQ(service_->auditLog(officer_, {.person = 999}).error().kind, ErrorKind::not_found);
 }
 
 TEST_F(RegistryServiceTest, AuditLogOfAnOrganisationShowsItsPersonsRoleChangesWithNames) {
@@ -386,7 +387,7 @@ TEST_F(RegistryServiceTest, AuditLogOfAnOrganisationShowsItsPersonsRoleChangesWi
   registerOrganisation("Ander B.V.", "44332211");
   const auto contact = registerPerson(ra::InitialRole{organisation_id, core::Role::contact});
 
-  const auto page = service_->auditLog({.organisation = organisation_id}).value();
+  const auto page = service_->auditLog(officer_, {.organisation = organisation_id}).value();
   EXPECT_EQ(page.subject, "Log B.V.");
   EXPECT_FALSE(page.next_after);
   std::vector<std::string> actions;
@@ -397,7 +398,7 @@ TEST_F(RegistryServiceTest, AuditLogOfAnOrganisationShowsItsPersonsRoleChangesWi
   EXPECT_EQ(page.names.at("person:" + std::to_string(contact)), "Sanne Jansen");
   EXPECT_EQ(page.names.at("organisation:" + std::to_string(organisation_id)), "Log B.V.");
 
-  const auto of_person = service_->auditLog({.person = contact}).value();
+  const auto of_person = service_->auditLog(officer_, {.person = contact}).value();
   EXPECT_EQ(of_person.subject, "Sanne Jansen");
   EXPECT_EQ(of_person.records.size(), 2u);  // person.create, role.add
 }
@@ -406,15 +407,41 @@ TEST_F(RegistryServiceTest, AuditLogIsReadInPages) {
   const auto id = registerOrganisation("Veel B.V.", "11223344");
   for (int i = 0; i < ra::RegistryService::kAuditPageSize; ++i)
     ASSERT_TRUE(service_->setPortalEnabled(officer_, id, i % 2 == 1));  // each one a change
-  const auto first = service_->auditLog({.organisation = id}).value();
+  const auto first = service_->auditLog(officer_, {.organisation = id}).value();
   ASSERT_EQ(first.records.size(), std::size_t(ra::RegistryService::kAuditPageSize));
   ASSERT_TRUE(first.next_after);
   EXPECT_EQ(*first.next_after, first.records.back().sequence);
   const auto second =
-      service_->auditLog({.organisation = id, .after_sequence = *first.next_after}).value();
+      service_->auditLog(officer_, {.organisation = id, .after_sequence = *first.next_after})
+          .value();
   EXPECT_EQ(second.records.size(), 1u);
   EXPECT_FALSE(second.next_after);
   EXPECT_GT(second.records.front().sequence, *first.next_after);
+}
+
+TEST_F(RegistryServiceTest, EveryRegistryUseCaseIsTheServicedesksAlone) {
+  core::Principal customer;
+  customer.person = person("Sanne", "Jansen");
+  customer.person.id =
+      registry_->createPerson(customer.person, audit::Actor::system("test")).value();
+  const auto id = registerOrganisation("Voorbeeld B.V.", "12345678");
+  const auto refused = [](const auto& result) {
+    return !result && result.error().kind == ErrorKind::forbidden;
+  };
+  EXPECT_TRUE(refused(service_->searchOrganisations(customer, "")));
+  EXPECT_TRUE(refused(service_->searchPersons(customer, "")));
+  EXPECT_TRUE(refused(service_->organisation(customer, id)));
+  EXPECT_TRUE(refused(service_->person(customer, officer_.person.id)));
+  EXPECT_TRUE(refused(service_->auditLog(customer, {})));
+  EXPECT_TRUE(
+      refused(service_->registerOrganisation(customer, organisation("X B.V.", "11223344", ""))));
+  EXPECT_TRUE(refused(service_->setPortalEnabled(customer, id, false)));
+  EXPECT_TRUE(refused(service_->addDomain(customer, id, "voorbeeld.nl")));
+  EXPECT_TRUE(refused(service_->grantAccess(customer, customer.person.id)));
+  // Nothing changed: the organisation is still enabled and has no domain.
+  const auto file = service_->organisation(officer_, id).value();
+  EXPECT_TRUE(file.organisation.portal_enabled);
+  EXPECT_TRUE(file.domains.empty());
 }
 
 }  // namespace

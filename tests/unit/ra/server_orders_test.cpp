@@ -70,6 +70,8 @@ class ServerOrdersTest : public ca_test::CaTest {
     requester_ = principal("Jan", "Jansen");
     ASSERT_TRUE(
         registry_->addRole(requester_.person.id, organisation_, core::Role::contact, servicedesk_));
+    // As the login finds them: a contact with portal access of this organisation.
+    requester_ = registry_->findPrincipal(requester_.person.id).value().value();
     officer_ = principal("Johan", "Smit");
     manager_ = member(organisation_, "Piet", "Pietersen", core::Role::manager);
   }
@@ -138,9 +140,9 @@ class ServerOrdersTest : public ca_test::CaTest {
       input.proposed_manager = std::move(proposal);
     }
     const core::Order order = created(input);
-    const core::OrderEvidence evidence{service_->document(order.id).value(), "DER",
+    const core::OrderEvidence evidence{service_->documentOf(order).value(), "DER",
                                        "-----BEGIN CERTIFICATE-----\n"};
-    auto signed_order = service_->submitWithSignature(requester_, order.id, evidence);
+    auto signed_order = service_->submit(requester_, order, evidence);
     EXPECT_TRUE(signed_order) << signed_order.error().message;
     return signed_order.value();
   }
@@ -148,8 +150,9 @@ class ServerOrdersTest : public ca_test::CaTest {
   /// An approved order whose certificate is not issued yet (approved through OrderService).
   core::Order approvedOnly() {
     const core::Order order = submitted();
-    EXPECT_TRUE(service_->startProcessing(officer_, order.id));
-    auto approved = service_->approve(officer_, order.id);
+    auto taken = service_->startProcessing(officer_, order);
+    EXPECT_TRUE(taken);
+    auto approved = service_->approve(officer_, taken.value());
     EXPECT_TRUE(approved) << approved.error().message;
     return approved.value();
   }
@@ -218,8 +221,7 @@ TEST_F(ServerOrdersTest, AnEcCsrGivesADraftWithItsNamesKeyAndATermFromNow) {
   // The review page, later: the plan is the one the order was created with.
   const core::TimePoint ordered_at = clock_.now();
   clock_.advance(72h);
-  const ra::ServerOrderView view = orders_->view(order.id).value();
-  EXPECT_EQ(view.order.id, order.id);
+  const ra::ServerOrderDetails view = orders_->detailsOf(current(order.id)).value();
   EXPECT_EQ(view.plan.validity.start, ordered_at);
   EXPECT_EQ(view.plan.validity.end, ordered_at + kTerm);
   EXPECT_EQ(view.plan.validity.overlap, 0s);
@@ -238,7 +240,7 @@ TEST_F(ServerOrdersTest, AnRsaCsrWithoutCommonNameIsNamedByItsFirstSan) {
   EXPECT_EQ(order.key_description, "RSA 2048");
   EXPECT_EQ(order.spki_sha256, keyHashOf(csr));
   EXPECT_EQ(order.not_after - order.not_before, kTerm);
-  EXPECT_EQ(orders_->view(order.id).value().unvalidated_names,
+  EXPECT_EQ(orders_->detailsOf(current(order.id)).value().unvalidated_names,
             std::vector<std::string>{"shop.elders.nl"});
 }
 
@@ -336,7 +338,7 @@ TEST_F(ServerOrdersTest, ARenewalEndsATermAfterTheOldEndWithItsManager) {
   EXPECT_EQ(order.not_before, clock_.now());
   EXPECT_EQ(order.not_after, old.not_after + kTerm);
 
-  const ra::ServerOrderView view = orders_->view(order.id).value();
+  const ra::ServerOrderDetails view = orders_->detailsOf(current(order.id)).value();
   EXPECT_EQ(view.plan.replaced_end, old.not_after);
   EXPECT_EQ(view.plan.validity.end, old.not_after + kTerm);
   EXPECT_EQ(view.plan.validity.overlap, old.not_after - clock_.now());
@@ -350,7 +352,7 @@ TEST_F(ServerOrdersTest, AnEarlyRenewalIsCappedByTheProductsMaximum) {
   const core::Order order = created(renewal(old.id, csrFor(ecKey().get(), {"www.voorbeeld.nl"})));
   EXPECT_EQ(order.not_after, clock_.now() + kMaxValidity);
   EXPECT_LT(order.not_after, old.not_after + kTerm);
-  const ra::ServerOrderView view = orders_->view(order.id).value();
+  const ra::ServerOrderDetails view = orders_->detailsOf(current(order.id)).value();
   EXPECT_EQ(view.plan.validity.cap, policy::ValidityCap::product);
   EXPECT_EQ(view.plan.validity.overlap, old.not_after - clock_.now());
 }
@@ -394,7 +396,7 @@ TEST_F(ServerOrdersTest, ApprovalIssuesTheCertificateTheCustomerSigned) {
   const core::Order order = submitted();
   ASSERT_EQ(order.status, OrderStatus::submitted);
   clock_.advance(2h);
-  auto issued = orders_->approve(officer_, order.id);
+  auto issued = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(issued) << issued.error().message;
   EXPECT_EQ(issued->status, OrderStatus::issued);
   ASSERT_TRUE(issued->certificate);
@@ -421,29 +423,18 @@ TEST_F(ServerOrdersTest, ApprovalIssuesTheCertificateTheCustomerSigned) {
   EXPECT_EQ(status, 0) << output;
 }
 
-TEST_F(ServerOrdersTest, ARequesterCannotApproveTheirOwnOrderAndItStaysWhereItWas) {
-  const core::Order order = submitted();
-  const auto own = failure(orders_->approve(requester_, order.id));
-  EXPECT_EQ(own.kind, ErrorKind::forbidden);
-  EXPECT_EQ(own.message, "order.own_approval");
-  const core::Order after = current(order.id);
-  EXPECT_EQ(after.status, OrderStatus::submitted);
-  EXPECT_EQ(after.version, order.version);
-  EXPECT_EQ(certificateCount(), 0);
-}
-
 TEST_F(ServerOrdersTest, AnOrderOnHoldIsIssuedOnlyOnceItsNamesAreValidated) {
   const core::Order order = submitted({"www.voorbeeld.nl", "shop.elders.nl"});
   ASSERT_EQ(order.status, OrderStatus::on_hold);
-  const auto early = failure(orders_->approve(officer_, order.id));
+  const auto early = failure(orders_->approve(officer_, current(order.id)));
   EXPECT_EQ(early.kind, ErrorKind::conflict);
   EXPECT_EQ(early.message, "order.domains_not_validated");
   EXPECT_EQ(current(order.id).status, OrderStatus::on_hold);
   EXPECT_EQ(current(order.id).version, order.version);
 
   ASSERT_TRUE(registry_->addValidatedDomain(organisation_, "elders.nl", servicedesk_));
-  EXPECT_TRUE(orders_->view(order.id).value().unvalidated_names.empty());
-  auto issued = orders_->approve(officer_, order.id);
+  EXPECT_TRUE(orders_->detailsOf(current(order.id)).value().unvalidated_names.empty());
+  auto issued = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(issued) << issued.error().message;
   EXPECT_EQ(issued->status, OrderStatus::issued);
   EXPECT_EQ(certificateCount(), 1);
@@ -452,7 +443,7 @@ TEST_F(ServerOrdersTest, AnOrderOnHoldIsIssuedOnlyOnceItsNamesAreValidated) {
 TEST_F(ServerOrdersTest, AProposedManagerIsIdentifiedBeforeApprovalAndListedOnIssuance) {
   const core::ProposedManager proposal{"Kees de Vries", "kees@voorbeeld.nl", "0301234567"};
   const core::Order order = submitted({"www.voorbeeld.nl"}, proposal);
-  const auto unidentified = failure(orders_->approve(officer_, order.id));
+  const auto unidentified = failure(orders_->approve(officer_, current(order.id)));
   EXPECT_EQ(unidentified.kind, ErrorKind::conflict);
   EXPECT_EQ(unidentified.message, "order.manager_not_identified");
   EXPECT_EQ(current(order.id).status, OrderStatus::submitted);
@@ -461,12 +452,12 @@ TEST_F(ServerOrdersTest, AProposedManagerIsIdentifiedBeforeApprovalAndListedOnIs
   kees.given_name = " Kees ";
   kees.surname = "";
   kees.email = "kees@voorbeeld.nl";
-  const auto incomplete = failure(orders_->identifyManager(officer_, order.id, kees));
+  const auto incomplete = failure(orders_->identifyManager(officer_, current(order.id), kees));
   EXPECT_EQ(incomplete.kind, ErrorKind::invalid);
   EXPECT_EQ(incomplete.fields.at(0).field, "surname");
 
   kees.surname = "de Vries";
-  auto identified = orders_->identifyManager(officer_, order.id, kees);
+  auto identified = orders_->identifyManager(officer_, current(order.id), kees);
   ASSERT_TRUE(identified) << identified.error().message;
   ASSERT_TRUE(identified->manager);
   const core::PersonId manager = *identified->manager;
@@ -474,24 +465,21 @@ TEST_F(ServerOrdersTest, AProposedManagerIsIdentifiedBeforeApprovalAndListedOnIs
   ASSERT_TRUE(listed(manager));
   EXPECT_EQ(listed(manager)->role, core::Role::manager);
   EXPECT_FALSE(listed(manager)->active) << "listed only once the certificate is issued";
-  EXPECT_EQ(failure(orders_->identifyManager(officer_, order.id, kees)).message,
+  EXPECT_EQ(failure(orders_->identifyManager(officer_, current(order.id), kees)).message,
             "order.no_proposed_manager");
 
-  auto issued = orders_->approve(officer_, order.id);
+  auto issued = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(issued) << issued.error().message;
   EXPECT_EQ(issued->status, OrderStatus::issued);
   EXPECT_EQ(inventory_->find(*issued->certificate).value()->manager, manager);
   EXPECT_TRUE(listed(manager)->active);
 }
 
-TEST_F(ServerOrdersTest, AnOrderIsIssuedOnceAndASecondIssueIsAConflict) {
+TEST_F(ServerOrdersTest, AnOrderIsIssuedOnceAndASecondApprovalIsAConflict) {
   const core::Order order = submitted();
-  auto issued = orders_->approve(officer_, order.id);
+  auto issued = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(issued) << issued.error().message;
-  const auto again = failure(orders_->issue(officer_, order.id));
-  EXPECT_EQ(again.kind, ErrorKind::conflict);
-  EXPECT_EQ(again.message, "order.not_approved");
-  const auto reapproved = failure(orders_->approve(officer_, order.id));
+  const auto reapproved = failure(orders_->approve(officer_, current(order.id)));
   EXPECT_EQ(reapproved.kind, ErrorKind::conflict);
   EXPECT_EQ(store_->certificateForOrder(order.id).value(), issued->certificate);
   EXPECT_EQ(current(order.id).certificate, issued->certificate);
@@ -502,7 +490,7 @@ TEST_F(ServerOrdersTest, ARetryAfterTheCertificateWasStoredOnlyRecordsIt) {
   const core::Order order = approvedOnly();
   // A crash after the CA stored the certificate and before the order was marked issued.
   const auto stored = issuedFor(ecKey().get(), organisation_, order.id);
-  auto issued = orders_->issue(officer_, order.id);
+  auto issued = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(issued) << issued.error().message;
   EXPECT_EQ(issued->status, OrderStatus::issued);
   EXPECT_EQ(issued->certificate, stored.id);
@@ -513,13 +501,13 @@ TEST_F(ServerOrdersTest, AnIssuanceUnderWayBlocksAnotherUntilItFailed) {
   const core::Order order = approvedOnly();
   auto running = store_->reserveSerial("tls-ca", "7a01", "server-private", "{}", order.id);
   ASSERT_TRUE(running) << running.error().message;
-  const auto busy = failure(orders_->issue(officer_, order.id));
+  const auto busy = failure(orders_->approve(officer_, current(order.id)));
   EXPECT_EQ(busy.kind, ErrorKind::conflict);
   EXPECT_EQ(busy.message, "certificate.order_in_issuance");
   EXPECT_EQ(current(order.id).status, OrderStatus::approved);
 
   ASSERT_TRUE(store_->markFailed(*running, "signer unavailable"));
-  auto issued = orders_->issue(officer_, order.id);
+  auto issued = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(issued) << issued.error().message;
   EXPECT_EQ(issued->status, OrderStatus::issued);
   EXPECT_EQ(certificateCount(), 1);
@@ -538,7 +526,7 @@ TEST_F(ServerOrdersTest, OfEightConcurrentApprovalsOneIssuesOneCertificate) {
   for (int i = 0; i < kOfficers; ++i) {
     threads.emplace_back([&, i] {
       while (!go) std::this_thread::yield();
-      auto result = orders_->approve(officers[i], order.id);
+      auto result = orders_->approve(officers[i], current(order.id));
       if (result) {
         ++issued;
       } else {

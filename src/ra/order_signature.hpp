@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace auth {
+namespace ra {
 
 /// What is kept as evidence of a verified order signature, next to the document and signature.
 struct SignatureEvidence {
@@ -60,4 +60,4 @@ class OrderSignatureVerifier {
   const core::Clock& clock_;
 };
 
-}  // namespace auth
+}  // namespace ra

@@ -1,4 +1,4 @@
-#include "auth/order_signature.hpp"
+#include "ra/order_signature.hpp"
 
 #include "../pki/signing_test_support.hpp"
 #include "policy/certificate_identity.hpp"
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace auth {
+namespace ra {
 namespace {
 
 using pki::test::SigningPki;
@@ -152,4 +152,4 @@ TEST_F(OrderSignatureTest, MissingTrustFilesFailAtStart) {
 }
 
 }  // namespace
-}  // namespace auth
+}  // namespace ra

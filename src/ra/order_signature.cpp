@@ -1,10 +1,10 @@
-#include "auth/order_signature.hpp"
+#include "ra/order_signature.hpp"
 
 #include "policy/certificate_identity.hpp"
 
 #include <algorithm>
 
-namespace auth {
+namespace ra {
 
 core::Result<OrderSignatureVerifier> OrderSignatureVerifier::create(
     const pki::ServerTlsSettings& tls, const core::Clock& clock) {
@@ -66,4 +66,4 @@ core::Result<SignatureEvidence> OrderSignatureVerifier::verify(
   return evidence;
 }
 
-}  // namespace auth
+}  // namespace ra
