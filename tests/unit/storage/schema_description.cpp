@@ -1,4 +1,4 @@
-#include "storage/schema.hpp"
+#include "schema_description.hpp"
 
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
@@ -8,7 +8,11 @@
 #include <map>
 #include <tuple>
 
-namespace storage {
+namespace storage_test {
+
+using storage::Dialect;
+using storage::forEachRow;
+using storage::Statement;
 
 namespace {
 
@@ -295,16 +299,16 @@ std::string indexLine(const IndexDescription& index) {
 
 }  // namespace
 
-core::Result<SchemaDescription> describeSchema(Database& database) {
-  return inTransaction(database, TransactionMode::read,
-                       [&](soci::session& sql) -> core::Result<SchemaDescription> {
-                         SchemaBuilder schema;
-                         if (database.dialect() == Dialect::sqlite)
-                           describeSqlite(sql, schema);
-                         else
-                           describePostgresql(sql, schema);
-                         return std::move(schema).build();
-                       });
+core::Result<SchemaDescription> describeSchema(storage::Database& database) {
+  return storage::inTransaction(database, storage::TransactionMode::read,
+                                [&](soci::session& sql) -> core::Result<SchemaDescription> {
+                                  SchemaBuilder schema;
+                                  if (database.dialect() == Dialect::sqlite)
+                                    describeSqlite(sql, schema);
+                                  else
+                                    describePostgresql(sql, schema);
+                                  return std::move(schema).build();
+                                });
 }
 
 std::vector<std::string> describeAsLines(const SchemaDescription& schema) {
@@ -321,4 +325,4 @@ std::vector<std::string> describeAsLines(const SchemaDescription& schema) {
   return lines;
 }
 
-}  // namespace storage
+}  // namespace storage_test
