@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace storage_test {
@@ -155,8 +156,8 @@ void describeSqlite(soci::session& sql, SchemaBuilder& schema) {
 
   {
     // A reference without columns ("REFERENCES persons") means the referenced primary key.
-    std::string referenced_table, referenced_column, on_delete;
-    soci::indicator referenced_column_given = soci::i_ok;
+    std::string referenced_table, on_delete;
+    std::optional<std::string> referenced_column;
     int id = 0;
     forEachRow(
         sql,
@@ -168,14 +169,14 @@ void describeSqlite(soci::session& sql, SchemaBuilder& schema) {
               .into(id)
               .into(referenced_table)
               .into(column)
-              .into(referenced_column, referenced_column_given)
+              .into(referenced_column)
               .into(on_delete);
         },
         [&] {
           const auto implied = primary_keys[referenced_table];
           schema.addForeignKeyColumn(table, std::to_string(id), referenced_table, column,
-                                     referenced_column_given == soci::i_ok || implied.empty()
-                                         ? referenced_column
+                                     referenced_column || implied.empty()
+                                         ? referenced_column.value_or("")
                                          : implied.begin()->second,
                                      lowerCase(on_delete));
         });
