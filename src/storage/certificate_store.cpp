@@ -19,7 +19,7 @@ namespace storage {
 
 namespace {
 
-constexpr std::array<std::pair<IssuanceState, std::string_view>, 5> kStates{{
+constexpr StoredNames<IssuanceState, 5> kStates{{
     {IssuanceState::reserved, "reserved"},
     {IssuanceState::checked, "checked"},
     {IssuanceState::signed_, "signed"},
@@ -28,15 +28,11 @@ constexpr std::array<std::pair<IssuanceState, std::string_view>, 5> kStates{{
 }};
 
 std::string stateName(IssuanceState state) {
-  for (const auto& [value, name] : kStates)
-    if (value == state) return std::string(name);
-  return "failed";
+  return std::string(nameOf(kStates, state, "failed"));
 }
 
 IssuanceState parseState(const std::string& text) {
-  for (const auto& [value, name] : kStates)
-    if (name == text) return value;
-  return IssuanceState::failed;
+  return valueNamed(kStates, text, IssuanceState::failed);
 }
 
 std::string joined(const std::vector<std::string>& items) {

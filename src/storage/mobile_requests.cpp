@@ -13,18 +13,12 @@ namespace storage {
 
 namespace {
 
-constexpr std::array<std::pair<MobileRequestStatus, std::string_view>, 4> kStatuses{{
+constexpr StoredNames<MobileRequestStatus, 4> kStatuses{{
     {MobileRequestStatus::pending, "pending"},
     {MobileRequestStatus::completed, "completed"},
     {MobileRequestStatus::consumed, "consumed"},
     {MobileRequestStatus::cancelled, "cancelled"},
 }};
-
-MobileRequestStatus parseStatus(const std::string& text) {
-  for (const auto& [status, name] : kStatuses)
-    if (name == text) return status;
-  return MobileRequestStatus::cancelled;
-}
 
 /// The audit note of a change of request `id`. The object names the request by the start of its
 /// id only: the whole id is the handle that answers it.
@@ -61,7 +55,7 @@ struct MobileRequestRow {
   /// Fills `value` from the column values (after a read).
   void toValue() {
     value.kind = kind == "sign" ? MobileRequestKind::sign : MobileRequestKind::login;
-    value.status = parseStatus(status);
+    value.status = valueNamed(kStatuses, status, MobileRequestStatus::cancelled);
   }
 };
 
@@ -72,9 +66,7 @@ std::string_view toString(MobileRequestKind kind) {
 }
 
 std::string_view toString(MobileRequestStatus status) {
-  for (const auto& [value, name] : kStatuses)
-    if (value == status) return name;
-  return "cancelled";
+  return nameOf(kStatuses, status, "cancelled");
 }
 
 core::Result<void> MobileRequestRepository::create(const MobileRequest& request,
@@ -96,17 +88,16 @@ core::Result<void> MobileRequestRepository::create(const MobileRequest& request,
 }
 
 core::Result<std::optional<MobileRequest>> MobileRequestRepository::find(const std::string& id) {
-  return withSession(database_,
-                     [&](soci::session& sql) -> core::Result<std::optional<MobileRequest>> {
-                       MobileRequestRow row;
-                       Statement select(sql);
-                       select.intoColumns(row).use(id);
-                       if (!select.execute("SELECT " + std::string(MobileRequestRow::columns) +
-                                           " FROM mobile_requests WHERE id = :i"))
-                         return std::nullopt;
-                       row.toValue();
-                       return row.value;
-                     });
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<MobileRequest>> {
+        auto row = selectRow<MobileRequestRow>(sql,
+                                               "SELECT " + std::string(MobileRequestRow::columns) +
+                                                   " FROM mobile_requests WHERE id = :i",
+                                               id);
+        if (!row) return std::nullopt;
+        row->toValue();
+        return row->value;
+      });
 }
 
 core::Result<long long> MobileRequestRepository::countSince(const std::string& client_address,

@@ -196,6 +196,28 @@ core::Error conflict(std::string message) {
   return core::makeError(core::ErrorKind::conflict, std::move(message));
 }
 
+/// Changes the stored order `id` in one audited transaction: `change(sql, current, next)` is
+/// given the order as stored and its next version (one version up, updated at `now`), writes
+/// `next` guarded against concurrent changes, and returns the audit note. Returns `next`;
+/// not_found if there is no such order.
+template <class Change>
+core::Result<core::Order> changeOrder(Database& database, core::TimePoint now,
+                                      const audit::Actor& actor, core::OrderId id,
+                                      Change&& change) {
+  return auditedChange(database, now, actor,
+                       [&](soci::session& sql) -> core::Result<Audited<core::Order>> {
+                         const auto current = selectOrder(sql, id);
+                         if (!current)
+                           return core::makeError(core::ErrorKind::not_found, "order.not_found");
+                         core::Order next = *current;
+                         next.updated_at = now;
+                         next.version = current->version + 1;
+                         core::Result<AuditNote> note = change(sql, *current, next);
+                         if (!note) return note.error();
+                         return Audited<core::Order>{std::move(next), std::move(*note)};
+                       });
+}
+
 }  // namespace
 
 core::Result<core::Order> OrderRepository::createDraft(const core::Order& order,
@@ -297,18 +319,14 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
                                                       const OrderChanges& changes,
                                                       const audit::Actor& actor) {
   const core::TimePoint now = clock_.now();
-  return auditedChange(
-      database_, now, actor, [&](soci::session& sql) -> core::Result<Audited<core::Order>> {
-        auto current = selectOrder(sql, order);
-        if (!current) return core::makeError(core::ErrorKind::not_found, "order.not_found");
-        if (!core::canTransition(current->type, expected_from, to))
+  return changeOrder(
+      database_, now, actor, order,
+      [&](soci::session& sql, const core::Order& current,
+          core::Order& next) -> core::Result<AuditNote> {
+        if (!core::canTransition(current.type, expected_from, to))
           return conflict("order.transition_not_allowed");
-        if (current->status != expected_from) return conflict("order.status_changed");
-
-        core::Order next = *current;
+        if (current.status != expected_from) return conflict("order.status_changed");
         next.status = to;
-        next.updated_at = now;
-        next.version = current->version + 1;
         if (changes.reason) next.reason = *changes.reason;
         if (changes.certificate) next.certificate = *changes.certificate;
         if (changes.evidence) next.evidence = *changes.evidence;
@@ -347,25 +365,20 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
         if (changes.produced_card) details["card"] = *changes.produced_card;
         // The evidence itself stays in the order; the log tells that it was recorded.
         if (changes.evidence) details["evidence"] = true;
-        AuditNote note = orderNote("order." + row.status, next, std::move(details));
-        return Audited<core::Order>{std::move(next), std::move(note)};
+        return orderNote("order." + row.status, next, std::move(details));
       });
 }
 
 core::Result<core::Order> OrderRepository::assignManager(core::OrderId order,
                                                          core::PersonId manager,
                                                          const audit::Actor& actor) {
-  const core::TimePoint now = clock_.now();
-  return auditedChange(
-      database_, now, actor, [&](soci::session& sql) -> core::Result<Audited<core::Order>> {
-        auto current = selectOrder(sql, order);
-        if (!current) return core::makeError(core::ErrorKind::not_found, "order.not_found");
-        if (!current->proposed_manager || current->manager)
+  return changeOrder(
+      database_, clock_.now(), actor, order,
+      [&](soci::session& sql, const core::Order& current,
+          core::Order& next) -> core::Result<AuditNote> {
+        if (!current.proposed_manager || current.manager)
           return conflict("order.no_proposed_manager");
-        core::Order next = *current;
         next.manager = manager;
-        next.updated_at = now;
-        next.version = current->version + 1;
         // Guarded by the version read above: a concurrent identification changes nothing.
         const int changed = changeRows(
             sql,
@@ -376,11 +389,10 @@ core::Result<core::Order> OrderRepository::assignManager(core::OrderId order,
                   .use(next.version)
                   .use(next.updated_at)
                   .use(next.id)
-                  .use(current->version);
+                  .use(current.version);
             });
         if (changed != 1) return conflict("order.status_changed");
-        AuditNote note = orderNote("order.manager_identified", next, {{"manager", manager}});
-        return Audited<core::Order>{std::move(next), std::move(note)};
+        return orderNote("order.manager_identified", next, {{"manager", manager}});
       });
 }
 

@@ -42,16 +42,15 @@ core::Result<void> SessionRepository::create(const SessionRecord& session) {
 }
 
 core::Result<std::optional<SessionRecord>> SessionRepository::find(const std::string& id_hash) {
-  return withSession(database_,
-                     [&](soci::session& sql) -> core::Result<std::optional<SessionRecord>> {
-                       SessionRow row;
-                       Statement select(sql);
-                       select.intoColumns(row).use(id_hash);
-                       if (!select.execute("SELECT " + std::string(SessionRow::columns) +
-                                           " FROM sessions WHERE id_hash = :id"))
-                         return std::nullopt;
-                       return row.value;
-                     });
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<SessionRecord>> {
+        const auto row = selectRow<SessionRow>(
+            sql,
+            "SELECT " + std::string(SessionRow::columns) + " FROM sessions WHERE id_hash = :id",
+            id_hash);
+        if (!row) return std::nullopt;
+        return row->value;
+      });
 }
 
 core::Result<void> SessionRepository::touch(const std::string& id_hash, core::TimePoint at) {

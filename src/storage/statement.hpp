@@ -8,6 +8,8 @@
 
 #include <soci/soci.h>
 
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -144,6 +146,19 @@ int changeRows(soci::session& sql, const std::string& query, Bind&& bind) {
   return int(statement.affectedRows());
 }
 
+/// The first row of `query` read into a Row (see Statement::intoColumns), with `parameters`
+/// bound in order; nullopt if there is no row.
+template <class Row, class... Parameters>
+std::optional<Row> selectRow(soci::session& sql, const std::string& query,
+                             const Parameters&... parameters) {
+  Row row;
+  Statement select(sql);
+  select.intoColumns(row);
+  (select.use(parameters), ...);
+  if (!select.execute(query)) return std::nullopt;
+  return row;
+}
+
 /// The one column of the first row of `query`, with `parameters` bound in order; nullopt if
 /// there is no row. T is a std::optional for a column that may be NULL.
 template <class T, class... Parameters>
@@ -177,6 +192,26 @@ std::vector<T> selectColumn(soci::session& sql, const std::string& query,
 template <class... Parameters>
 bool exists(soci::session& sql, const std::string& query, const Parameters&... parameters) {
   return selectValue<long long>(sql, query, parameters...).value_or(0) > 0;
+}
+
+/// The names an enum's values are stored under (a TEXT column with a CHECK of the names).
+template <class Enum, std::size_t N>
+using StoredNames = std::array<std::pair<Enum, std::string_view>, N>;
+
+/// The name `value` is stored under; `fallback` for a value without one.
+template <class Enum, std::size_t N>
+std::string_view nameOf(const StoredNames<Enum, N>& names, Enum value, std::string_view fallback) {
+  for (const auto& [known, name] : names)
+    if (known == value) return name;
+  return fallback;
+}
+
+/// The value stored under `name`; `fallback` for an unknown name.
+template <class Enum, std::size_t N>
+Enum valueNamed(const StoredNames<Enum, N>& names, std::string_view name, Enum fallback) {
+  for (const auto& [value, known] : names)
+    if (known == name) return value;
+  return fallback;
 }
 
 /// ":p1, :p2, …" for `count` parameters (INSERT value lists that follow a column list).
