@@ -1,6 +1,5 @@
 #include "storage/audit_log.hpp"
 
-#include "core/time_format.hpp"
 #include "storage/statement.hpp"
 
 #include <algorithm>
@@ -20,13 +19,12 @@ struct AuditRow {
       "sequence, at, actor, action, object, details, context, previous_hash, hash";
 
   audit::Record record;
-  long long at = 0;
 
-  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  /// Applies `x` to each column in `columns` order.
   template <class Exchange>
   void exchange(Exchange&& x) {
     x(record.sequence);
-    x(at);
+    x(record.event.at);
     x(record.event.actor);
     x(record.event.action);
     x(record.event.object);
@@ -56,11 +54,7 @@ audit::Record appendAuditRecord(soci::session& sql, Dialect dialect, audit::Even
           .execute("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1"))
     last = previous;
   AuditRow row{audit::chain(last, std::move(event))};
-  row.at = core::toUnixSeconds(row.record.event.at);
-  Statement insert(sql);
-  row.exchange([&](auto&... column) { insert.use(column...); });
-  insert.execute("INSERT INTO audit_log (" + std::string(AuditRow::columns) + ") VALUES (" +
-                 placeholders(columnCount(AuditRow::columns)) + ")");
+  Statement(sql).useColumns(row).execute(insertInto("audit_log", AuditRow::columns));
   return row.record;
 }
 
@@ -73,7 +67,6 @@ std::vector<audit::Record> readAuditRecords(soci::session& sql, const AuditQuery
   if (query.organisation) text += " AND (object = :organisation OR context = :context)";
   if (query.person) text += " AND (object = :person OR actor = :person_actor)";
   text += " ORDER BY sequence LIMIT :limit";
-  const long long after = query.after_sequence;
   const int limit = std::clamp(query.limit, 1, kMaxPage);
   const std::string organisation =
       query.organisation ? audit::objectName("organisation", *query.organisation) : "";
@@ -84,18 +77,14 @@ std::vector<audit::Record> readAuditRecords(soci::session& sql, const AuditQuery
   forEachRow(
       sql, text,
       [&](Statement& statement) {
-        row.exchange([&](auto&... column) { statement.into(column...); });
-        statement.use(after);
+        statement.intoColumns(row).use(query.after_sequence);
         if (query.object) statement.use(*query.object);
         if (query.actor) statement.use(*query.actor);
         if (query.organisation) statement.use(organisation).use(organisation);
         if (query.person) statement.use(person).use(person);
         statement.use(limit);
       },
-      [&] {
-        row.record.event.at = core::fromUnixSeconds(row.at);
-        records.push_back(row.record);
-      });
+      [&] { records.push_back(row.record); });
   return records;
 }
 

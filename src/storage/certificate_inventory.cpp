@@ -61,23 +61,10 @@ std::string serialPrefix(const std::string& text) {
   return hex;
 }
 
-/// A nullable id column as read.
-std::optional<std::int64_t> optionalId(soci::indicator indicator, long long id) {
-  return indicator == soci::i_ok ? std::optional<std::int64_t>(id) : std::nullopt;
-}
-
 /// The columns of one certificate row and where they land; `with_pem` adds the PEM (details).
 struct CertificateRow {
   core::IssuedCertificate value;
   std::string kind;
-  soci::indicator organisation_indicator = soci::i_ok;
-  soci::indicator holder_indicator = soci::i_ok;
-  soci::indicator card_indicator = soci::i_ok;
-  soci::indicator revoked_indicator = soci::i_ok;
-  soci::indicator manager_indicator = soci::i_ok;
-  soci::indicator requested_by_indicator = soci::i_ok;
-  long long organisation = 0, holder = 0, card = 0, manager = 0, requested_by = 0;
-  long long not_before = 0, not_after = 0, revoked_at = 0, issued_at = 0;
   std::string dns_names, policy_oids;
   std::string name_key;  ///< common_name_lower, the name sort's key
 
@@ -94,14 +81,13 @@ struct CertificateRow {
       " LEFT JOIN persons m ON m.id = c.manager_id LEFT JOIN persons r ON r.id = c.requested_by";
 
   void into(Statement& s, bool with_pem) {
-    s.into(value.id).into(kind).into(value.product);
-    s.into(organisation, organisation_indicator).into(holder, holder_indicator);
-    s.into(card, card_indicator).into(value.common_name).into(dns_names).into(value.subject_dn);
-    s.into(value.issuer_dn).into(value.issuing_ca).into(value.serial_hex).into(not_before);
-    s.into(not_after).into(revoked_at, revoked_indicator).into(value.revocation_reason);
+    s.into(value.id).into(kind).into(value.product).into(value.organisation).into(value.holder);
+    s.into(value.card).into(value.common_name).into(dns_names).into(value.subject_dn);
+    s.into(value.issuer_dn).into(value.issuing_ca).into(value.serial_hex).into(value.not_before);
+    s.into(value.not_after).into(value.revoked_at).into(value.revocation_reason);
     s.into(value.key_description).into(value.sha256_fingerprint).into(policy_oids);
-    s.into(manager, manager_indicator).into(requested_by, requested_by_indicator);
-    s.into(issued_at).into(value.manager_name).into(value.requested_by_name).into(name_key);
+    s.into(value.manager).into(value.requested_by).into(value.issued_at);
+    s.into(value.manager_name).into(value.requested_by_name).into(name_key);
     if (with_pem) s.into(value.pem);
   }
 
@@ -110,17 +96,8 @@ struct CertificateRow {
     core::IssuedCertificate result = value;
     // The CHECK constraint allows only known kinds.
     result.kind = core::parseCertificateKind(kind).value_or(core::CertificateKind::server);
-    result.organisation = optionalId(organisation_indicator, organisation);
-    result.holder = optionalId(holder_indicator, holder);
-    result.card = optionalId(card_indicator, card);
-    result.manager = optionalId(manager_indicator, manager);
-    result.requested_by = optionalId(requested_by_indicator, requested_by);
     result.dns_names = words(dns_names);
     result.policy_oids = words(policy_oids);
-    result.not_before = core::fromUnixSeconds(not_before);
-    result.not_after = core::fromUnixSeconds(not_after);
-    if (revoked_indicator == soci::i_ok) result.revoked_at = core::fromUnixSeconds(revoked_at);
-    result.issued_at = core::fromUnixSeconds(issued_at);
     return result;
   }
 };
@@ -133,8 +110,8 @@ class CertificateFilter {
   explicit CertificateFilter(const CertificateQuery& query) {
     add("c.organisation_id = ?", query.organisation);
     add(" AND c.kind = ?", std::string(core::toString(query.kind)));
-    const long long now = core::toUnixSeconds(query.now);
-    const auto days = [&](int n) { return now + 86400LL * n; };
+    const core::TimePoint now = query.now;
+    const auto days = [&](int n) { return now + std::chrono::days(n); };
     const std::string not_revoked = " AND (c.revoked_at IS NULL OR c.revoked_at > ?)";
     if (query.status) {
       switch (*query.status) {
@@ -193,7 +170,7 @@ class CertificateFilter {
   }
 
   std::string where_;
-  std::vector<std::variant<long long, std::string>> values_;
+  std::vector<std::variant<std::int64_t, core::TimePoint, std::string>> values_;
 };
 
 /// The sort column of an order (the index's third column) and whether it descends.
@@ -240,11 +217,7 @@ void selectCertificates(soci::session& sql, bool with_pem, const std::string& re
 struct CardRow {
   core::Card value;
   std::string type;
-  soci::indicator organisation_indicator = soci::i_ok, holder_indicator = soci::i_ok;
-  soci::indicator manager_indicator = soci::i_ok, requested_by_indicator = soci::i_ok;
-  soci::indicator not_after_indicator = soci::i_ok, revoked_indicator = soci::i_ok;
-  long long organisation = 0, holder = 0, manager = 0, requested_by = 0, not_after = 0,
-            revoked_at = 0;
+  std::optional<core::TimePoint> not_after;  ///< NULL while the card has no certificates
 
   static std::string select() {
     return "SELECT k.id, k.type, k.organisation_id, k.holder_id, " + personName("h") +
@@ -259,26 +232,20 @@ struct CardRow {
   }
 
   void into(Statement& s) {
-    s.into(value.id).into(type).into(organisation, organisation_indicator);
-    s.into(holder, holder_indicator).into(value.holder_name).into(value.group_name);
-    s.into(manager, manager_indicator).into(requested_by, requested_by_indicator);
-    s.into(value.manager_name).into(value.requested_by_name);
-    s.into(not_after, not_after_indicator).into(revoked_at, revoked_indicator);
+    s.into(value.id).into(type).into(value.organisation).into(value.holder);
+    s.into(value.holder_name).into(value.group_name).into(value.manager);
+    s.into(value.requested_by).into(value.manager_name).into(value.requested_by_name);
+    s.into(not_after).into(value.revoked_at);
   }
 
   core::Card toValue() const {
     core::Card result = value;
     result.type = core::parseCardType(type).value_or(core::CardType::personal);
-    result.organisation = optionalId(organisation_indicator, organisation);
-    result.holder = optionalId(holder_indicator, holder);
-    result.manager = optionalId(manager_indicator, manager);
-    result.requested_by = optionalId(requested_by_indicator, requested_by);
     // A group card is named after its group or function, not after a person.
     if (result.type == core::CardType::group || result.holder_name.empty())
       result.holder_name = result.group_name;
     // A card still in production has no certificates and so no end yet.
-    result.not_after = core::fromUnixSeconds(not_after_indicator == soci::i_ok ? not_after : 0);
-    if (revoked_indicator == soci::i_ok) result.revoked_at = core::fromUnixSeconds(revoked_at);
+    result.not_after = not_after.value_or(core::fromUnixSeconds(0));
     return result;
   }
 };
@@ -359,10 +326,7 @@ core::Result<void> CertificateCursor::readBatch() {
     const bool by_name = column == "c.common_name_lower";
     // After the last row read in sort order: a row-value comparison that the index serves.
     std::string after;
-    long long last_end = 0, last_id = 0;
     if (last_) {
-      last_end = core::toUnixSeconds(last_->not_after);
-      last_id = last_->id;
       after =
           " AND (" + std::string(column) + ", c.id) " + (descending ? "<" : ">") + " (:key, :id)";
     }
@@ -374,8 +338,8 @@ core::Result<void> CertificateCursor::readBatch() {
             if (by_name)
               s.use(last_name_key_);
             else
-              s.use(last_end);
-            s.use(last_id);
+              s.use(last_->not_after);
+            s.use(last_->id);
           }
           s.use(kBatchRows);
         },
@@ -437,11 +401,8 @@ core::Result<std::optional<core::Card>> CertificateInventory::findCard(core::Car
         auto cards = selectCards(sql, "WHERE k.id = :id", id);
         if (cards.empty()) return std::nullopt;
         core::Card card = std::move(cards.front());
-        long long certificate = 0;
-        forEachRow(
-            sql, "SELECT id FROM certificates WHERE card_id = :k ORDER BY issued_at, id",
-            [&](Statement& s) { s.into(certificate).use(id); },
-            [&] { card.certificates.push_back(certificate); });
+        card.certificates = selectColumn<core::CertificateId>(
+            sql, "SELECT id FROM certificates WHERE card_id = :k ORDER BY issued_at, id", id);
         return card;
       });
 }

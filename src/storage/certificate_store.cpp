@@ -19,7 +19,7 @@ namespace storage {
 
 namespace {
 
-constexpr std::array<std::pair<IssuanceState, std::string_view>, 5> kStates{{
+constexpr StoredNames<IssuanceState, 5> kStates{{
     {IssuanceState::reserved, "reserved"},
     {IssuanceState::checked, "checked"},
     {IssuanceState::signed_, "signed"},
@@ -28,15 +28,11 @@ constexpr std::array<std::pair<IssuanceState, std::string_view>, 5> kStates{{
 }};
 
 std::string stateName(IssuanceState state) {
-  for (const auto& [value, name] : kStates)
-    if (value == state) return std::string(name);
-  return "failed";
+  return std::string(nameOf(kStates, state, "failed"));
 }
 
 IssuanceState parseState(const std::string& text) {
-  for (const auto& [value, name] : kStates)
-    if (name == text) return value;
-  return IssuanceState::failed;
+  return valueNamed(kStates, text, IssuanceState::failed);
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -51,20 +47,15 @@ std::string lower(std::string text) {
   return text;
 }
 
-/// NULL for an absent id.
-struct OptionalId {
-  explicit OptionalId(const std::optional<std::int64_t>& id)
-      : value(id.value_or(0)), indicator(id ? soci::i_ok : soci::i_null) {}
-  long long value;
-  soci::indicator indicator;
-};
-
 core::Error conflict(std::string message) {
   return core::makeError(core::ErrorKind::conflict, std::move(message));
 }
 
-std::string contextOf(const std::optional<core::OrganisationId>& organisation) {
-  return organisation ? audit::objectName("organisation", *organisation) : std::string();
+/// The audit note of a change of `object`, in the context of its organisation (if it has one).
+AuditNote noteInOrganisation(std::string action, std::string object, boost::json::object details,
+                             const std::optional<core::OrganisationId>& organisation) {
+  return {std::move(action), std::move(object), std::move(details),
+          organisation ? audit::objectName("organisation", *organisation) : std::string()};
 }
 
 constexpr std::string_view kCertificateColumns =
@@ -79,19 +70,14 @@ core::CertificateId insertCertificate(soci::session& sql, IssuanceId issuance,
   const std::string name_lower = lower(c.common_name);
   const std::string dns = joined(c.dns_names);
   const std::string policies = joined(c.policy_oids);
-  const long long not_before = core::toUnixSeconds(c.not_before);
-  const long long not_after = core::toUnixSeconds(c.not_after);
-  const long long issued_at = core::toUnixSeconds(c.issued_at);
-  OptionalId organisation(c.organisation), holder(c.holder), card(c.card), manager(c.manager),
-      requested_by(c.requested_by);
-  long long id = 0;
+  core::CertificateId id = 0;
   Statement insert(sql);
   insert.use(issuance)
       .use(kind)
       .use(c.product)
-      .use(organisation.value, organisation.indicator)
-      .use(holder.value, holder.indicator)
-      .use(card.value, card.indicator)
+      .use(c.organisation)
+      .use(c.holder)
+      .use(c.card)
       .use(c.common_name)
       .use(name_lower)
       .use(dns)
@@ -99,18 +85,17 @@ core::CertificateId insertCertificate(soci::session& sql, IssuanceId issuance,
       .use(c.issuer_dn)
       .use(c.issuing_ca)
       .use(c.serial_hex)
-      .use(not_before)
-      .use(not_after)
+      .use(c.not_before)
+      .use(c.not_after)
       .use(c.key_description)
       .use(c.sha256_fingerprint)
       .use(policies)
-      .use(manager.value, manager.indicator)
-      .use(requested_by.value, requested_by.indicator)
+      .use(c.manager)
+      .use(c.requested_by)
       .use(c.pem)
-      .use(issued_at)
+      .use(c.issued_at)
       .into(id);
-  insert.execute("INSERT INTO certificates (" + std::string(kCertificateColumns) + ") VALUES (" +
-                 placeholders(columnCount(kCertificateColumns)) + ") RETURNING id");
+  insert.execute(insertInto("certificates", kCertificateColumns) + " RETURNING id");
   std::vector<std::string> names = c.dns_names;
   std::transform(names.begin(), names.end(), names.begin(), lower);
   std::sort(names.begin(), names.end());
@@ -129,29 +114,26 @@ core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issu
                                                          const std::string& product,
                                                          const std::string& request,
                                                          std::optional<std::int64_t> order) {
-  const long long now = core::toUnixSeconds(clock_.now());
+  const core::TimePoint now = clock_.now();
   const std::string state = stateName(IssuanceState::reserved);
-  OptionalId order_id(order);
   return withSession(
       database_,
       [&](soci::session& sql) -> core::Result<IssuanceId> {
         // Also enforced by the unique index issuances_one_per_order; asking first gives the
         // precise answer instead of a serial collision.
-        if (order) {
-          long long under_way = 0;
-          sql << "SELECT COUNT(*) FROM issuances WHERE order_id = :o AND state <> 'failed'",
-              soci::use(*order), soci::into(under_way);
-          if (under_way > 0)
-            return core::makeError(core::ErrorKind::conflict, "certificate.order_in_issuance");
-        }
-        long long id = 0;
+        if (order && exists(sql,
+                            "SELECT COUNT(*) FROM issuances WHERE order_id = :o AND "
+                            "state <> 'failed'",
+                            *order))
+          return conflict("certificate.order_in_issuance");
+        IssuanceId id = 0;
         Statement insert(sql);
         insert.use(issuing_ca)
             .use(serial_hex)
             .use(product)
             .use(state)
             .use(request)
-            .use(order_id.value, order_id.indicator)
+            .use(order)
             .use(now)
             .use(now);
         insert.into(id);
@@ -167,19 +149,14 @@ core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issu
 core::Result<std::optional<core::CardId>> CertificateStore::cardOfOrder(std::int64_t order) {
   return withSession(
       database_, [&](soci::session& sql) -> core::Result<std::optional<core::CardId>> {
-        long long id = 0;
-        sql << "SELECT id FROM cards WHERE order_id = :o", soci::use(order), soci::into(id);
-        if (!sql.got_data()) return std::optional<core::CardId>();
-        return std::optional<core::CardId>(id);
+        return selectValue<core::CardId>(sql, "SELECT id FROM cards WHERE order_id = :o", order);
       });
 }
 
 core::Result<std::vector<std::string>> CertificateStore::productsOfCard(core::CardId card) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<std::string>> {
-    soci::rowset<std::string> rows =
-        (sql.prepare << "SELECT product FROM certificates WHERE card_id = :c ORDER BY id",
-         soci::use(card));
-    return std::vector<std::string>(rows.begin(), rows.end());
+    return selectColumn<std::string>(
+        sql, "SELECT product FROM certificates WHERE card_id = :c ORDER BY id", card);
   });
 }
 
@@ -187,13 +164,11 @@ core::Result<std::optional<core::CertificateId>> CertificateStore::certificateFo
     std::int64_t order) {
   return withSession(
       database_, [&](soci::session& sql) -> core::Result<std::optional<core::CertificateId>> {
-        long long id = 0;
-        soci::indicator found = soci::i_null;
-        sql << "SELECT c.id FROM certificates c JOIN issuances i ON i.id = c.issuance_id "
-               "WHERE i.order_id = :o AND i.state = 'stored'",
-            soci::use(order), soci::into(id, found);
-        if (!sql.got_data() || found != soci::i_ok) return std::optional<core::CertificateId>();
-        return std::optional<core::CertificateId>(id);
+        return selectValue<core::CertificateId>(
+            sql,
+            "SELECT c.id FROM certificates c JOIN issuances i ON i.id = c.issuance_id "
+            "WHERE i.order_id = :o AND i.state = 'stored'",
+            order);
       });
 }
 
@@ -201,7 +176,7 @@ core::Result<void> CertificateStore::moveIssuance(IssuanceId issuance,
                                                   const std::string& from_states, IssuanceState to,
                                                   const std::string& column,
                                                   const std::string& value) {
-  const long long now = core::toUnixSeconds(clock_.now());
+  const core::TimePoint now = clock_.now();
   const std::string state = stateName(to);
   return withSession(database_, [&](soci::session& sql) -> core::Result<void> {
     const int changed =
@@ -231,12 +206,11 @@ core::Result<void> CertificateStore::markFailed(IssuanceId issuance, const std::
 
 core::Result<core::CertificateId> CertificateStore::storeIssued(
     IssuanceId issuance, const core::IssuedCertificate& certificate, const audit::Actor& actor) {
-  const core::TimePoint at = clock_.now();
-  return auditedChange<core::CertificateId>(
-      database_,
-      [&](soci::session& sql) -> core::Result<std::pair<core::CertificateId, audit::Event>> {
+  const core::TimePoint now = clock_.now();
+  return auditedChange(
+      database_, now, actor,
+      [&](soci::session& sql) -> core::Result<Audited<core::CertificateId>> {
         const std::string stored = stateName(IssuanceState::stored);
-        const long long now = core::toUnixSeconds(at);
         if (changeRows(sql,
                        "UPDATE issuances SET state = :state, updated_at = :now WHERE id = :id "
                        "AND state = 'signed'",
@@ -249,10 +223,9 @@ core::Result<core::CertificateId> CertificateStore::storeIssued(
                                     {"product", certificate.product},
                                     {"common_name", certificate.common_name},
                                     {"not_after", core::toIso8601(certificate.not_after)}};
-        return std::pair{
-            id,
-            audit::Event{at, actor.id, "certificate.issue", audit::objectName("certificate", id),
-                         boost::json::serialize(details), contextOf(certificate.organisation)}};
+        return Audited<core::CertificateId>{
+            id, noteInOrganisation("certificate.issue", audit::objectName("certificate", id),
+                                   std::move(details), certificate.organisation)};
       },
       ViolationMessages{.duplicate = "certificate.duplicate",
                         .missing = "certificate.unknown_owner"});
@@ -264,7 +237,6 @@ core::Result<std::vector<UnfinishedIssuance>> CertificateStore::unfinishedIssuan
         std::vector<UnfinishedIssuance> result;
         UnfinishedIssuance row;
         std::string state;
-        long long created = 0;
         forEachRow(
             sql,
             "SELECT id, issuing_ca, serial_hex, product, state, request, pem, created_at FROM "
@@ -277,11 +249,10 @@ core::Result<std::vector<UnfinishedIssuance>> CertificateStore::unfinishedIssuan
                   .into(state)
                   .into(row.request)
                   .into(row.pem)
-                  .into(created);
+                  .into(row.created_at);
             },
             [&] {
               row.state = parseState(state);
-              row.created_at = core::fromUnixSeconds(created);
               result.push_back(row);
             });
         return result;
@@ -291,75 +262,60 @@ core::Result<std::vector<UnfinishedIssuance>> CertificateStore::unfinishedIssuan
 core::Result<core::CardId> CertificateStore::createCard(const core::Card& card,
                                                         const audit::Actor& actor,
                                                         std::optional<std::int64_t> order) {
-  const core::TimePoint at = clock_.now();
-  return auditedChange<core::CardId>(
-      database_,
-      [&](soci::session& sql) -> core::Result<std::pair<core::CardId, audit::Event>> {
+  const core::TimePoint now = clock_.now();
+  return auditedChange(
+      database_, now, actor,
+      [&](soci::session& sql) -> core::Result<Audited<core::CardId>> {
         const std::string type(core::toString(card.type));
-        const long long created = core::toUnixSeconds(at);
-        OptionalId organisation(card.organisation), holder(card.holder), manager(card.manager),
-            requested_by(card.requested_by), order_id(order);
-        long long id = 0;
+        core::CardId id = 0;
         Statement insert(sql);
         insert.use(type)
-            .use(organisation.value, organisation.indicator)
-            .use(holder.value, holder.indicator)
+            .use(card.organisation)
+            .use(card.holder)
             .use(card.group_name)
-            .use(manager.value, manager.indicator)
-            .use(requested_by.value, requested_by.indicator)
-            .use(created)
-            .use(order_id.value, order_id.indicator)
+            .use(card.manager)
+            .use(card.requested_by)
+            .use(now)
+            .use(order)
             .into(id);
         insert.execute(
             "INSERT INTO cards (type, organisation_id, holder_id, group_name, manager_id, "
             "requested_by, created_at, order_id) VALUES (" +
             placeholders(8) + ") RETURNING id");
-        boost::json::object details{{"type", type}, {"group_name", card.group_name}};
-        return std::pair{
-            id, audit::Event{at, actor.id, "card.create", audit::objectName("card", id),
-                             boost::json::serialize(details), contextOf(card.organisation)}};
+        return Audited<core::CardId>{
+            id, noteInOrganisation("card.create", audit::objectName("card", id),
+                                   {{"type", type}, {"group_name", card.group_name}},
+                                   card.organisation)};
       },
       ViolationMessages{.duplicate = "card.order_produced", .missing = "card.unknown_owner"});
 }
 
 core::Result<void> CertificateStore::revoke(core::CertificateId certificate, core::TimePoint at,
                                             const std::string& reason, const audit::Actor& actor) {
-  const core::TimePoint now = clock_.now();
-  auto revoked = auditedChange<bool>(
-      database_, [&](soci::session& sql) -> core::Result<std::pair<bool, audit::Event>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         std::optional<core::OrganisationId> organisation;
-        long long organisation_id = 0;
-        soci::indicator organisation_indicator = soci::i_null, revoked_indicator = soci::i_null;
-        long long revoked_at = 0;
+        std::optional<core::TimePoint> revoked_at;
         std::string serial, issuing_ca;
         Statement select(sql);
-        select.into(organisation_id, organisation_indicator)
-            .into(revoked_at, revoked_indicator)
-            .into(serial)
-            .into(issuing_ca)
-            .use(certificate);
+        select.into(organisation).into(revoked_at).into(serial).into(issuing_ca).use(certificate);
         if (!select.execute("SELECT organisation_id, revoked_at, serial_hex, issuing_ca FROM "
                             "certificates WHERE id = :id")) {
           return core::makeError(core::ErrorKind::not_found, "certificate.not_found");
         }
-        if (revoked_indicator == soci::i_ok) return conflict("certificate.already_revoked");
-        if (organisation_indicator == soci::i_ok) organisation = organisation_id;
-        const long long when = core::toUnixSeconds(at);
+        if (revoked_at) return conflict("certificate.already_revoked");
         changeRows(sql,
                    "UPDATE certificates SET revoked_at = :at, revocation_reason = :reason "
                    "WHERE id = :id",
-                   [&](Statement& s) { s.use(when).use(reason).use(certificate); });
-        boost::json::object details{{"issuing_ca", issuing_ca},
-                                    {"serial", serial},
-                                    {"reason", reason},
-                                    {"revoked_at", core::toIso8601(at)}};
-        return std::pair{true,
-                         audit::Event{now, actor.id, "certificate.revoke",
-                                      audit::objectName("certificate", certificate),
-                                      boost::json::serialize(details), contextOf(organisation)}};
+                   [&](Statement& s) { s.use(at).use(reason).use(certificate); });
+        return noteInOrganisation("certificate.revoke",
+                                  audit::objectName("certificate", certificate),
+                                  {{"issuing_ca", issuing_ca},
+                                   {"serial", serial},
+                                   {"reason", reason},
+                                   {"revoked_at", core::toIso8601(at)}},
+                                  organisation);
       });
-  if (!revoked) return revoked.error();
-  return {};
 }
 
 core::Result<std::vector<RevokedSerial>> CertificateStore::revokedSerials(
@@ -368,17 +324,14 @@ core::Result<std::vector<RevokedSerial>> CertificateStore::revokedSerials(
       database_, [&](soci::session& sql) -> core::Result<std::vector<RevokedSerial>> {
         std::vector<RevokedSerial> result;
         RevokedSerial row;
-        long long at = 0;
         forEachRow(
             sql,
             "SELECT serial_hex, revoked_at, revocation_reason FROM certificates WHERE issuing_ca = "
-            ":ca "
-            "AND revoked_at IS NOT NULL ORDER BY revoked_at, id",
-            [&](Statement& s) { s.into(row.serial_hex).into(at).into(row.reason).use(issuing_ca); },
-            [&] {
-              row.revoked_at = core::fromUnixSeconds(at);
-              result.push_back(row);
-            });
+            ":ca AND revoked_at IS NOT NULL ORDER BY revoked_at, id",
+            [&](Statement& s) {
+              s.into(row.serial_hex).into(row.revoked_at).into(row.reason).use(issuing_ca);
+            },
+            [&] { result.push_back(row); });
         return result;
       });
 }
@@ -393,11 +346,9 @@ core::Result<std::int64_t> CertificateStore::nextCrlNumber(const std::string& is
             "INSERT INTO crl_numbers (issuing_ca, last_number) VALUES (:ca, 1) "
             "ON CONFLICT (issuing_ca) DO UPDATE SET last_number = crl_numbers.last_number + 1",
             [&](Statement& s) { s.use(issuing_ca); });
-        long long number = 0;
-        Statement select(sql);
-        select.into(number).use(issuing_ca);
-        select.execute("SELECT last_number FROM crl_numbers WHERE issuing_ca = :ca");
-        return std::int64_t{number};
+        return selectValue<std::int64_t>(
+                   sql, "SELECT last_number FROM crl_numbers WHERE issuing_ca = :ca", issuing_ca)
+            .value_or(0);
       });
 }
 
@@ -405,20 +356,16 @@ core::Result<void> CertificateStore::recordCrl(const PublishedCrl& crl) {
   return withSession(
       database_,
       [&](soci::session& sql) -> core::Result<void> {
-        const long long number = crl.number;
-        const long long this_update = core::toUnixSeconds(crl.this_update);
-        const long long next_update = core::toUnixSeconds(crl.next_update);
-        const long long revoked_count = crl.revoked_count;
         changeRows(sql,
                    "INSERT INTO published_crls (issuing_ca, crl_number, pem, this_update, "
                    "next_update, revoked_count) VALUES (:ca, :n, :pem, :this, :next, :count)",
                    [&](Statement& s) {
                      s.use(crl.issuing_ca)
-                         .use(number)
+                         .use(crl.number)
                          .use(crl.pem)
-                         .use(this_update)
-                         .use(next_update)
-                         .use(revoked_count);
+                         .use(crl.this_update)
+                         .use(crl.next_update)
+                         .use(crl.revoked_count);
                    });
         return {};
       },
@@ -430,35 +377,29 @@ core::Result<std::optional<PublishedCrl>> CertificateStore::latestCrl(
   return withSession(
       database_, [&](soci::session& sql) -> core::Result<std::optional<PublishedCrl>> {
         PublishedCrl crl{.issuing_ca = issuing_ca};
-        long long number = 0, this_update = 0, next_update = 0, revoked_count = 0;
         Statement select(sql);
-        select.into(number)
+        select.into(crl.number)
             .into(crl.pem)
-            .into(this_update)
-            .into(next_update)
-            .into(revoked_count)
+            .into(crl.this_update)
+            .into(crl.next_update)
+            .into(crl.revoked_count)
             .use(issuing_ca);
         if (!select.execute("SELECT crl_number, pem, this_update, next_update, revoked_count "
                             "FROM published_crls WHERE issuing_ca = :ca "
                             "ORDER BY crl_number DESC LIMIT 1"))
           return std::nullopt;
-        crl.number = number;
-        crl.revoked_count = revoked_count;
-        crl.this_update = core::fromUnixSeconds(this_update);
-        crl.next_update = core::fromUnixSeconds(next_update);
         return crl;
       });
 }
 
 core::Result<std::int64_t> CertificateStore::revokedCount(const std::string& issuing_ca) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<std::int64_t> {
-    long long count = 0;
-    Statement select(sql);
-    select.into(count).use(issuing_ca);
     // certificates_revoked (issuing_ca, revoked_at) answers this from the index.
-    select.execute(
-        "SELECT COUNT(*) FROM certificates WHERE issuing_ca = :ca AND revoked_at IS NOT NULL");
-    return std::int64_t{count};
+    return selectValue<std::int64_t>(sql,
+                                     "SELECT COUNT(*) FROM certificates WHERE issuing_ca = :ca AND "
+                                     "revoked_at IS NOT NULL",
+                                     issuing_ca)
+        .value_or(0);
   });
 }
 

@@ -1,6 +1,5 @@
 #include "storage/housekeeping.hpp"
 
-#include "core/time_format.hpp"
 #include "storage/session_repository.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
@@ -12,8 +11,7 @@ core::Result<PurgeCounts> Housekeeping::purge(const PurgeRules& rules) {
   auto counts = inTransaction(
       database_, TransactionMode::write, [&](soci::session& sql) -> core::Result<PurgeCounts> {
         auto deleteBefore = [&](const std::string& query, core::TimePoint before) {
-          const long long bound = core::toUnixSeconds(before);
-          return changeRows(sql, query, [&](Statement& s) { s.use(bound); });
+          return changeRows(sql, query, [&](Statement& s) { s.use(before); });
         };
         PurgeCounts deleted;
         // No table references mobile_requests, so an expired one can go without a trace.

@@ -36,9 +36,8 @@ void LeaderLock::release() {
   if (!held_) return;
   held_ = false;
   try {
-    long long key = key_;
     int released = 0;
-    *session_ << "SELECT CAST(pg_advisory_unlock(:k) AS INTEGER)", soci::use(key),
+    *session_ << "SELECT CAST(pg_advisory_unlock(:k) AS INTEGER)", soci::use(key_),
         soci::into(released);
   } catch (const soci::soci_error&) {
     // The connection is gone, and the lock went with it.
@@ -48,9 +47,8 @@ void LeaderLock::release() {
 
 bool LeaderLock::tryAcquire() {
   if (!session_) session_ = database_.openSession();
-  long long key = key_;
   int taken = 0;
-  *session_ << "SELECT CAST(pg_try_advisory_lock(:k) AS INTEGER)", soci::use(key),
+  *session_ << "SELECT CAST(pg_try_advisory_lock(:k) AS INTEGER)", soci::use(key_),
       soci::into(taken);
   return taken == 1;
 }

@@ -1,7 +1,7 @@
 #include "storage/migrations.hpp"
 
 #include "core/clock.hpp"
-#include "core/time_format.hpp"
+#include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
@@ -67,13 +67,6 @@ void createMigrationsTable(soci::session& sql) {
          "name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 }
 
-bool isApplied(soci::session& sql, int version) {
-  int count = 0;
-  sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :version", soci::use(version),
-      soci::into(count);
-  return count > 0;
-}
-
 /// Applies `migration` unless it already is; true if it was applied now.
 bool apply(soci::session& sql, Dialect dialect, const Migration& migration) {
   Transaction transaction(sql, dialect, TransactionMode::write);
@@ -83,9 +76,11 @@ bool apply(soci::session& sql, Dialect dialect, const Migration& migration) {
   }
   createMigrationsTable(sql);
   // Checked inside the transaction: another process may have applied it meanwhile.
-  if (isApplied(sql, migration.version)) return false;
+  if (exists(sql, "SELECT COUNT(*) FROM schema_migrations WHERE version = :version",
+             migration.version))
+    return false;
   executeScript(sql, dialect, migration.sql);
-  const long long now = core::toUnixSeconds(core::SystemClock{}.now());
+  const core::TimePoint now = core::SystemClock{}.now();
   sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
       soci::use(migration.version), soci::use(migration.name), soci::use(now);
   transaction.commit();
@@ -181,10 +176,10 @@ core::Result<int> Database::schemaVersion() {
              "current_schema() AND table_name = 'schema_migrations'",
           soci::into(tables);
     if (tables == 0) return 0;
-    int version = 0;
-    soci::indicator indicator = soci::i_ok;
-    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version, indicator);
-    return indicator == soci::i_ok ? version : 0;
+    // MAX of no rows is NULL.
+    std::optional<int> version;
+    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version);
+    return version.value_or(0);
   });
 }
 

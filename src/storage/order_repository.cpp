@@ -1,7 +1,6 @@
 #include "storage/order_repository.hpp"
 
 #include "core/encoding.hpp"
-#include "core/time_format.hpp"
 #include "storage/audited_change.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
@@ -23,20 +22,6 @@ constexpr std::string_view kColumns =
     "spki_sha256, manager_id, proposed_manager_name, proposed_manager_email, "
     "proposed_manager_phone, not_before, not_after, nonce, reason, document, signature, "
     "signer_certificate_pem, version, created_at, updated_at, card_details, produced_card_id";
-
-/// An optional id column: NULL when absent.
-struct NullableId {
-  std::int64_t value = 0;
-  soci::indicator indicator = soci::i_null;
-
-  void set(const std::optional<std::int64_t>& id) {
-    value = id.value_or(0);
-    indicator = id ? soci::i_ok : soci::i_null;
-  }
-  std::optional<std::int64_t> get() const {
-    return indicator == soci::i_ok ? std::optional(value) : std::nullopt;
-  }
-};
 
 std::string cardDetailsJson(const core::CardOrderDetails& card) {
   boost::json::object json{{"card_type", core::toString(card.card_type)},
@@ -85,44 +70,42 @@ std::optional<core::CardOrderDetails> parseCardDetails(const std::string& text) 
 struct OrderRow {
   core::Order value;
   std::string type, status, dns_names, signature, card_details;
-  NullableId organisation, renewal_of, certificate, manager, produced_card;
-  core::ProposedManager proposed;
-  soci::indicator proposed_indicator[3] = {soci::i_null, soci::i_null, soci::i_null};
-  long long not_before = 0, not_after = 0, created_at = 0, updated_at = 0;
+  // A proposed manager is stored in three columns that are NULL together.
+  std::optional<std::string> proposed_name, proposed_email, proposed_phone;
 
-  /// Applies `x` (Statement::into or ::use) to each column in kColumns order.
+  /// Applies `x` to each column in kColumns order.
   template <class Exchange>
   void exchange(Exchange&& x) {
     x(type);
     x(status);
-    x(organisation.value, organisation.indicator);
+    x(value.organisation);
     x(value.requested_by);
     x(value.requester_identity.issuer_dn);
     x(value.requester_identity.subject_serial);
-    x(renewal_of.value, renewal_of.indicator);
-    x(certificate.value, certificate.indicator);
+    x(value.renewal_of);
+    x(value.certificate);
     x(value.product);
     x(value.csr_pem);
     x(value.common_name);
     x(dns_names);
     x(value.key_description);
     x(value.spki_sha256);
-    x(manager.value, manager.indicator);
-    x(proposed.name, proposed_indicator[0]);
-    x(proposed.email, proposed_indicator[1]);
-    x(proposed.phone, proposed_indicator[2]);
-    x(not_before);
-    x(not_after);
+    x(value.manager);
+    x(proposed_name);
+    x(proposed_email);
+    x(proposed_phone);
+    x(value.not_before);
+    x(value.not_after);
     x(value.nonce);
     x(value.reason);
     x(value.evidence.document);
     x(signature);
     x(value.evidence.signer_certificate_pem);
     x(value.version);
-    x(created_at);
-    x(updated_at);
+    x(value.created_at);
+    x(value.updated_at);
     x(card_details);
-    x(produced_card.value, produced_card.indicator);
+    x(value.produced_card);
   }
 
   /// Fills the column values from `value` (before an insert).
@@ -133,19 +116,11 @@ struct OrderRow {
     for (const std::string& name : value.dns_names)
       dns_names += (dns_names.empty() ? "" : " ") + name;
     signature = core::toBase64(core::asBytes(value.evidence.signature));
-    organisation.set(value.organisation);
-    renewal_of.set(value.renewal_of);
-    certificate.set(value.certificate);
-    manager.set(value.manager);
-    proposed = value.proposed_manager.value_or(core::ProposedManager{});
-    std::fill(std::begin(proposed_indicator), std::end(proposed_indicator),
-              value.proposed_manager ? soci::i_ok : soci::i_null);
-    not_before = core::toUnixSeconds(value.not_before);
-    not_after = core::toUnixSeconds(value.not_after);
-    created_at = core::toUnixSeconds(value.created_at);
-    updated_at = core::toUnixSeconds(value.updated_at);
+    const auto& proposed = value.proposed_manager;
+    proposed_name = proposed ? std::optional(proposed->name) : std::nullopt;
+    proposed_email = proposed ? std::optional(proposed->email) : std::nullopt;
+    proposed_phone = proposed ? std::optional(proposed->phone) : std::nullopt;
     card_details = value.card ? cardDetailsJson(*value.card) : std::string();
-    produced_card.set(value.produced_card);
   }
 
   /// Fills `value` from the column values (after a read). The CHECK constraints allow only known
@@ -158,25 +133,17 @@ struct OrderRow {
     for (std::string name; names >> name;) value.dns_names.push_back(name);
     const auto decoded = core::fromBase64(signature);
     value.evidence.signature = decoded ? std::string(decoded->begin(), decoded->end()) : "";
-    value.organisation = organisation.get();
-    value.renewal_of = renewal_of.get();
-    value.certificate = certificate.get();
-    value.manager = manager.get();
     value.proposed_manager.reset();
-    if (proposed_indicator[0] == soci::i_ok) value.proposed_manager = proposed;
-    value.not_before = core::fromUnixSeconds(not_before);
-    value.not_after = core::fromUnixSeconds(not_after);
-    value.created_at = core::fromUnixSeconds(created_at);
-    value.updated_at = core::fromUnixSeconds(updated_at);
+    if (proposed_name)
+      value.proposed_manager = core::ProposedManager{*proposed_name, proposed_email.value_or(""),
+                                                     proposed_phone.value_or("")};
     value.card = parseCardDetails(card_details);
-    value.produced_card = produced_card.get();
   }
 };
 
 /// Binds the id and the columns of `row` as the targets of `select`.
 void intoRow(Statement& select, OrderRow& row) {
-  select.into(row.value.id);
-  row.exchange([&](auto&... column) { select.into(column...); });
+  select.into(row.value.id).intoColumns(row);
 }
 
 const std::string kSelect = "SELECT id, " + std::string(kColumns) + " FROM orders ";
@@ -211,21 +178,44 @@ int boundedLimit(int limit) {
   return std::clamp(limit, 0, OrderRepository::kMaxListRows);
 }
 
-std::string contextOf(const core::Order& order) {
-  return order.organisation ? audit::objectName("organisation", *order.organisation)
-                            : std::string();
+/// The audit note of a change of `order`: about the order, in its organisation's context.
+AuditNote orderNote(std::string action, const core::Order& order, boost::json::object details) {
+  return {
+      std::move(action), audit::objectName("order", order.id), std::move(details),
+      order.organisation ? audit::objectName("organisation", *order.organisation) : std::string()};
 }
 
 /// Notes when an order reached `status` (a status is reached at most once: no step repeats).
 void recordStep(soci::session& sql, core::OrderId order, const std::string& status,
                 core::TimePoint at) {
-  const long long when = core::toUnixSeconds(at);
   sql << "INSERT INTO order_steps (order_id, status, at) VALUES (:o, :s, :t)", soci::use(order),
-      soci::use(status), soci::use(when);
+      soci::use(status), soci::use(at);
 }
 
 core::Error conflict(std::string message) {
   return core::makeError(core::ErrorKind::conflict, std::move(message));
+}
+
+/// Changes the stored order `id` in one audited transaction: `change(sql, current, next)` is
+/// given the order as stored and its next version (one version up, updated at `now`), writes
+/// `next` guarded against concurrent changes, and returns the audit note. Returns `next`;
+/// not_found if there is no such order.
+template <class Change>
+core::Result<core::Order> changeOrder(Database& database, core::TimePoint now,
+                                      const audit::Actor& actor, core::OrderId id,
+                                      Change&& change) {
+  return auditedChange(database, now, actor,
+                       [&](soci::session& sql) -> core::Result<Audited<core::Order>> {
+                         const auto current = selectOrder(sql, id);
+                         if (!current)
+                           return core::makeError(core::ErrorKind::not_found, "order.not_found");
+                         core::Order next = *current;
+                         next.updated_at = now;
+                         next.version = current->version + 1;
+                         core::Result<AuditNote> note = change(sql, *current, next);
+                         if (!note) return note.error();
+                         return Audited<core::Order>{std::move(next), std::move(*note)};
+                       });
 }
 
 }  // namespace
@@ -233,9 +223,9 @@ core::Error conflict(std::string message) {
 core::Result<core::Order> OrderRepository::createDraft(const core::Order& order,
                                                        const audit::Actor& actor) {
   const core::TimePoint now = clock_.now();
-  return auditedChange<core::Order>(
-      database_,
-      [&](soci::session& sql) -> core::Result<std::pair<core::Order, audit::Event>> {
+  return auditedChange(
+      database_, now, actor,
+      [&](soci::session& sql) -> core::Result<Audited<core::Order>> {
         OrderRow row;
         row.value = order;
         row.value.status = core::OrderStatus::draft;
@@ -247,22 +237,15 @@ core::Result<core::Order> OrderRepository::createDraft(const core::Order& order,
         row.value.created_at = row.value.updated_at = now;
         row.fromValue();
         Statement insert(sql);
-        row.exchange([&](auto&... column) { insert.use(column...); });
-        insert.into(row.value.id);
-        insert.execute("INSERT INTO orders (" + std::string(kColumns) + ") VALUES (" +
-                       placeholders(columnCount(kColumns)) + ") RETURNING id");
+        insert.useColumns(row).into(row.value.id);
+        insert.execute(insertInto("orders", kColumns) + " RETURNING id");
         recordStep(sql, row.value.id, row.status, now);
-        boost::json::object details{{"type", row.type},
+        AuditNote note = orderNote("order.create", row.value,
+                                   {{"type", row.type},
                                     {"product", row.value.product},
                                     {"common_name", row.value.common_name},
-                                    {"dns_names", row.dns_names}};
-        audit::Event event{now,
-                           actor.id,
-                           "order.create",
-                           audit::objectName("order", row.value.id),
-                           boost::json::serialize(details),
-                           contextOf(row.value)};
-        return std::pair{row.value, std::move(event)};
+                                    {"dns_names", row.dns_names}});
+        return Audited<core::Order>{row.value, std::move(note)};
       },
       ViolationMessages{.duplicate = "order.nonce_taken", .missing = "order.unknown_reference"});
 }
@@ -299,13 +282,15 @@ core::Result<std::vector<core::OrderStep>> OrderRepository::steps(core::OrderId 
   return withSession(
       database_, [&](soci::session& sql) -> core::Result<std::vector<core::OrderStep>> {
         std::vector<core::OrderStep> steps;
-        soci::rowset<soci::row> rows = (sql.prepare << "SELECT status, at FROM order_steps "
-                                                       "WHERE order_id = :o ORDER BY id",
-                                        soci::use(order));
-        for (const soci::row& row : rows)
-          steps.push_back(
-              {core::parseOrderStatus(row.get<std::string>(0)).value_or(core::OrderStatus::draft),
-               core::fromUnixSeconds(row.get<long long>(1))});
+        std::string status;
+        core::TimePoint at;
+        forEachRow(
+            sql, "SELECT status, at FROM order_steps WHERE order_id = :o ORDER BY id",
+            [&](Statement& s) { s.into(status).into(at).use(order); },
+            [&] {
+              steps.push_back(
+                  {core::parseOrderStatus(status).value_or(core::OrderStatus::draft), at});
+            });
         return steps;
       });
 }
@@ -334,18 +319,14 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
                                                       const OrderChanges& changes,
                                                       const audit::Actor& actor) {
   const core::TimePoint now = clock_.now();
-  return auditedChange<core::Order>(
-      database_, [&](soci::session& sql) -> core::Result<std::pair<core::Order, audit::Event>> {
-        auto current = selectOrder(sql, order);
-        if (!current) return core::makeError(core::ErrorKind::not_found, "order.not_found");
-        if (!core::canTransition(current->type, expected_from, to))
+  return changeOrder(
+      database_, now, actor, order,
+      [&](soci::session& sql, const core::Order& current,
+          core::Order& next) -> core::Result<AuditNote> {
+        if (!core::canTransition(current.type, expected_from, to))
           return conflict("order.transition_not_allowed");
-        if (current->status != expected_from) return conflict("order.status_changed");
-
-        core::Order next = *current;
+        if (current.status != expected_from) return conflict("order.status_changed");
         next.status = to;
-        next.updated_at = now;
-        next.version = current->version + 1;
         if (changes.reason) next.reason = *changes.reason;
         if (changes.certificate) next.certificate = *changes.certificate;
         if (changes.evidence) next.evidence = *changes.evidence;
@@ -365,13 +346,13 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
             [&](Statement& s) {
               s.use(row.status)
                   .use(next.reason)
-                  .use(row.certificate.value, row.certificate.indicator)
+                  .use(next.certificate)
                   .use(next.evidence.document)
                   .use(row.signature)
                   .use(next.evidence.signer_certificate_pem)
-                  .use(row.produced_card.value, row.produced_card.indicator)
+                  .use(next.produced_card)
                   .use(next.version)
-                  .use(row.updated_at)
+                  .use(next.updated_at)
                   .use(next.id)
                   .use(from);
             });
@@ -384,47 +365,34 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
         if (changes.produced_card) details["card"] = *changes.produced_card;
         // The evidence itself stays in the order; the log tells that it was recorded.
         if (changes.evidence) details["evidence"] = true;
-        audit::Event event{now,
-                           actor.id,
-                           "order." + row.status,
-                           audit::objectName("order", next.id),
-                           boost::json::serialize(details),
-                           contextOf(next)};
-        return std::pair{std::move(next), std::move(event)};
+        return orderNote("order." + row.status, next, std::move(details));
       });
 }
 
 core::Result<core::Order> OrderRepository::assignManager(core::OrderId order,
                                                          core::PersonId manager,
                                                          const audit::Actor& actor) {
-  const core::TimePoint now = clock_.now();
-  return auditedChange<core::Order>(
-      database_, [&](soci::session& sql) -> core::Result<std::pair<core::Order, audit::Event>> {
-        auto current = selectOrder(sql, order);
-        if (!current) return core::makeError(core::ErrorKind::not_found, "order.not_found");
-        if (!current->proposed_manager || current->manager)
+  return changeOrder(
+      database_, clock_.now(), actor, order,
+      [&](soci::session& sql, const core::Order& current,
+          core::Order& next) -> core::Result<AuditNote> {
+        if (!current.proposed_manager || current.manager)
           return conflict("order.no_proposed_manager");
-        core::Order next = *current;
         next.manager = manager;
-        next.updated_at = now;
-        next.version = current->version + 1;
-        const long long updated = core::toUnixSeconds(now);
         // Guarded by the version read above: a concurrent identification changes nothing.
         const int changed = changeRows(
             sql,
             "UPDATE orders SET manager_id = :manager, version = :version, updated_at = :updated "
             "WHERE id = :id AND version = :seen AND manager_id IS NULL",
             [&](Statement& s) {
-              s.use(manager).use(next.version).use(updated).use(next.id).use(current->version);
+              s.use(manager)
+                  .use(next.version)
+                  .use(next.updated_at)
+                  .use(next.id)
+                  .use(current.version);
             });
         if (changed != 1) return conflict("order.status_changed");
-        audit::Event event{now,
-                           actor.id,
-                           "order.manager_identified",
-                           audit::objectName("order", next.id),
-                           boost::json::serialize(boost::json::object{{"manager", manager}}),
-                           contextOf(next)};
-        return std::pair{std::move(next), std::move(event)};
+        return orderNote("order.manager_identified", next, {{"manager", manager}});
       });
 }
 

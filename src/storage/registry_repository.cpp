@@ -1,16 +1,13 @@
 #include "storage/registry_repository.hpp"
 
-#include "core/time_format.hpp"
-#include "storage/audit_log.hpp"
+#include "storage/audited_change.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <variant>
 
 namespace storage {
 
@@ -39,8 +36,8 @@ void exchangeBilling(Exchange& x, core::BillingDetails& billing) {
 }
 
 // Row types: `table`, its `key` column, the audit object `kind` of a row, and the other
-// `columns`, which exchange() binds in that order. fromValue() and toValue() convert the columns
-// that are not stored as they are.
+// `columns`, which exchange() binds in that order (Statement::intoColumns, ::useColumns).
+// fromValue() and toValue() convert the columns that are not stored as they are.
 
 /// One organisations row (without created_at).
 struct OrganisationRow {
@@ -56,32 +53,25 @@ struct OrganisationRow {
       "portal_enabled";
 
   core::Organisation value;
-  soci::indicator oin_indicator = soci::i_ok;  // an unknown OIN is NULL, so it is never "taken"
-  int portal_enabled = 0;
+  std::optional<std::string> oin;  // an unknown OIN is NULL, so it is never "taken"
 
   /// The key column's value.
   std::int64_t& keyValue() { return value.id; }
-  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  /// Applies `x` to each column in `columns` order.
   template <class Exchange>
   void exchange(Exchange&& x) {
     x(value.name);
     x(value.kvk);
-    x(value.oin, oin_indicator);
+    x(oin);
     exchangeAddress(x, value.visiting_address);
     exchangeAddress(x, value.postal_address);
     exchangeBilling(x, value.billing);
-    x(portal_enabled);
+    x(value.portal_enabled);
   }
   /// Fills the column values from `value` (before a write).
-  void fromValue() {
-    oin_indicator = value.oin.empty() ? soci::i_null : soci::i_ok;
-    portal_enabled = value.portal_enabled ? 1 : 0;
-  }
+  void fromValue() { oin = value.oin.empty() ? std::nullopt : std::optional(value.oin); }
   /// Fills `value` from the column values (after a read).
-  void toValue() {
-    if (oin_indicator != soci::i_ok) value.oin.clear();
-    value.portal_enabled = portal_enabled != 0;
-  }
+  void toValue() { value.oin = oin.value_or(""); }
 };
 
 /// One persons row (without created_at).
@@ -93,36 +83,25 @@ struct PersonRow {
       "given_name, surname, email, phone, portal_access, servicedesk, professional, profession";
 
   core::Person value;
-  int portal_access = 0;
-  int servicedesk = 0;
-  int professional = 0;
 
   /// The key column's value.
   std::int64_t& keyValue() { return value.id; }
-  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  /// Applies `x` to each column in `columns` order.
   template <class Exchange>
   void exchange(Exchange&& x) {
     x(value.given_name);
     x(value.surname);
     x(value.email);
     x(value.phone);
-    x(portal_access);
-    x(servicedesk);
-    x(professional);
+    x(value.portal_access);
+    x(value.servicedesk);
+    x(value.professional);
     x(value.profession);
   }
-  /// Fills the column values from `value` (before a write).
-  void fromValue() {
-    portal_access = value.portal_access ? 1 : 0;
-    servicedesk = value.servicedesk ? 1 : 0;
-    professional = value.professional ? 1 : 0;
-  }
-  /// Fills `value` from the column values (after a read).
-  void toValue() {
-    value.portal_access = portal_access != 0;
-    value.servicedesk = servicedesk != 0;
-    value.professional = professional != 0;
-  }
+  /// Every column is stored as it is.
+  void fromValue() {}
+  /// Every column is stored as it is.
+  void toValue() {}
 };
 
 /// One professional_details row; its key is the person's id.
@@ -139,7 +118,7 @@ struct ProfessionalDetailsRow {
 
   /// The key column's value.
   std::int64_t& keyValue() { return value.person; }
-  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  /// Applies `x` to each column in `columns` order.
   template <class Exchange>
   void exchange(Exchange&& x) {
     x(value.registration_number);
@@ -162,22 +141,18 @@ std::string selectList(std::string_view qualifier = "") {
 /// Binds the key and the columns of `row` as the targets of `select`, in selectList() order.
 template <class Row>
 void intoRow(Statement& select, Row& row) {
-  select.into(row.keyValue());
-  row.exchange([&](auto&... column) { select.into(column...); });
+  select.into(row.keyValue()).intoColumns(row);
 }
 
 /// Inserts `row` with `created_at` into a table with a generated id and returns the new id.
 template <class Row>
 std::int64_t insertRow(soci::session& sql, Row& row, core::TimePoint created_at) {
   row.fromValue();
-  const long long created = core::toUnixSeconds(created_at);
-  long long id = 0;
+  std::int64_t id = 0;
   Statement insert(sql);
-  row.exchange([&](auto&... column) { insert.use(column...); });
-  insert.use(created).into(id);
-  insert.execute("INSERT INTO " + std::string(Row::table) + " (" + std::string(Row::columns) +
-                 ", created_at) VALUES (" + placeholders(columnCount(Row::columns) + 1) +
-                 ") RETURNING id");
+  insert.useColumns(row).use(created_at).into(id);
+  insert.execute(insertInto(Row::table, std::string(Row::columns) + ", created_at") +
+                 " RETURNING id");
   return id;
 }
 
@@ -185,13 +160,8 @@ std::int64_t insertRow(soci::session& sql, Row& row, core::TimePoint created_at)
 template <class Row>
 void insertKeyedRow(soci::session& sql, Row& row) {
   row.fromValue();
-  changeRows(sql,
-             "INSERT INTO " + std::string(Row::table) + " (" + selectList<Row>() + ") VALUES (" +
-                 placeholders(columnCount(Row::columns) + 1) + ")",
-             [&](Statement& insert) {
-               insert.use(row.keyValue());
-               row.exchange([&](auto&... column) { insert.use(column...); });
-             });
+  changeRows(sql, insertInto(Row::table, selectList<Row>()),
+             [&](Statement& insert) { insert.use(row.keyValue()).useColumns(row); });
 }
 
 /// Writes every column of `row` to the stored row with the same key.
@@ -201,10 +171,7 @@ void updateRow(soci::session& sql, Row& row) {
   changeRows(sql,
              "UPDATE " + std::string(Row::table) + " SET " + assignments(Row::columns) + " WHERE " +
                  std::string(Row::key) + " = :key",
-             [&](Statement& update) {
-               row.exchange([&](auto&... column) { update.use(column...); });
-               update.use(row.keyValue());
-             });
+             [&](Statement& update) { update.useColumns(row).use(row.keyValue()); });
 }
 
 /// Reads "SELECT key, <columns> <from_where>" with `keys` as parameters; nullopt if no row.
@@ -239,17 +206,6 @@ std::vector<decltype(Row::value)> selectAll(soci::session& sql, const std::strin
   return values;
 }
 
-/// True if "SELECT COUNT(*) …" `query` with `keys` counts at least one row.
-template <class... Keys>
-bool exists(soci::session& sql, const std::string& query, const Keys&... keys) {
-  long long count = 0;
-  Statement select(sql);
-  select.into(count);
-  (select.use(keys), ...);
-  select.execute(query);
-  return count > 0;
-}
-
 bool personExists(soci::session& sql, core::PersonId person) {
   return exists(sql, "SELECT COUNT(*) FROM persons WHERE id = :id", person);
 }
@@ -263,7 +219,6 @@ bool organisationExists(soci::session& sql, core::OrganisationId organisation) {
 std::vector<core::Membership> memberships(soci::session& sql, core::PersonId person) {
   std::vector<core::Membership> result;
   core::Membership membership;
-  int portal_enabled = 0;
   std::string role;
   forEachRow(
       sql,
@@ -273,7 +228,7 @@ std::vector<core::Membership> memberships(soci::session& sql, core::PersonId per
       [&](Statement& s) {
         s.into(membership.organisation_id)
             .into(membership.organisation_name)
-            .into(portal_enabled)
+            .into(membership.organisation_portal_enabled)
             .into(role)
             .use(person);
       },
@@ -282,7 +237,6 @@ std::vector<core::Membership> memberships(soci::session& sql, core::PersonId per
         const auto parsed = core::parseRole(role);
         if (!parsed) return;
         membership.role = *parsed;
-        membership.organisation_portal_enabled = portal_enabled != 0;
         result.push_back(membership);
       });
   return result;
@@ -317,30 +271,20 @@ std::string normalisedDomain(const std::string& domain) {
   return name;
 }
 
-/// What a registry change tells the audit log. An empty action: nothing changed, so nothing is
-/// written and nothing recorded.
-struct AuditNote {
-  std::string action;           ///< e.g. "organisation.create"
-  std::string object;           ///< e.g. "organisation:12"
-  boost::json::object details;  ///< the new values, or before and after of changed ones
-  std::string context = {};     ///< the organisation a change of another object concerns
-};
-
-/// The value a change returns together with its audit note.
-template <class T>
-struct Audited {
-  T value;
-  AuditNote note;
-};
-
-/// A change that returns nothing, with its note.
-Audited<std::monostate> noted(AuditNote note) {
-  return {{}, std::move(note)};
-}
-
 /// {"before": …, "after": …} of one changed field.
 boost::json::object beforeAfter(boost::json::value before, boost::json::value after) {
   return {{"before", std::move(before)}, {"after", std::move(after)}};
+}
+
+/// A column's value in audit details: text as it is, "" for a NULL text, a flag as 0 or 1.
+boost::json::value auditValue(const std::string& text) {
+  return boost::json::value(text);
+}
+boost::json::value auditValue(const std::optional<std::string>& text) {
+  return boost::json::value(text.value_or(""));
+}
+boost::json::value auditValue(bool flag) {
+  return boost::json::value(flag ? 1 : 0);
 }
 
 /// The columns of `row` by name, as stored.
@@ -350,7 +294,7 @@ boost::json::object columnValues(Row row) {
   const auto names = columnNames(Row::columns);
   boost::json::object values;
   std::size_t column = 0;
-  row.exchange([&](const auto& value, const auto&...) { values[names[column++]] = value; });
+  row.exchange([&](const auto& value) { values[names[column++]] = auditValue(value); });
   return values;
 }
 
@@ -387,45 +331,13 @@ std::optional<AuditNote> overwriteRow(soci::session& sql, Row row, std::string a
 std::optional<bool> setFlag(soci::session& sql, std::string_view table, std::string_view flag,
                             std::int64_t id, bool value) {
   const std::string where = " WHERE id = :id";
-  int current = 0;
-  if (!Statement(sql).into(current).use(id).execute("SELECT " + std::string(flag) + " FROM " +
-                                                    std::string(table) + where))
-    return std::nullopt;
-  if ((current != 0) == value) return false;
-  const int stored = value ? 1 : 0;
+  const auto current = selectValue<bool>(
+      sql, "SELECT " + std::string(flag) + " FROM " + std::string(table) + where, id);
+  if (!current) return std::nullopt;
+  if (*current == value) return false;
   changeRows(sql, "UPDATE " + std::string(table) + " SET " + std::string(flag) + " = :v" + where,
-             [&](Statement& s) { s.use(stored).use(id); });
+             [&](Statement& s) { s.use(value).use(id); });
   return true;
-}
-
-/// Runs `change(session)` and appends its audit record in one write transaction (PRODUCT.md
-/// §8): both are committed, or neither is.
-template <class T, class Change>
-core::Result<T> recordChange(Database& database, core::TimePoint at, const audit::Actor& actor,
-                             const ViolationMessages& messages, Change&& change) {
-  return inTransaction(
-      database, TransactionMode::write,
-      [&](soci::session& sql) -> core::Result<T> {
-        // Taken before the change rather than at its append: on PostgreSQL its checks and the
-        // before-values it audits then stay true until it commits, as on SQLite.
-        lockAuditLog(sql, database.dialect());
-        core::Result<Audited<T>> changed = change(sql);
-        if (!changed) return changed.error();
-        AuditNote& note = changed->note;
-        if (!note.action.empty())
-          appendAuditRecord(
-              sql, database.dialect(),
-              audit::Event{at, actor.id, std::move(note.action), std::move(note.object),
-                           boost::json::serialize(note.details), std::move(note.context)});
-        return std::move(changed->value);
-      },
-      messages);
-}
-
-/// Drops the placeholder value of a change that returns nothing.
-core::Result<void> withoutValue(const core::Result<std::monostate>& result) {
-  if (!result) return result.error();
-  return {};
 }
 
 core::Error conflict(std::string message) {
@@ -463,50 +375,51 @@ AuditNote roleNote(std::string action, core::PersonId person, core::Organisation
 core::Result<core::OrganisationId> RegistryRepository::createOrganisation(
     const core::Organisation& organisation, const audit::Actor& actor) {
   const auto now = clock_.now();
-  return recordChange<core::OrganisationId>(
-      database_, now, actor, {.duplicate = "organisation.exists"},
-      [&](soci::session& sql) -> core::Result<Audited<core::OrganisationId>> {
-        // Ids are positive, so 0 excludes nobody.
-        if (auto taken = identifierTaken(sql, organisation, 0)) return *taken;
-        OrganisationRow row{organisation};
-        const auto id = insertRow(sql, row, now);
-        return Audited<core::OrganisationId>{id,
-                                             {"organisation.create",
-                                              audit::objectName("organisation", id),
-                                              {{"name", organisation.name},
-                                               {"kvk", organisation.kvk},
-                                               {"oin", organisation.oin},
-                                               {"portal_enabled", organisation.portal_enabled}}}};
-      });
+  return auditedChange(database_, now, actor,
+                       [&](soci::session& sql) -> core::Result<Audited<core::OrganisationId>> {
+                         // Ids are positive, so 0 excludes nobody.
+                         if (auto taken = identifierTaken(sql, organisation, 0)) return *taken;
+                         OrganisationRow row{organisation};
+                         const auto id = insertRow(sql, row, now);
+                         return Audited<core::OrganisationId>{
+                             id,
+                             {"organisation.create",
+                              audit::objectName("organisation", id),
+                              {{"name", organisation.name},
+                               {"kvk", organisation.kvk},
+                               {"oin", organisation.oin},
+                               {"portal_enabled", organisation.portal_enabled}}}};
+                       },
+                       {.duplicate = "organisation.exists"});
 }
 
 core::Result<core::PersonId> RegistryRepository::createPerson(const core::Person& person,
                                                               const audit::Actor& actor) {
   const auto now = clock_.now();
-  return recordChange<core::PersonId>(
-      database_, now, actor, {}, [&](soci::session& sql) -> core::Result<Audited<core::PersonId>> {
-        PersonRow row{person};
-        const auto id = insertRow(sql, row, now);
-        return Audited<core::PersonId>{id,
-                                       {"person.create",
-                                        audit::objectName("person", id),
-                                        {{"given_name", person.given_name},
-                                         {"surname", person.surname},
-                                         {"email", person.email},
-                                         {"portal_access", person.portal_access},
-                                         {"servicedesk", person.servicedesk},
-                                         {"professional", person.professional},
-                                         {"profession", person.profession}}}};
-      });
+  return auditedChange(database_, now, actor,
+                       [&](soci::session& sql) -> core::Result<Audited<core::PersonId>> {
+                         PersonRow row{person};
+                         const auto id = insertRow(sql, row, now);
+                         return Audited<core::PersonId>{id,
+                                                        {"person.create",
+                                                         audit::objectName("person", id),
+                                                         {{"given_name", person.given_name},
+                                                          {"surname", person.surname},
+                                                          {"email", person.email},
+                                                          {"portal_access", person.portal_access},
+                                                          {"servicedesk", person.servicedesk},
+                                                          {"professional", person.professional},
+                                                          {"profession", person.profession}}}};
+                       });
 }
 
 core::Result<void> RegistryRepository::addRole(core::PersonId person,
                                                core::OrganisationId organisation, core::Role role,
                                                const audit::Actor& actor, bool active) {
   const auto now = clock_.now();
-  return withoutValue(recordChange<std::monostate>(
-      database_, now, actor, {.duplicate = "role.exists", .missing = "person.not_found"},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, now, actor,
+      [&](soci::session& sql) -> core::Result<AuditNote> {
         if (!personExists(sql, person)) return notFound("person.not_found");
         if (!organisationExists(sql, organisation)) return notFound("organisation.not_found");
         const std::string name(core::toString(role));
@@ -515,96 +428,87 @@ core::Result<void> RegistryRepository::addRole(core::PersonId person,
                    "AND role = :r",
                    person, organisation, name))
           return conflict("role.exists");
-        const long long created = core::toUnixSeconds(now);
-        const int stored_active = active ? 1 : 0;
         sql << "INSERT INTO roles (person_id, organisation_id, role, active, created_at) "
                "VALUES (:p, :o, :r, :a, :t)",
-            soci::use(person), soci::use(organisation), soci::use(name), soci::use(stored_active),
-            soci::use(created);
-        return noted(
-            roleNote("role.add", person, organisation,
-                     {{"organisation_id", organisation}, {"role", name}, {"active", active}}));
-      }));
+            soci::use(person), soci::use(organisation), soci::use(name), soci::use(active),
+            soci::use(now);
+        return roleNote("role.add", person, organisation,
+                        {{"organisation_id", organisation}, {"role", name}, {"active", active}});
+      },
+      {.duplicate = "role.exists", .missing = "person.not_found"});
 }
 
 core::Result<void> RegistryRepository::activateRole(core::PersonId person,
                                                     core::OrganisationId organisation,
                                                     core::Role role, const audit::Actor& actor) {
   const std::string name(core::toString(role));
-  const auto active = inTransaction(database_, TransactionMode::read,
-                                    [&](soci::session& sql) -> core::Result<std::optional<int>> {
-                                      int value = 0;
-                                      soci::indicator found = soci::i_null;
-                                      sql << "SELECT active FROM roles WHERE person_id = :p AND "
-                                             "organisation_id = :o AND role = :r",
-                                          soci::use(person), soci::use(organisation),
-                                          soci::use(name), soci::into(value, found);
-                                      if (!sql.got_data()) return std::optional<int>();
-                                      return std::optional<int>(value);
-                                    });
+  const auto active =
+      inTransaction(database_, TransactionMode::read,
+                    [&](soci::session& sql) -> core::Result<std::optional<bool>> {
+                      return selectValue<bool>(sql,
+                                               "SELECT active FROM roles WHERE person_id = :p AND "
+                                               "organisation_id = :o AND role = :r",
+                                               person, organisation, name);
+                    });
   if (!active) return active.error();
   if (!*active) return notFound("role.not_found");
-  if (**active != 0) return {};
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  if (**active) return {};
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         if (changeRows(sql,
                        "UPDATE roles SET active = 1 WHERE person_id = :p AND organisation_id = :o "
                        "AND role = :r AND active = 0",
                        [&](Statement& s) { s.use(person).use(organisation).use(name); }) == 0)
           return conflict("role.already_active");
-        return noted(roleNote("role.activate", person, organisation,
-                              {{"organisation_id", organisation}, {"role", name}}));
-      }));
+        return roleNote("role.activate", person, organisation,
+                        {{"organisation_id", organisation}, {"role", name}});
+      });
 }
 
 core::Result<void> RegistryRepository::removeRole(core::PersonId person,
                                                   core::OrganisationId organisation,
                                                   core::Role role, const audit::Actor& actor) {
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         const std::string name(core::toString(role));
         if (changeRows(sql,
                        "DELETE FROM roles WHERE person_id = :p AND organisation_id = :o "
                        "AND role = :r",
                        [&](Statement& s) { s.use(person).use(organisation).use(name); }) == 0)
           return notFound("role.not_found");
-        return noted(roleNote("role.remove", person, organisation,
-                              {{"organisation_id", organisation}, {"role", name}}));
-      }));
+        return roleNote("role.remove", person, organisation,
+                        {{"organisation_id", organisation}, {"role", name}});
+      });
 }
 
 core::Result<void> RegistryRepository::addCertificateIdentity(
     core::PersonId person, const core::CertificateIdentity& identity, const audit::Actor& actor) {
   const auto now = clock_.now();
-  return withoutValue(recordChange<std::monostate>(
+  return auditedChange(
       database_, now, actor,
-      {.duplicate = "certificate_identity.taken", .missing = "person.not_found"},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+      [&](soci::session& sql) -> core::Result<AuditNote> {
         if (!personExists(sql, person)) return notFound("person.not_found");
         if (exists(sql,
                    "SELECT COUNT(*) FROM certificate_identities WHERE issuer_dn = :i "
                    "AND subject_serial = :s",
                    identity.issuer_dn, identity.subject_serial))
           return conflict("certificate_identity.taken");
-        const long long created = core::toUnixSeconds(now);
         sql << "INSERT INTO certificate_identities (person_id, issuer_dn, subject_serial, "
                "created_at) VALUES (:p, :i, :s, :t)",
             soci::use(person), soci::use(identity.issuer_dn), soci::use(identity.subject_serial),
-            soci::use(created);
-        return noted(
-            {"certificate_identity.add",
-             audit::objectName("person", person),
-             {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}});
-      }));
+            soci::use(now);
+        return AuditNote{
+            "certificate_identity.add",
+            audit::objectName("person", person),
+            {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}};
+      },
+      {.duplicate = "certificate_identity.taken", .missing = "person.not_found"});
 }
 
 core::Result<void> RegistryRepository::removeCertificateIdentity(
     core::PersonId person, const core::CertificateIdentity& identity, const audit::Actor& actor) {
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         // Logins look the identity up on every request, so no session outlives it.
         if (changeRows(sql,
                        "DELETE FROM certificate_identities WHERE person_id = :p "
@@ -613,11 +517,11 @@ core::Result<void> RegistryRepository::removeCertificateIdentity(
                          s.use(person).use(identity.issuer_dn).use(identity.subject_serial);
                        }) == 0)
           return notFound("certificate_identity.not_found");
-        return noted(
-            {"certificate_identity.remove",
-             audit::objectName("person", person),
-             {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}});
-      }));
+        return AuditNote{
+            "certificate_identity.remove",
+            audit::objectName("person", person),
+            {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}};
+      });
 }
 
 core::Result<void> RegistryRepository::addValidatedDomain(core::OrganisationId organisation,
@@ -626,77 +530,79 @@ core::Result<void> RegistryRepository::addValidatedDomain(core::OrganisationId o
   const std::string name = normalisedDomain(domain);
   if (name.empty()) return core::makeError(core::ErrorKind::invalid, "domain.invalid");
   const auto now = clock_.now();
-  return withoutValue(recordChange<std::monostate>(
-      database_, now, actor, {.duplicate = "domain.exists", .missing = "organisation.not_found"},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, now, actor,
+      [&](soci::session& sql) -> core::Result<AuditNote> {
         if (!organisationExists(sql, organisation)) return notFound("organisation.not_found");
         if (exists(sql,
                    "SELECT COUNT(*) FROM validated_domains WHERE organisation_id = :o "
                    "AND domain = :d",
                    organisation, name))
           return conflict("domain.exists");
-        const long long validated = core::toUnixSeconds(now);
         sql << "INSERT INTO validated_domains (organisation_id, domain, validated_at) "
                "VALUES (:o, :d, :t)",
-            soci::use(organisation), soci::use(name), soci::use(validated);
-        return noted(
-            {"domain.add", audit::objectName("organisation", organisation), {{"domain", name}}});
-      }));
+            soci::use(organisation), soci::use(name), soci::use(now);
+        return AuditNote{
+            "domain.add", audit::objectName("organisation", organisation), {{"domain", name}}};
+      },
+      {.duplicate = "domain.exists", .missing = "organisation.not_found"});
 }
 
 core::Result<void> RegistryRepository::removeValidatedDomain(core::OrganisationId organisation,
                                                              const std::string& domain,
                                                              const audit::Actor& actor) {
   const std::string name = normalisedDomain(domain);
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         if (changeRows(sql,
                        "DELETE FROM validated_domains WHERE organisation_id = :o AND domain = :d",
                        [&](Statement& s) { s.use(organisation).use(name); }) == 0)
           return notFound("domain.not_found");
-        return noted(
-            {"domain.remove", audit::objectName("organisation", organisation), {{"domain", name}}});
-      }));
+        return AuditNote{
+            "domain.remove", audit::objectName("organisation", organisation), {{"domain", name}}};
+      });
 }
 
 core::Result<void> RegistryRepository::updateOrganisation(const core::Organisation& organisation,
                                                           const audit::Actor& actor) {
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {.duplicate = "organisation.exists"},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
-        // Unknown before taken: the KvK number of an organisation that is not there is no conflict.
-        if (!organisationExists(sql, organisation.id)) return notFound("organisation.not_found");
-        if (auto taken = identifierTaken(sql, organisation, organisation.id)) return *taken;
-        auto note = overwriteRow(sql, OrganisationRow{organisation}, "organisation.update",
-                                 [](const core::Organisation& stored, core::Organisation& changed) {
-                                   changed.portal_enabled = stored.portal_enabled;
-                                 });
-        // Found above; checked again rather than trusted, as a missing row is never dereferenced.
-        if (!note) return notFound("organisation.not_found");
-        return noted(std::move(*note));
-      }));
+  return auditedChange(database_, clock_.now(), actor,
+                       [&](soci::session& sql) -> core::Result<AuditNote> {
+                         // Unknown before taken: the KvK number of an organisation that is not
+                         // there is no conflict.
+                         if (!organisationExists(sql, organisation.id))
+                           return notFound("organisation.not_found");
+                         if (auto taken = identifierTaken(sql, organisation, organisation.id))
+                           return *taken;
+                         auto note = overwriteRow(
+                             sql, OrganisationRow{organisation}, "organisation.update",
+                             [](const core::Organisation& stored, core::Organisation& changed) {
+                               changed.portal_enabled = stored.portal_enabled;
+                             });
+                         // Found above; checked again rather than trusted, as a missing row is
+                         // never dereferenced.
+                         if (!note) return notFound("organisation.not_found");
+                         return std::move(*note);
+                       },
+                       {.duplicate = "organisation.exists"});
 }
 
 core::Result<void> RegistryRepository::setPortalEnabled(core::OrganisationId organisation,
                                                         bool enabled, const audit::Actor& actor) {
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         const auto changed = setFlag(sql, "organisations", "portal_enabled", organisation, enabled);
         if (!changed) return notFound("organisation.not_found");
-        if (!*changed) return noted({});
-        return noted({enabled ? "organisation.portal_enable" : "organisation.portal_disable",
-                      audit::objectName("organisation", organisation),
-                      {{"portal_enabled", beforeAfter(!enabled, enabled)}}});
-      }));
+        if (!*changed) return AuditNote{};
+        return AuditNote{enabled ? "organisation.portal_enable" : "organisation.portal_disable",
+                         audit::objectName("organisation", organisation),
+                         {{"portal_enabled", beforeAfter(!enabled, enabled)}}};
+      });
 }
 
 core::Result<void> RegistryRepository::updatePerson(const core::Person& person,
                                                     const audit::Actor& actor) {
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         auto note = overwriteRow(sql, PersonRow{person}, "person.update",
                                  [](const core::Person& stored, core::Person& changed) {
                                    changed.portal_access = stored.portal_access;
@@ -704,14 +610,14 @@ core::Result<void> RegistryRepository::updatePerson(const core::Person& person,
                                    changed.professional = stored.professional;
                                  });
         if (!note) return notFound("person.not_found");
-        return noted(std::move(*note));
-      }));
+        return std::move(*note);
+      });
 }
 
 core::Result<int> RegistryRepository::setPortalAccess(core::PersonId person, bool granted,
                                                       const audit::Actor& actor) {
-  return recordChange<int>(
-      database_, clock_.now(), actor, {}, [&](soci::session& sql) -> core::Result<Audited<int>> {
+  return auditedChange(
+      database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<Audited<int>> {
         const auto changed = setFlag(sql, "persons", "portal_access", person, granted);
         if (!changed) return notFound("person.not_found");
         // Every withdrawal ends the sessions, a repeated one too: afterwards none may be left.
@@ -730,18 +636,20 @@ core::Result<int> RegistryRepository::setPortalAccess(core::PersonId person, boo
 
 core::Result<void> RegistryRepository::saveProfessionalDetails(
     const core::ProfessionalDetails& details, const audit::Actor& actor) {
-  return withoutValue(recordChange<std::monostate>(
-      database_, clock_.now(), actor, {.missing = "person.not_found"},
-      [&](soci::session& sql) -> core::Result<Audited<std::monostate>> {
-        if (!personExists(sql, details.person)) return notFound("person.not_found");
-        ProfessionalDetailsRow row{details};
-        if (auto note = overwriteRow(sql, row, "professional_details.update",
-                                     [](const auto&, const auto&) {}))
-          return noted(std::move(*note));
-        insertKeyedRow(sql, row);
-        return noted({"professional_details.create", audit::objectName("person", details.person),
-                      columnValues(row)});
-      }));
+  return auditedChange(database_, clock_.now(), actor,
+                       [&](soci::session& sql) -> core::Result<AuditNote> {
+                         if (!personExists(sql, details.person))
+                           return notFound("person.not_found");
+                         ProfessionalDetailsRow row{details};
+                         if (auto note = overwriteRow(sql, row, "professional_details.update",
+                                                      [](const auto&, const auto&) {}))
+                           return std::move(*note);
+                         insertKeyedRow(sql, row);
+                         return AuditNote{"professional_details.create",
+                                          audit::objectName("person", details.person),
+                                          columnValues(row)};
+                       },
+                       {.missing = "person.not_found"});
 }
 
 core::Result<std::vector<core::Organisation>> RegistryRepository::searchOrganisations(
@@ -787,7 +695,7 @@ core::Result<std::vector<core::OrganisationMember>> RegistryRepository::organisa
         std::vector<core::OrganisationMember> members;
         PersonRow row;
         std::string role;
-        int active = 0;
+        bool active = false;
         forEachRow(
             sql,
             "SELECT " + selectList<PersonRow>("persons.") +
@@ -804,7 +712,7 @@ core::Result<std::vector<core::OrganisationMember>> RegistryRepository::organisa
               const auto parsed = core::parseRole(role);
               if (!parsed) return;
               row.toValue();
-              members.push_back({row.value, *parsed, active != 0});
+              members.push_back({row.value, *parsed, active});
             });
         return members;
       });
@@ -869,13 +777,9 @@ core::Result<std::optional<core::Organisation>> RegistryRepository::findOrganisa
 core::Result<std::vector<std::string>> RegistryRepository::validatedDomains(
     core::OrganisationId organisation) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<std::string>> {
-    std::vector<std::string> domains;
-    std::string domain;
-    forEachRow(
+    return selectColumn<std::string>(
         sql, "SELECT domain FROM validated_domains WHERE organisation_id = :o ORDER BY domain",
-        [&](Statement& s) { s.into(domain).use(organisation); },
-        [&] { domains.push_back(domain); });
-    return domains;
+        organisation);
   });
 }
 

@@ -1,6 +1,5 @@
 #include "storage/session_repository.hpp"
 
-#include "core/time_format.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
@@ -15,77 +14,49 @@ struct SessionRow {
       "organisation_id";
 
   SessionRecord value;
-  long long created_at = 0;
-  long long last_seen_at = 0;
-  long long organisation = 0;
-  soci::indicator organisation_indicator = soci::i_null;
 
-  /// Applies `exchange` (Statement::into or ::use) to each column in `columns` order.
+  /// Applies `x` to each column in `columns` order; every column is stored as it is.
   template <class Exchange>
   void exchange(Exchange&& x) {
     x(value.id_hash);
     x(value.person);
     x(value.certificate_fingerprint);
     x(value.csrf_token);
-    x(created_at);
-    x(last_seen_at);
-    x(organisation, organisation_indicator);
-  }
-
-  /// Fills the column values from `value` (before a write).
-  void fromValue() {
-    created_at = core::toUnixSeconds(value.created_at);
-    last_seen_at = core::toUnixSeconds(value.last_seen_at);
-    organisation = value.organisation.value_or(0);
-    organisation_indicator = value.organisation ? soci::i_ok : soci::i_null;
-  }
-  /// Fills `value` from the column values (after a read).
-  void toValue() {
-    value.created_at = core::fromUnixSeconds(created_at);
-    value.last_seen_at = core::fromUnixSeconds(last_seen_at);
-    value.organisation = organisation_indicator == soci::i_ok
-                             ? std::optional<core::OrganisationId>(organisation)
-                             : std::nullopt;
+    x(value.created_at);
+    x(value.last_seen_at);
+    x(value.organisation);
   }
 };
 
 }  // namespace
 
 core::Result<void> SessionRepository::create(const SessionRecord& session) {
-  return withSession(database_,
-                     [&](soci::session& sql) -> core::Result<void> {
-                       SessionRow row{session};
-                       row.fromValue();
-                       Statement insert(sql);
-                       row.exchange([&](auto&... column) { insert.use(column...); });
-                       insert.execute("INSERT INTO sessions (" + std::string(SessionRow::columns) +
-                                      ") VALUES (" +
-                                      placeholders(columnCount(SessionRow::columns)) + ")");
-                       return {};
-                     },
-                     {.duplicate = "session.exists", .missing = "person.not_found"});
+  return withSession(
+      database_,
+      [&](soci::session& sql) -> core::Result<void> {
+        SessionRow row{session};
+        Statement(sql).useColumns(row).execute(insertInto("sessions", SessionRow::columns));
+        return {};
+      },
+      {.duplicate = "session.exists", .missing = "person.not_found"});
 }
 
 core::Result<std::optional<SessionRecord>> SessionRepository::find(const std::string& id_hash) {
-  return withSession(database_,
-                     [&](soci::session& sql) -> core::Result<std::optional<SessionRecord>> {
-                       SessionRow row;
-                       Statement select(sql);
-                       row.exchange([&](auto&... column) { select.into(column...); });
-                       select.use(id_hash);
-                       if (!select.execute("SELECT " + std::string(SessionRow::columns) +
-                                           " FROM sessions WHERE id_hash = :id"))
-                         return std::nullopt;
-                       row.toValue();
-                       return row.value;
-                     });
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::optional<SessionRecord>> {
+        const auto row = selectRow<SessionRow>(
+            sql,
+            "SELECT " + std::string(SessionRow::columns) + " FROM sessions WHERE id_hash = :id",
+            id_hash);
+        if (!row) return std::nullopt;
+        return row->value;
+      });
 }
 
 core::Result<void> SessionRepository::touch(const std::string& id_hash, core::TimePoint at) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<void> {
-    const long long seen = core::toUnixSeconds(at);
     if (changeRows(sql, "UPDATE sessions SET last_seen_at = :at WHERE id_hash = :id",
-                   [&](Statement& s) { s.use(seen).use(id_hash); }) == 0)
+                   [&](Statement& s) { s.use(at).use(id_hash); }) == 0)
       return core::makeError(core::ErrorKind::not_found, "session.not_found");
     return {};
   });
@@ -96,11 +67,9 @@ core::Result<void> SessionRepository::selectOrganisation(
   return withSession(
       database_,
       [&](soci::session& sql) -> core::Result<void> {
-        const long long id = organisation.value_or(0);
-        soci::indicator indicator = organisation ? soci::i_ok : soci::i_null;
         if (changeRows(sql,
                        "UPDATE sessions SET organisation_id = :organisation WHERE id_hash = :id",
-                       [&](Statement& s) { s.use(id, indicator).use(id_hash); }) == 0)
+                       [&](Statement& s) { s.use(organisation).use(id_hash); }) == 0)
           return core::makeError(core::ErrorKind::not_found, "session.not_found");
         return {};
       },
@@ -126,11 +95,9 @@ core::Result<int> SessionRepository::removeForPerson(core::PersonId person) {
 core::Result<int> SessionRepository::removeExpired(core::TimePoint idle_before,
                                                    core::TimePoint created_before) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<int> {
-    const long long idle = core::toUnixSeconds(idle_before);
-    const long long created = core::toUnixSeconds(created_before);
     return changeRows(sql,
                       "DELETE FROM sessions WHERE last_seen_at < :idle OR created_at < :created",
-                      [&](Statement& s) { s.use(idle).use(created); });
+                      [&](Statement& s) { s.use(idle_before).use(created_before); });
   });
 }
 

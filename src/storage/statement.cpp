@@ -11,6 +11,11 @@ std::string placeholders(int count) {
   return text;
 }
 
+std::string insertInto(std::string_view table, std::string_view columns) {
+  return "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (" +
+         placeholders(columnCount(columns)) + ")";
+}
+
 std::vector<std::string_view> columnNames(std::string_view columns) {
   std::vector<std::string_view> names;
   while (!columns.empty()) {

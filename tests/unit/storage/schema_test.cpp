@@ -1,7 +1,7 @@
-// Both dialects' migrations produce the same schema (issue 8), as storage::describeSchema sees
+// Both dialects' migrations produce the same schema (issue 8), as storage_test::describeSchema sees
 // it; the description itself is checked against what the migrations declare.
 
-#include "storage/schema.hpp"
+#include "schema_description.hpp"
 
 #include "backend_test_support.hpp"
 
@@ -31,15 +31,16 @@ std::string joined(const std::vector<std::string>& lines) {
   return text;
 }
 
-const storage::TableDescription* table(const storage::SchemaDescription& schema,
-                                       const std::string& name) {
+const storage_test::TableDescription* table(const storage_test::SchemaDescription& schema,
+                                            const std::string& name) {
   for (const auto& t : schema.tables)
     if (t.name == name) return &t;
   return nullptr;
 }
 
-const storage::ColumnDescription* column(const storage::SchemaDescription& schema,
-                                         const std::string& table_name, const std::string& name) {
+const storage_test::ColumnDescription* column(const storage_test::SchemaDescription& schema,
+                                              const std::string& table_name,
+                                              const std::string& name) {
   const auto* t = table(schema, table_name);
   if (!t) return nullptr;
   for (const auto& c : t->columns)
@@ -47,7 +48,8 @@ const storage::ColumnDescription* column(const storage::SchemaDescription& schem
   return nullptr;
 }
 
-bool hasIndex(const storage::SchemaDescription& schema, const storage::IndexDescription& index) {
+bool hasIndex(const storage_test::SchemaDescription& schema,
+              const storage_test::IndexDescription& index) {
   return std::find(schema.indexes.begin(), schema.indexes.end(), index) != schema.indexes.end();
 }
 
@@ -55,21 +57,21 @@ class SchemaTest : public backend_test::BackendTest {};
 
 // What the description says of a few declarations whose normalisation matters.
 TEST_P(SchemaTest, DescribesColumnsIndexesForeignKeysAndTriggersAsDeclared) {
-  const auto schema = storage::describeSchema(*database_).value();
+  const auto schema = storage_test::describeSchema(*database_).value();
 
   const auto* id = column(schema, "organisations", "id");
   ASSERT_TRUE(id);
-  EXPECT_EQ(*id, (storage::ColumnDescription{"id", "integer", true, true}))
+  EXPECT_EQ(*id, (storage_test::ColumnDescription{"id", "integer", true, true}))
       << "an auto-assigned primary key";
   const auto* oin = column(schema, "organisations", "oin");
   ASSERT_TRUE(oin);
-  EXPECT_EQ(*oin, (storage::ColumnDescription{"oin", "text", false, false}));
+  EXPECT_EQ(*oin, (storage_test::ColumnDescription{"oin", "text", false, false}));
   const auto* active = column(schema, "roles", "active");
   ASSERT_TRUE(active);
-  EXPECT_EQ(*active, (storage::ColumnDescription{"active", "integer", true, true}));
+  EXPECT_EQ(*active, (storage_test::ColumnDescription{"active", "integer", true, true}));
   const auto* version = column(schema, "schema_migrations", "version");
   ASSERT_TRUE(version);
-  EXPECT_EQ(*version, (storage::ColumnDescription{"version", "integer", true, false}));
+  EXPECT_EQ(*version, (storage_test::ColumnDescription{"version", "integer", true, false}));
 
   EXPECT_TRUE(hasIndex(
       schema, {"primary key", "certificate_names", true, false, {"certificate_id", "name"}}));
@@ -85,7 +87,7 @@ TEST_P(SchemaTest, DescribesColumnsIndexesForeignKeysAndTriggersAsDeclared) {
   EXPECT_TRUE(hasIndex(
       schema, {"primary key", "published_crls", true, false, {"issuing_ca", "crl_number"}}));
 
-  const auto has_key = [&](const storage::ForeignKeyDescription& key) {
+  const auto has_key = [&](const storage_test::ForeignKeyDescription& key) {
     return std::find(schema.foreign_keys.begin(), schema.foreign_keys.end(), key) !=
            schema.foreign_keys.end();
   };
@@ -93,7 +95,7 @@ TEST_P(SchemaTest, DescribesColumnsIndexesForeignKeysAndTriggersAsDeclared) {
   EXPECT_TRUE(has_key({"sessions", {"organisation_id"}, "organisations", {"id"}, "set null"}));
   EXPECT_TRUE(has_key({"mobile_requests", {"order_id"}, "orders", {"id"}, "no action"}));
 
-  const std::vector<storage::TriggerDescription> triggers{
+  const std::vector<storage_test::TriggerDescription> triggers{
       {"audit_log_no_delete", "audit_log"},
       {"audit_log_no_update", "audit_log"},
       {"orders_evidence_unchangeable", "orders"}};
@@ -128,11 +130,11 @@ TEST(SchemaEquality, SqliteAndPostgresqlMigrateToTheSameSchema) {
   ASSERT_TRUE(postgresql) << postgresql.error().message;
   ASSERT_TRUE((*postgresql)->migrate());
 
-  const auto on_sqlite = storage::describeSchema(**sqlite).value();
-  const auto on_postgresql = storage::describeSchema(**postgresql).value();
+  const auto on_sqlite = storage_test::describeSchema(**sqlite).value();
+  const auto on_postgresql = storage_test::describeSchema(**postgresql).value();
   EXPECT_FALSE(on_sqlite.tables.empty());
-  const auto sqlite_lines = storage::describeAsLines(on_sqlite);
-  const auto postgresql_lines = storage::describeAsLines(on_postgresql);
+  const auto sqlite_lines = storage_test::describeAsLines(on_sqlite);
+  const auto postgresql_lines = storage_test::describeAsLines(on_postgresql);
   EXPECT_TRUE(on_sqlite == on_postgresql)
       << "only on SQLite:\n"
       << joined(linesMissingFrom(sqlite_lines, postgresql_lines)) << "only on PostgreSQL:\n"

@@ -1,4 +1,4 @@
-#include "storage/schema.hpp"
+#include "schema_description.hpp"
 
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
@@ -6,9 +6,14 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <tuple>
 
-namespace storage {
+namespace storage_test {
+
+using storage::Dialect;
+using storage::forEachRow;
+using storage::Statement;
 
 namespace {
 
@@ -151,8 +156,8 @@ void describeSqlite(soci::session& sql, SchemaBuilder& schema) {
 
   {
     // A reference without columns ("REFERENCES persons") means the referenced primary key.
-    std::string referenced_table, referenced_column, on_delete;
-    soci::indicator referenced_column_given = soci::i_ok;
+    std::string referenced_table, on_delete;
+    std::optional<std::string> referenced_column;
     int id = 0;
     forEachRow(
         sql,
@@ -164,14 +169,14 @@ void describeSqlite(soci::session& sql, SchemaBuilder& schema) {
               .into(id)
               .into(referenced_table)
               .into(column)
-              .into(referenced_column, referenced_column_given)
+              .into(referenced_column)
               .into(on_delete);
         },
         [&] {
           const auto implied = primary_keys[referenced_table];
           schema.addForeignKeyColumn(table, std::to_string(id), referenced_table, column,
-                                     referenced_column_given == soci::i_ok || implied.empty()
-                                         ? referenced_column
+                                     referenced_column || implied.empty()
+                                         ? referenced_column.value_or("")
                                          : implied.begin()->second,
                                      lowerCase(on_delete));
         });
@@ -295,16 +300,16 @@ std::string indexLine(const IndexDescription& index) {
 
 }  // namespace
 
-core::Result<SchemaDescription> describeSchema(Database& database) {
-  return inTransaction(database, TransactionMode::read,
-                       [&](soci::session& sql) -> core::Result<SchemaDescription> {
-                         SchemaBuilder schema;
-                         if (database.dialect() == Dialect::sqlite)
-                           describeSqlite(sql, schema);
-                         else
-                           describePostgresql(sql, schema);
-                         return std::move(schema).build();
-                       });
+core::Result<SchemaDescription> describeSchema(storage::Database& database) {
+  return storage::inTransaction(database, storage::TransactionMode::read,
+                                [&](soci::session& sql) -> core::Result<SchemaDescription> {
+                                  SchemaBuilder schema;
+                                  if (database.dialect() == Dialect::sqlite)
+                                    describeSqlite(sql, schema);
+                                  else
+                                    describePostgresql(sql, schema);
+                                  return std::move(schema).build();
+                                });
 }
 
 std::vector<std::string> describeAsLines(const SchemaDescription& schema) {
@@ -321,4 +326,4 @@ std::vector<std::string> describeAsLines(const SchemaDescription& schema) {
   return lines;
 }
 
-}  // namespace storage
+}  // namespace storage_test

@@ -1,7 +1,8 @@
 #pragma once
-// What the migrated schema looks like, read back from the database's own catalogue, in a form
-// that is the same for SQLite and PostgreSQL when both schemas are equal (issue 8: "a check
-// that both schemas stay equal"). See docs/adr/0009-storage-on-several-nodes.md for the
+// Test support: what the migrated schema looks like, read back from the database's own
+// catalogue, in a form that is the same for SQLite and PostgreSQL when both schemas are equal
+// (issue 8: "a check that both schemas stay equal"). Only the schema test uses it, so it is not
+// part of the storage library. See docs/adr/0009-storage-on-several-nodes.md for the
 // normalisation.
 
 #include "core/error.hpp"
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace storage {
+namespace storage_test {
 
 /// One column, in table order.
 struct ColumnDescription {
@@ -70,10 +71,10 @@ struct SchemaDescription {
 
 /// Reads the schema of `database` (sqlite_master and pragmas on SQLite; information_schema and
 /// pg_catalog of the current schema on PostgreSQL), normalised and sorted.
-core::Result<SchemaDescription> describeSchema(Database& database);
+core::Result<SchemaDescription> describeSchema(storage::Database& database);
 
 /// One line per column, index, foreign key and trigger (e.g. "column orders.status text not null"),
 /// sorted; for showing the difference of two descriptions.
 std::vector<std::string> describeAsLines(const SchemaDescription& schema);
 
-}  // namespace storage
+}  // namespace storage_test
