@@ -11,8 +11,11 @@
 #include "web/portal.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace app {
 
@@ -30,8 +33,28 @@ struct Config {
   auth::MobileSettings mobile;        ///< `[mobile]`
 };
 
+/// The type of a configuration key's value.
+enum class SettingKind { text, path, texts, paths, flag, integer };
+
+/// One key the configuration file may hold. The loader takes the key's type, default and range
+/// from here and refuses keys that are not here; README.md §Configuration lists the same keys with
+/// the same defaults (a unit test compares them).
+struct Setting {
+  std::string_view key;  ///< dotted; "[]" stands for each table of an array: "ca.issuers[].name"
+  SettingKind kind;
+  /// The default as README.md shows it: "4", "`info`", "`[]`", "false"; or "required", "—" (none),
+  /// "built-in" (`[[products]]`: the built-in product's value).
+  std::string_view fallback;
+  std::int64_t min = 0;  ///< integers: the least sensible value
+  std::int64_t max = 0;  ///< integers: the greatest sensible value
+};
+
+/// Every key the configuration file may hold.
+std::span<const Setting> configurationSettings();
+
 /// Reads a configuration file; relative paths in it are relative to the file's directory.
-/// Throws std::runtime_error naming the file, key and problem.
+/// Throws std::runtime_error naming the file, key, line and problem: for a key that is not in
+/// configurationSettings(), a value of the wrong type or outside its range, a missing required key.
 Config loadConfig(const std::filesystem::path& file);
 
 /// Splits "HOST:PORT" (or "[v6]:PORT"); throws std::runtime_error on malformed input.

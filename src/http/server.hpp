@@ -28,6 +28,10 @@ struct ServerSettings {
   std::chrono::seconds shutdown_grace{20};  ///< in-flight requests get this long on SIGTERM
   std::size_t max_connections = 512;        ///< beyond this, new connections are closed at once
   int threads = 4;
+  /// Threads that run request handlers, apart from the I/O threads.
+  int worker_threads = 8;
+  /// Longest a handler may take for one request.
+  std::chrono::seconds request_timeout{30};
   std::string static_dir;  ///< served under /static/ (empty: none)
   /// Addresses or CIDR ranges of TLS-terminating proxies (ADR 0010): requests from these take
   /// the client certificate from `client_certificate_header` and the client address from

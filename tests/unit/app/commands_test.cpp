@@ -1,4 +1,5 @@
 #include "app/commands.hpp"
+#include "app/config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -60,6 +61,7 @@ TEST(Commands, InitDevCreatesTheDemoAndRefusesToOverwriteIt) {
                            "users/contact.p12", "users/foreign.key"})
     EXPECT_TRUE(fs::exists(dir / file)) << file;
 
+  EXPECT_NO_THROW(app::loadConfig(dir / "mijncert.toml")) << "only known keys, sensible values";
   const auto config = slurp(dir / "mijncert.toml");
   const auto database = slurp(dir / "mijncert.db");
   const auto second = run({"init-dev", "--dir", dir.string()});

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 
 namespace {
 
@@ -22,6 +24,26 @@ class ConfigTest : public ::testing::Test {
     const auto file = dir_ / "mijncert.toml";
     std::ofstream(file) << text;
     return file;
+  }
+  // The message loadConfig throws for `text`; empty when it loads.
+  std::string errorFor(const std::string& text) {
+    try {
+      app::loadConfig(write(text));
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+  // Expects loading `text` to fail with "line N: EXPECTED", N the line of `needle` in `text`.
+  void expectErrorAt(const std::string& text, const std::string& needle,
+                     const std::string& expected) {
+    const auto at = text.find(needle);
+    ASSERT_NE(at, std::string::npos) << needle;
+    const auto line = 1 + std::count(text.begin(), text.begin() + at, '\n');
+    const auto error = errorFor(text);
+    EXPECT_NE(error.find("line " + std::to_string(line) + ": " + expected), std::string::npos)
+        << expected << "\n"
+        << error;
   }
   fs::path dir_;
 };
@@ -61,7 +83,7 @@ TEST_F(ConfigTest, PostgresUrlsAreKeptAsGiven) {
 
 TEST_F(ConfigTest, MissingKeysAndBadTypesAreNamed) {
   std::string text = kMinimal;
-  text.replace(text.find("public_origin"), 13, "origin_typo");
+  text.erase(text.find("public_origin"), text.find("[tls]") - text.find("public_origin"));
   try {
     app::loadConfig(write(text));
     FAIL() << "expected an error";
@@ -124,6 +146,153 @@ TEST_F(ConfigTest, ReadsDatabaseAndJobSettingsAndRefusesNonsense) {
     bad.replace(bad.find(key), std::string(key).size(), value);
     EXPECT_THROW(app::loadConfig(write(bad)), std::runtime_error) << value;
   }
+}
+
+// kMinimal with `lines` added to its [server] table.
+std::string withServer(const std::string& lines) {
+  std::string text = kMinimal;
+  text.insert(text.find("[tls]"), lines + "\n");
+  return text;
+}
+
+// A configuration with a mistake: the text, where the mistake is, what the error says about it.
+struct ErrorCase {
+  std::string text;
+  std::string needle;
+  std::string expected;
+};
+
+constexpr const char* kIssuer = R"(
+[[ca.issuers]]
+name = "tls-ca"
+certificate = "pki/tls-ca.crt"
+key_file = "pki/tls-ca.key"
+)";
+
+TEST_F(ConfigTest, UnknownKeysAndTablesAreNamedWithTheirLine) {
+  const std::vector<ErrorCase> cases{
+      {"colour = \"blue\"\n" + std::string(kMinimal), "colour", "unknown key colour"},
+      {withServer("thredas = 4"), "thredas", "unknown key server.thredas"},
+      {std::string(kMinimal) + "[servr]\nthreads = 4\n", "[servr]", "unknown table [servr]"},
+      {std::string(kMinimal) + "[mobile.extra]\n", "[mobile.extra]",
+       "unknown table [mobile.extra]"},
+      {std::string(kMinimal) + kIssuer + kIssuer + "keyfile = \"b.key\"\n", "keyfile",
+       "unknown key ca.issuers[1].keyfile"},
+      {std::string(kMinimal) + "[[products]]\nname = \"server-private\"\nterm_day = 90\n",
+       "term_day", "unknown key products[0].term_day"},
+      {withServer("tls = \"x\""), "tls = ", "unknown key server.tls"},
+      {"portal = true\n" + std::string(kMinimal), "portal", "portal must be a table"},
+  };
+  for (const auto& [text, needle, expected] : cases) expectErrorAt(text, needle, expected);
+}
+
+TEST_F(ConfigTest, ReportsEveryUnknownKeyInFileOrder) {
+  const auto error = errorFor(withServer("zzz = 1\naaa = 2"));
+  const auto zzz = error.find("unknown key server.zzz");
+  ASSERT_NE(zzz, std::string::npos) << error;
+  EXPECT_GT(error.find("unknown key server.aaa"), zzz) << error;
+}
+
+TEST_F(ConfigTest, DurationsAndSizesMustBeSensibleWholeNumbers) {
+  const std::string minimal = kMinimal;
+  const std::vector<ErrorCase> cases{
+      {withServer("threads = 0"), "threads", "server.threads must be 1–256, not 0"},
+      {withServer("worker_threads = 0"), "worker_threads",
+       "server.worker_threads must be 1–256, not 0"},
+      {withServer("max_body_bytes = -1"), "max_body_bytes",
+       "server.max_body_bytes must be 1024–1073741824, not -1"},
+      {withServer("max_header_bytes = 0"), "max_header_bytes",
+       "server.max_header_bytes must be 1024–1048576, not 0"},
+      {withServer("idle_timeout_seconds = 86400"), "idle_timeout_seconds",
+       "server.idle_timeout_seconds must be 1–3600, not 86400"},
+      {withServer("request_timeout_seconds = 0"), "request_timeout_seconds",
+       "server.request_timeout_seconds must be 1–3600, not 0"},
+      {withServer("read_timeout_seconds = \"30\""), "read_timeout_seconds",
+       "server.read_timeout_seconds must be a whole number, not a string"},
+      {withServer("write_timeout_seconds = 1.5"), "write_timeout_seconds",
+       "server.write_timeout_seconds must be a whole number, not a decimal number"},
+      {withServer("trusted_proxies = [1]"), "trusted_proxies",
+       "server.trusted_proxies must be a list of strings, not a list"},
+      {minimal + "statement_timeout_seconds = 0\n", "statement_timeout_seconds",
+       "database.statement_timeout_seconds must be 1–86400, not 0"},
+      {minimal + "[session]\nidle_timeout_minutes = \"x\"\n", "idle_timeout_minutes",
+       "session.idle_timeout_minutes must be a whole number, not a string"},
+      {minimal + "[session]\nabsolute_timeout_hours = -8\n", "absolute_timeout_hours",
+       "session.absolute_timeout_hours must be 1–744, not -8"},
+      {minimal + "[jobs]\nrate_events_kept_minutes = 0\n", "rate_events_kept_minutes",
+       "jobs.rate_events_kept_minutes must be 1–10080, not 0"},
+      {minimal + "[mobile]\nrequest_validity_seconds = 5\n", "request_validity_seconds",
+       "mobile.request_validity_seconds must be 10–3600, not 5"},
+      {minimal + "[orders]\nactivation_code_validity_hours = 100000\n",
+       "activation_code_validity_hours",
+       "orders.activation_code_validity_hours must be 1–2160, not 100000"},
+      {minimal + "[ca]\nstale_issuance_minutes = 0\n", "stale_issuance_minutes",
+       "ca.stale_issuance_minutes must be 1–10080, not 0"},
+      {minimal + kIssuer + "crl_validity_days = 0\n", "crl_validity_days",
+       "ca.issuers[0].crl_validity_days must be 1–366, not 0"},
+      {minimal + "[[products]]\nname = \"server-private\"\nterm_days = 0\n", "term_days",
+       "products[0].term_days must be 1–3650, not 0"},
+      {minimal + "[portal]\ndemo = \"yes\"\n", "demo",
+       "portal.demo must be true or false, not a string"},
+  };
+  for (const auto& [text, needle, expected] : cases) expectErrorAt(text, needle, expected);
+  EXPECT_EQ(errorFor(withServer("shutdown_grace_seconds = 0")), "") << "no grace is a choice";
+}
+
+TEST_F(ConfigTest, ReadsTheWorkerSettings) {
+  const auto config =
+      app::loadConfig(write(withServer("worker_threads = 3\nrequest_timeout_seconds = 7")));
+  EXPECT_EQ(config.server.worker_threads, 3);
+  EXPECT_EQ(config.server.request_timeout, std::chrono::seconds{7});
+  const auto defaults = app::loadConfig(write(kMinimal));
+  EXPECT_EQ(defaults.server.worker_threads, 8);
+  EXPECT_EQ(defaults.server.request_timeout, std::chrono::seconds{30});
+}
+
+TEST_F(ConfigTest, IssuerAndProductErrorsNameTheirTable) {
+  const std::string minimal = kMinimal;
+  const auto keyless = minimal + "[[ca.issuers]]\nname = \"tls-ca\"\ncertificate = \"a.crt\"\n";
+  expectErrorAt(keyless, "[[ca.issuers]]", "ca.issuers[0].key_file or pkcs11_module is required");
+  const auto longer = minimal + "[[products]]\nname = \"server-private\"\nterm_days = 2000\n";
+  expectErrorAt(longer, "term_days", "products[0].term_days must not exceed max_validity_days");
+}
+
+// README.md §Configuration as {key: default}, one table row per key; a row "`[[ca.issuers]] name`"
+// documents the key ca.issuers[].name.
+std::map<std::string, std::string> documentedDefaults() {
+  std::ifstream readme(MIJNCERT_README);
+  EXPECT_TRUE(readme) << MIJNCERT_README;
+  const std::regex row(R"(^\| `(?:\[\[([a-z.]+)\]\] )?([a-z0-9_.]+)` \| ([^|]*[^ |]) \|)");
+  std::map<std::string, std::string> defaults;
+  bool inside = false;
+  for (std::string line; std::getline(readme, line);) {
+    if (line.starts_with("## ")) inside = line == "## Configuration";
+    if (!inside || !line.starts_with("| `")) continue;
+    std::smatch match;
+    if (!std::regex_search(line, match, row)) {
+      ADD_FAILURE() << "not one key with its default: " << line;
+      continue;
+    }
+    const std::string key = match[1].matched ? match[1].str() + "[]." + match[2].str() : match[2];
+    EXPECT_TRUE(defaults.emplace(key, match[3]).second) << "twice: " << key;
+  }
+  return defaults;
+}
+
+TEST(ConfigurationSettings, ReadmeListsEveryKeyWithItsDefault) {
+  std::map<std::string, std::string> expected;
+  for (const auto& setting : app::configurationSettings())
+    expected.emplace(setting.key, setting.fallback);
+  const auto documented = documentedDefaults();
+  for (const auto& [key, fallback] : expected) {
+    const auto row = documented.find(key);
+    if (row == documented.end())
+      ADD_FAILURE() << "README.md §Configuration lacks " << key;
+    else
+      EXPECT_EQ(row->second, fallback) << key;
+  }
+  for (const auto& [key, fallback] : documented)
+    EXPECT_TRUE(expected.contains(key)) << "README.md documents " << key << ", the loader has none";
 }
 
 TEST(Listen, ParsesHostAndPort) {
