@@ -1,7 +1,7 @@
 #pragma once
 // What the migrated schema looks like, read back from the database's own catalogue, in a form
-// that is the same for SQLite and PostgreSQL when both schemas are equal (issue 8: "a check
-// that both schemas stay equal"). See docs/adr/0009-storage-on-several-nodes.md for the
+// that is the same for SQLite and PostgreSQL when both schemas are equal (ADR 0009: one
+// schema for both dialects). See docs/adr/0009-storage-on-several-nodes.md for the
 // normalisation.
 
 #include "core/error.hpp"

@@ -1,4 +1,4 @@
-// Card orders (issue 6): personal and group cards, renewals in their window, a professional
+// Card orders (ADR 0007): personal and group cards, renewals in their window, a professional
 // holder's own renewal and mobile certificate, production by the demo bureau with its soft card,
 // the production steps and the activation codes of mobile certificates.
 
