@@ -1,6 +1,6 @@
-// The certificate overview with 100,000 server certificates in one organisation (issue 4: "fast
-// with 100,000 certificates in one organisation"): first and deep pages in both sort orders,
-// status and expiry filters, a name search, and streaming the whole export.
+// The certificate overview with 100,000 server certificates in one organisation (the target of
+// bench/README.md §inventory_bench): first and deep pages in both sort orders, status and expiry
+// filters, a name search, and streaming the whole export.
 // Run: cmake --build build --target inventory_bench && build/bench/inventory_bench
 // On PostgreSQL: MIJNCERT_BENCH_DATABASE_URL=postgresql://…/empty_database
 // build/bench/inventory_bench

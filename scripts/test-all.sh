@@ -36,7 +36,7 @@ record() {
 unset MIJNCERT_TEST_DATABASE_URL
 
 # The storage tests also run against a real PostgreSQL 15 server when one can be started; the
-# integration suite always runs on it as well (issue 8).
+# integration suite always runs on it as well (ADR 0009: one schema for both dialects).
 postgres_url=
 postgres_dir=$(mktemp -d /tmp/mijncert-pg.XXXXXX)
 trap 'scripts/test-postgres.sh stop "$postgres_dir"' EXIT

@@ -1,5 +1,5 @@
 #pragma once
-// Periodic work of a portal node (issue 8, ADR 0009). Every node keeps its copy of the CRLs and
+// Periodic work of a portal node (ADR 0011). Every node keeps its copy of the CRLs and
 // its trust in client certificates and signatures current; one node at a time — the holder of
 // the database's leader lock — publishes due CRLs, finishes interrupted issuances and deletes
 // expired rows. When that node dies its lock goes with its connection and another takes over.

@@ -206,7 +206,7 @@ int serve(const Options& options) {
   const auto crls = ca::CrlFiles::of(config.ca.issuers);
   const auto chains = ca::IssuerChains::of(config.ca.issuers);
 
-  // Ordering (issue 5): the CA issues approved orders inside the portal process.
+  // Ordering (ADR 0006): the CA issues approved orders inside the portal process.
   auto issuers = ca::OpenedIssuers::open(config.ca.issuers);
   if (!issuers) throw std::runtime_error("ca: " + issuers.error().message);
   storage::CertificateStore certificate_store(*database, clock);
@@ -219,7 +219,7 @@ int serve(const Options& options) {
                                  blocked_keys, authority, clock);
   auto signatures = ra::OrderSignatureVerifier::create(config.server.tls, clock);
   if (!signatures) throw std::runtime_error("signature trust: " + signatures.error().message);
-  // Cards (issue 6): the demo bureau is the only built-in card production.
+  // Cards (ADR 0007): the demo bureau is the only built-in card production.
   storage::ActivationCodeRepository activation_codes(*database, clock);
   storage::SoftCardRepository soft_cards(*database, clock);
   ra::DemoCardBureau card_bureau(authority, certificate_store, soft_cards);
@@ -232,13 +232,13 @@ int serve(const Options& options) {
                     registry, *signatures);
   ra::OrganisationQueries queries(registry, inventory, clock, config.card_orders);
 
-  // Mobile login and signing (issue 7): requests and rate limits live in the database.
+  // Mobile login and signing (ADR 0008): requests and rate limits live in the database.
   storage::MobileRequestRepository mobile_store(*database, clock);
   storage::RateLimiter rate_limiter(*database, clock);
   auth::MobileRequests mobile(mobile_store, registry, inventory, orders, *signatures, random, clock,
                               config.portal.origin, config.mobile);
 
-  // Background jobs (issue 8, ADR 0011): every node keeps its CRL files and trust current;
+  // Background jobs (ADR 0011): every node keeps its CRL files and trust current;
   // the holder of the leader lock publishes CRLs, reconciles issuances and purges expired rows.
   auto client_trust = pki::ClientTrust::load(config.server.tls);
   if (!client_trust) throw std::runtime_error("client trust: " + client_trust.error().message);

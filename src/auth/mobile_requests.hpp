@@ -1,5 +1,5 @@
 #pragma once
-// Mobile login and signing (issue 7, PRODUCT.md §3, §4; docs/mobile-protocol.md): the portal makes
+// Mobile login and signing (ADR 0008, PRODUCT.md §3, §4; docs/mobile-protocol.md): the portal makes
 // a one-time request bound to a browser, the app fetches it and answers with a CMS signature over
 // the request's document, verified exactly like an uploaded .p7s; then the browser completes the
 // login (a session without a client certificate) or finds its order submitted.

@@ -175,8 +175,8 @@ std::vector<ProductProfile> builtInProfiles() {
   server.min_dns_names = 1;
   server.max_dns_names = 100;
   server.common_name_in_dns_names = true;
-  // A renewal ends at the old end plus the full term (issue 5): the maximum leaves a year for
-  // renewing early before the extension is capped.
+  // A renewal ends at the old end plus the full term (PRODUCT.md §5 "Overlapping validity"):
+  // the maximum leaves a year for renewing early before the extension is capped.
   server.max_validity_days = 1095;
 
   std::vector<ProductProfile> profiles{server};

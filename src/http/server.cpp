@@ -1,7 +1,7 @@
 // The HTTPS listener: one C++20 coroutine per TLS connection on its own strand, a pool of threads
 // running one io_context, limits on every message and timeouts on every network wait. The only
 // translation unit (besides boost_sources.cpp) with the heavy Asio/Beast/SSL headers
-// (docs/architecture.md §1).
+// (docs/architecture.md §Conventions).
 
 #include "http/server.hpp"
 
@@ -461,7 +461,7 @@ net::awaitable<void> Server::Impl::serveConnection(std::shared_ptr<Session> sess
     co_return;
   }
   // Once per connection: verifying a client certificate costs milliseconds of CPU, too much to
-  // repeat for every request on a keep-alive connection (docs/architecture.md §1). A proxy's own
+  // repeat for every request on a keep-alive connection (ARCHITECTURE.md §1). A proxy's own
   // certificate never identifies anyone: its clients' come per request (serveRequest).
   if (!session->fromProxy) session->connection.peer = pki::peerVerification(stream.native_handle());
 

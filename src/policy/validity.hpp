@@ -1,5 +1,5 @@
 #pragma once
-// Validity arithmetic of orders (PRODUCT.md §5, issue 5): a new certificate runs for the
+// Validity arithmetic of orders (PRODUCT.md §5): a new certificate runs for the
 // product's term from now; a renewal starts now and ends at the old end plus the full term, so
 // the customer never has a gap and never loses paid-for time. Both are capped by the product's
 // maximum validity (counted from the start) and by the issuing CA's own end (RFC 5280 §6.1: a

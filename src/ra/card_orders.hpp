@@ -1,5 +1,5 @@
 #pragma once
-// Ordering cards (issue 6, PRODUCT.md §5 "Passen", §6): new Personal and Group certificates for
+// Ordering cards (ADR 0007, PRODUCT.md §5 "Passen", §6): new Personal and Group certificates for
 // an organisation, renewals of cards about to expire, a professional holder's own renewal and
 // mobile certificate; and after approval the card's production (in production → shipped →
 // activated → issued) or, for a mobile certificate, its activation code. Signing, the state

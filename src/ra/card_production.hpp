@@ -1,5 +1,5 @@
 #pragma once
-// Card production (issue 6, PRODUCT.md §5 "Passen", §7): after approval a card order goes to a
+// Card production (ADR 0007, PRODUCT.md §5 "Passen", §7): after approval a card order goes to a
 // card bureau, which personalises the card (its key pairs are made on it and never leave it), has
 // the CA issue the card's certificate set per product, and ships it. CardProduction is the
 // interface a real bureau integration implements (docs/card-production.md); DemoCardBureau is the

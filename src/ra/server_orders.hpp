@@ -1,6 +1,6 @@
 #pragma once
 // Ordering and renewing server certificates end to end (PRODUCT.md §5 "Servercertificaten", §8;
-// issue 5): from an uploaded CSR to a draft order with its planned validity, and from the
+// ADR 0006): from an uploaded CSR to a draft order with its planned validity, and from the
 // Servicedesk's approval to the certificate the CA issues, exactly once per order. The steps of
 // the state machine itself are OrderService's; this class adds what server orders need around
 // them: the CSR rules, the validity arithmetic, the certificate manager and the CA.

@@ -1,5 +1,5 @@
 #pragma once
-// What card production keeps (issue 6): activation codes of mobile certificate orders (only
+// What card production keeps (ADR 0007): activation codes of mobile certificate orders (only
 // their hash, with an expiry, used once) and the demo card bureau's PKCS#12 soft cards.
 
 #include "audit/audit_record.hpp"

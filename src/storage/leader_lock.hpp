@@ -1,5 +1,5 @@
 #pragma once
-// Leadership of one background job among several portal nodes (issue 8): on PostgreSQL a
+// Leadership of one background job among several portal nodes (ADR 0011): on PostgreSQL a
 // session-level advisory lock, held on a connection of its own, so that it lasts between jobs
 // and ends by itself when the node dies. SQLite serves one node by design.
 

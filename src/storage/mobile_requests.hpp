@@ -1,5 +1,5 @@
 #pragma once
-// Mobile login and signing requests (issue 7, docs/mobile-protocol.md) and the attempt counters
+// Mobile login and signing requests (ADR 0008, docs/mobile-protocol.md) and the attempt counters
 // of rate limits. Everything lives in the database, so several portal nodes share it.
 
 #include "audit/audit_record.hpp"

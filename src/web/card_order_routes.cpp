@@ -1,4 +1,4 @@
-// Ordering cards (issue 6, PRODUCT.md §5 "Passen", §6): new personal and group cards for an
+// Ordering cards (ADR 0007, PRODUCT.md §5 "Passen", §6): new personal and group cards for an
 // organisation, renewing a card, a professional holder's renewal and mobile certificate, and the
 // holder's own overview "Mijn certificaten". Every form creates a draft order; the order page
 // /bestellingen/{id} (order_routes.cpp) then shows it for review and signing.

@@ -110,7 +110,7 @@ std::string renewHref(core::CertificateId id) {
 boost::json::object overviewRow(const Catalogue& t, const core::IssuedCertificate& c,
                                 core::TimePoint now, bool may_order) {
   const auto status = core::statusAt(c.not_after, c.revoked_at, now);
-  // Renewal is offered where it is due: expiring or expired, never revoked (issue 5).
+  // Renewal is offered where it is due: expiring or expired, never revoked (PRODUCT.md §5 "Renew").
   const bool renewable = may_order && (status == core::CertificateStatus::expiring ||
                                        status == core::CertificateStatus::expired);
   std::string names;

@@ -1,4 +1,4 @@
-// Mobile login and signing (issue 7, PRODUCT.md §3, §4; docs/mobile-protocol.md): the browser
+// Mobile login and signing (ADR 0008, PRODUCT.md §3, §4; docs/mobile-protocol.md): the browser
 // starts a request and waits on a page with a QR code; the app fetches the request and answers
 // it; and enrolment of a mobile certificate with its activation code.
 

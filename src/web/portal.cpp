@@ -102,7 +102,7 @@ std::optional<http::Response> Portal::logIn(RequestContext& context, const Route
   auto identification = services_.login.identify(context.connection.peer);
   if (!identification) return failure(context, identification.error(), as_json);
   if (!identification->principal && identification->refusal == auth::LoginRefusal::no_certificate) {
-    // No certificate on the connection: a session started by a mobile login (issue 7) carries
+    // No certificate on the connection: a session started by a mobile login (ADR 0008) carries
     // the identity; every authorisation rule applies to it unchanged.
     if (auto resumed = mobileSession(context, as_json)) return std::move(*resumed);
     if (context.principal) return std::nullopt;

@@ -70,6 +70,8 @@ class Portal final : public http::Handler {
   Portal(PortalSettings settings, PortalServices services);
   http::Reply handle(const http::Request& request, const http::Connection& connection,
                      http::RequestLog& log) override;
+  /// The route table, read-only (tests compare it with docs/api.md).
+  const Router& router() const { return router_; }
 
  private:
   http::Reply dispatch(RequestContext& context, const RouteMatch& match);

@@ -1,5 +1,5 @@
 #pragma once
-// QR codes for mobile login and signing (issue 7), drawn as inline SVG (libqrencode), so the
+// QR codes for mobile login and signing (ADR 0008), drawn as inline SVG (libqrencode), so the
 // page needs no image request and no script.
 
 #include <string>

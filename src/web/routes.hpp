@@ -48,7 +48,7 @@ boost::json::array cardOrderLinks(const RequestContext& context, const core::Car
 /// The order calls of the JSON API (order_api_routes.cpp).
 void addOrderApiRoutes(Router& router, PortalServices& services);
 
-/// Mobile login, signing and enrolment (issue 7, docs/mobile-protocol.md): the browser's request
+/// Mobile login, signing and enrolment (ADR 0008, docs/mobile-protocol.md): the browser's request
 /// pages and the app's API (mobile_routes.cpp).
 void addMobileRoutes(Router& router, const PortalSettings& settings, PortalServices& services);
 

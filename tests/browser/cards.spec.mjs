@@ -1,4 +1,4 @@
-// Ordering cards (issue 6) in a real browser.
+// Ordering cards (PRODUCT.md §5 "Passen", §6) in a real browser.
 // 1. The contact person Sanne Jansen orders a group certificate for Voorbeeld B.V. from the
 //    "Passen" page: a first attempt without a group name shows the error summary linked to the
 //    field; the order is reviewed, its document downloaded, signed with her own certificate

@@ -1,4 +1,4 @@
-// Logging in and signing with the phone (issue 7, docs/mobile-protocol.md) in a real browser.
+// Logging in and signing with the phone (ADR 0008, docs/mobile-protocol.md) in a real browser.
 // Before the tests Eva de Boer enrols a mobile certificate through the API (a mobile-add order,
 // approved by the Servicedesk, its activation code and a P-256 key from `openssl req`).
 // 1. A browser WITHOUT client certificate opens "Inloggen met uw telefoon", starts, and sees the

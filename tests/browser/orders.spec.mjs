@@ -1,9 +1,10 @@
-// Ordering a server certificate (issue 5) in a real browser: the contact person Sanne Jansen
-// makes a key and CSR, orders a certificate for Voorbeeld B.V. with the existing certificate
-// manager, reviews and downloads the order document, signs it with her own certificate (openssl
-// cms) and uploads the signature; a Servicedesk officer approves the order, after which the contact
-// opens the issued certificate. A first attempt with an unreadable CSR, and (second test) a
-// signature over a changed document, show the error summary linked to the field. Every page visited is WCAG 2.1 AA clean (axe). Texts come from src/web/messages/nl/*.toml.
+// Ordering a server certificate (docs/architecture.md §One order) in a real browser: the contact
+// person Sanne Jansen makes a key and CSR, orders a certificate for Voorbeeld B.V. with the
+// existing certificate manager, reviews and downloads the order document, signs it with her own
+// certificate (openssl cms) and uploads the signature; a Servicedesk officer approves the order,
+// after which the contact opens the issued certificate. A first attempt with an unreadable CSR, and
+// (second test) a signature over a changed document, show the error summary linked to the field.
+// Every page visited is WCAG 2.1 AA clean (axe). Texts come from src/web/messages/nl/*.toml.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,7 +1,7 @@
-// The Servicedesk journey of issue 3 in a real browser: an officer registers a new organisation
-// with a contact person, links the contact's certificate (made here from the dev PKI) and grants
-// access; then the contact logs in with that certificate and sees the organisation. Every page
-// visited is checked with axe (WCAG 2.1 AA), also the form with its error summary.
+// The Servicedesk journey (PRODUCT.md §7) in a real browser: an officer registers a new
+// organisation with a contact person, links the contact's certificate (made here from the dev PKI)
+// and grants access; then the contact logs in with that certificate and sees the organisation.
+// Every page visited is checked with axe (WCAG 2.1 AA), also the form with its error summary.
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

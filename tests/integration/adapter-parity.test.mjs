@@ -66,8 +66,9 @@ describe('HTML and JSON adapters give the same outcome', () => {
     return api.postJson(role, path, body ?? {});
   }
 
-  const draft = async () => (await api.newOrder({ identity: 'contact' })).order.id;
-  const submitted = async () => (await api.submittedOrder({ identity: 'contact' })).order.id;
+  const NAME = 'pariteit.voorbeeld.nl';
+  const draft = async () => (await api.newOrder({ identity: 'contact', cn: NAME })).order.id;
+  const submitted = async () => (await api.submittedOrder({ identity: 'contact', cn: NAME })).order.id;
   const ownDraft = async () => {
     const response = await api.createOrder('professional', {
       type: 'mobile-add', card_id: ids.professionalCard, phone: '+31 6 12345678',
@@ -114,7 +115,7 @@ describe('HTML and JSON adapters give the same outcome', () => {
     },
     {
       name: 'order a server certificate',
-      make: async () => (await makeCsr({ cn: 'pariteit.voorbeeld.nl' })).csrPem,
+      make: async () => (await makeCsr({ cn: NAME })).csrPem,
       html: (csr) => ['POST', `/organisaties/${ids.V}/servercertificaten/bestellen`,
         { csr_text: csr, manager: String(ids.manager) }],
       json: (csr) => ['POST', '/api/v1/orders',

@@ -1,4 +1,4 @@
-// Ordering cards through the JSON API (issue 6, PRODUCT.md §5 "Passen", §6): new personal and
+// Ordering cards through the JSON API (ADR 0007, PRODUCT.md §5 "Passen", §6): new personal and
 // group cards, renewals by the organisation, a professional's own renewal and mobile certificate.
 // Every order is signed with `openssl cms` like a server order, approved by the Servicedesk and
 // followed to its end state (in production → shipped → issued, or approved + activation code).

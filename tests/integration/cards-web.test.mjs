@@ -1,4 +1,4 @@
-// Card orders through the pages (issue 6): the order page of a card order with its "Verloop",
+// Card orders through the pages (ADR 0007): the order page of a card order with its "Verloop",
 // the Servicedesk's production buttons (approve, shipped, activated) and the demo soft card
 // download, the holder's activation code page of a mobile certificate, and the customer forms
 // (new personal and group card, renewal, mobile certificate, "Mijn certificaten"). Forms need the

@@ -1,4 +1,4 @@
-// Mobile login, signing and enrolment (issue 7, PRODUCT.md §3, §4, docs/mobile-protocol.md).
+// Mobile login, signing and enrolment (ADR 0008, PRODUCT.md §3, §4, docs/mobile-protocol.md).
 // Eva de Boer (the demo's professional) orders a mobile certificate on her professional card; the
 // Servicedesk approves it; her activation code enrols a P-256 key made with `openssl req` (as a
 // phone would) and the issued certificate is checked with openssl. With that certificate the

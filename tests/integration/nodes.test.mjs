@@ -1,9 +1,9 @@
-// Several portal nodes on one PostgreSQL database (issue 8): two `mijncert serve` processes, each
-// with its own copy of the demo's files, share sessions, mobile requests and order processing
-// through the database; the background jobs run on exactly one of them and move to the other
-// when it dies; a CRL published on one node reaches the other. Needs PostgreSQL: runs in the
-// suite's PostgreSQL pass (MIJNCERT_TEST_DATABASE_URL), skipped on SQLite, where one node is the
-// design.
+// Several portal nodes on one PostgreSQL database (docs/architecture.md §Several nodes): two
+// `mijncert serve` processes, each with its own copy of the demo's files, share sessions, mobile
+// requests and order processing through the database; the background jobs run on exactly one of
+// them and move to the other when it dies; a CRL published on one node reaches the other. Needs
+// PostgreSQL: runs in the suite's PostgreSQL pass (MIJNCERT_TEST_DATABASE_URL), skipped on SQLite,
+// where one node is the design.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,8 +1,9 @@
-// Ordering server certificates through the JSON API (issue 5, PRODUCT.md §4, §5, §7, §8): a CSR
-// made with openssl becomes a draft order, the requester signs the order document with
-// `openssl cms`, the Servicedesk approves and the CA issues a certificate that chains to the demo
-// root, carries the CSR's key and names, and ends when the order said. Renewals, domains on hold,
-// proposed managers, refused signatures and CSRs, other organisations and a race of approvals.
+// Ordering server certificates through the JSON API (docs/architecture.md §One order, PRODUCT.md
+// §4, §5, §7, §8): a CSR made with openssl becomes a draft order, the requester signs the order
+// document with `openssl cms`, the Servicedesk approves and the CA issues a certificate that chains
+// to the demo root, carries the CSR's key and names, and ends when the order said. Renewals,
+// domains on hold, proposed managers, refused signatures and CSRs, other organisations and a race
+// of approvals.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { randomBytes } from 'node:crypto';

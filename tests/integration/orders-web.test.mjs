@@ -1,7 +1,7 @@
-// Ordering server certificates through the pages (issue 5): the order form with a CSR upload,
-// the review page with the document to sign, uploading the .p7s, the renewal form, and the
-// Servicedesk's queue and decisions. Forms need the session's csrf_token; refusals re-render the
-// form with status 400 and the message; other organisations get 404.
+// Ordering server certificates through the pages (docs/architecture.md §One order): the order form
+// with a CSR upload, the review page with the document to sign, uploading the .p7s, the renewal
+// form, and the Servicedesk's queue and decisions. Forms need the session's csrf_token; refusals
+// re-render the form with status 400 and the message; other organisations get 404.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

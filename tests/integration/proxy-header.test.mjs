@@ -1,4 +1,4 @@
-// TLS terminated at a proxy (ADR 0010, issue 8): from a trusted proxy address the client
+// TLS terminated at a proxy (ADR 0010): from a trusted proxy address the client
 // certificate comes from the X-SSL-Client-Cert header and the client address from
 // X-Forwarded-For; from any other address both are ignored and the TLS certificate counts.
 // The "proxy" is this test connecting from 127.0.0.2 (all of 127.0.0.0/8 is loopback on Linux).

@@ -1,4 +1,4 @@
-// The Servicedesk back office over mutual TLS (PRODUCT.md §7, issue 3): every page and form as a
+// The Servicedesk back office over mutual TLS (PRODUCT.md §7): every page and form as a
 // Servicedesk officer, validation errors that leave everything as it was, refusals for customers
 // and professionals, forged forms, and withdrawing access ending a person's sessions at once.
 import assert from 'node:assert/strict';

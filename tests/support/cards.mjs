@@ -1,4 +1,4 @@
-// Helpers for the card order tests (issue 6): the demo's cards and persons by name, card orders
+// Helpers for the card order tests (ADR 0007): the demo's cards and persons by name, card orders
 // through the JSON API from draft to their end state, binary downloads (the demo bureau's soft
 // card as PKCS#12) and what openssl reads from a soft card. Builds on orderApi() of orders.mjs.
 import assert from 'node:assert/strict';

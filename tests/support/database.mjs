@@ -1,4 +1,4 @@
-// The database a demo runs on (issue 8): its SQLite file by default, or a fresh PostgreSQL
+// The database a demo runs on (ADR 0009): its SQLite file by default, or a fresh PostgreSQL
 // database per demo when MIJNCERT_TEST_DATABASE_URL names a PostgreSQL server (the integration
 // suite runs once on each). Tests reach into it with demoSql, e.g. to tamper with the audit log.
 import { execFile } from 'node:child_process';

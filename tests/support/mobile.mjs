@@ -1,4 +1,4 @@
-// Helpers for the mobile login, signing and enrolment tests (issue 7, docs/mobile-protocol.md):
+// Helpers for the mobile login, signing and enrolment tests (ADR 0008, docs/mobile-protocol.md):
 // a demo server with a chosen [mobile] configuration, a mobile certificate enrolled for Eva de
 // Boer (the demo's professional) through a real mobile-add order and its activation code, the
 // browser side of a request (binding cookie, status, afronden, annuleren) and the app side

@@ -1,7 +1,7 @@
-// Helpers for the server certificate order tests (issue 5): keys and CSRs made with `openssl req`,
-// CMS detached signatures made with `openssl cms -sign`, multipart bodies, the JSON API calls of
-// an order (create, document, signature, approve) and the Dutch message texts of
-// src/web/messages/nl/*.toml, so that a test asserts the exact text a user sees.
+// Helpers for the server certificate order tests (docs/architecture.md §One order): keys and CSRs
+// made with `openssl req`, CMS detached signatures made with `openssl cms -sign`, multipart bodies,
+// the JSON API calls of an order (create, document, signature, approve) and the Dutch message texts
+// of src/web/messages/nl/*.toml, so that a test asserts the exact text a user sees.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';

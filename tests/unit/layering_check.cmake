@@ -1,23 +1,27 @@
 cmake_minimum_required(VERSION 3.25)
-# Fails when a source file includes a header from a layer above it (docs/architecture.md §Layers).
-# Each entry lists the layers a layer may include, itself first.
-set(allowed_core core)
-set(allowed_pki pki core)
-set(allowed_audit audit pki core)
-set(allowed_storage storage audit pki core)
-set(allowed_policy policy pki core)
-set(allowed_ca ca policy storage audit pki core)
-set(allowed_ra ra ca policy storage audit pki core)
-set(allowed_auth auth ra ca policy storage audit pki core)
-set(allowed_notify notify storage audit pki core)
-set(allowed_http http pki core)
-set(allowed_web web http auth ra ca policy storage audit pki core)
-set(allowed_app app web http auth ra ca policy notify storage audit pki core)
-set(allowed_signer signer pki core)
-set(all_layers core pki audit storage policy ca ra auth notify http web app signer)
+# Fails when a source file includes a header of a layer it does not use (docs/architecture.md
+# §Layers). LAYERS is the file the build writes from the layers' declarations
+# (mijncert_write_layer_uses in cmake/layers.cmake): `all_layers`, lowest first, and `uses_<layer>`.
+# A layer may include itself and every layer it uses, directly or through another layer.
+include(${LAYERS})
 
 set(violations "")
+# A directory of src/ outside the layer list would escape this check.
+file(GLOB entries LIST_DIRECTORIES true ${SRC}/*)
+foreach(entry IN LISTS entries)
+  get_filename_component(name ${entry} NAME)
+  if(IS_DIRECTORY ${entry} AND NOT name IN_LIST all_layers)
+    list(APPEND violations "${entry}: not a layer of MIJNCERT_LAYERS (cmake/layers.cmake)")
+  endif()
+endforeach()
 foreach(layer IN LISTS all_layers)
+  # Layers come lowest first and use only lower ones, so the allowed sets below are complete.
+  set(allowed_${layer} ${layer})
+  foreach(used IN LISTS uses_${layer})
+    list(APPEND allowed_${layer} ${allowed_${used}})
+  endforeach()
+  list(REMOVE_DUPLICATES allowed_${layer})
+
   file(GLOB_RECURSE files ${SRC}/${layer}/*.hpp ${SRC}/${layer}/*.cpp)
   foreach(file IN LISTS files)
     file(STRINGS ${file} includes REGEX "^#include \"[a-z_]+/")
@@ -33,4 +37,4 @@ if(violations)
   list(JOIN violations "\n" text)
   message(FATAL_ERROR "Layering violations:\n${text}")
 endif()
-message(STATUS "layering: all includes point down")
+message(STATUS "layering: every include points to a layer its layer uses")

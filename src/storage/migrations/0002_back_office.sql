@@ -1,5 +1,5 @@
--- Registry and Servicedesk back office (issue 3): proposed certificate managers, professional
--- holders' application data, and the organisation an audit record concerns.
+-- Registry and Servicedesk back office (PRODUCT.md §7): proposed certificate managers,
+-- professional holders' application data, and the organisation an audit record concerns.
 
 -- A certificate manager proposed in an order is recorded at once but listed (and counted as a
 -- membership) only once active (PRODUCT.md §5).

@@ -1,4 +1,4 @@
--- Issuance for an order happens exactly once (issue 5): an issuance records the order it is for,
+-- Issuance for an order happens exactly once (ADR 0006): an issuance records the order it is for,
 -- and at most one issuance per order may be under way or done. A failed one does not count, so
 -- a retry after a failure can issue.
 ALTER TABLE issuances ADD COLUMN order_id BIGINT REFERENCES orders (id);

@@ -1,4 +1,4 @@
--- Card orders (issue 6): what a card order holds, the card production made for it, when each
+-- Card orders (ADR 0007): what a card order holds, the card production made for it, when each
 -- status was reached (shown to the customer), activation codes of mobile certificates and the
 -- demo card bureau's soft cards.
 ALTER TABLE orders ADD COLUMN card_details TEXT NOT NULL DEFAULT '';  -- JSON; '' for server orders

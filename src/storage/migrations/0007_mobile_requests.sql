@@ -1,4 +1,4 @@
--- Mobile login and signing requests (issue 7, docs/mobile-protocol.md): one-time, expiring,
+-- Mobile login and signing requests (ADR 0008, docs/mobile-protocol.md): one-time, expiring,
 -- bound to the browser that made them. Shared through the database, so any portal node can
 -- answer the app or the browser.
 CREATE TABLE mobile_requests (

@@ -1,4 +1,4 @@
--- Published CRLs (issue 8): every portal node serves and loads the same CRL from the database,
+-- Published CRLs (ADR 0011): every portal node serves and loads the same CRL from the database,
 -- whichever node regenerated it. One row per CRL number of an issuing CA.
 CREATE TABLE published_crls (
   issuing_ca TEXT NOT NULL,

@@ -1,4 +1,4 @@
-// Mobile login and signing (issue 7, docs/mobile-protocol.md): one-time requests bound to a
+// Mobile login and signing (ADR 0008, docs/mobile-protocol.md): one-time requests bound to a
 // browser, answered with CMS signatures (made by `openssl cms -sign`) by certificates the test CA
 // issued; and the sessions such a login starts.
 

@@ -1,6 +1,6 @@
-// Card orders (docs/card-production.md, ADR 0007): personal and group cards, renewals in their
-// window, a professional holder's own renewal and mobile certificate, production by the demo bureau
-// with its soft card, the production steps and the activation codes of mobile certificates.
+// Card orders (ADR 0007): personal and group cards, renewals in their window, a professional
+// holder's own renewal and mobile certificate, production by the demo bureau with its soft card,
+// the production steps and the activation codes of mobile certificates.
 
 #include "ra/card_orders.hpp"
 

@@ -1,4 +1,4 @@
-// What card production keeps (issue 6), on SQLite and PostgreSQL: activation codes of mobile
+// What card production keeps (ADR 0007), on SQLite and PostgreSQL: activation codes of mobile
 // certificate orders (a hash, replaced while unused, used once before it expires), the demo
 // bureau's soft cards, and one card per order.
 

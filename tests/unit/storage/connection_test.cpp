@@ -1,4 +1,4 @@
-// The connection pool under trouble (issue 8): a busy pool, a slow statement and a lost
+// The connection pool under trouble (ADR 0009): a busy pool, a slow statement and a lost
 // connection never hang a caller; lost connections are re-established. On SQLite and, with
 // MIJNCERT_TEST_POSTGRES_URL, on PostgreSQL (where connections can be lost).
 

@@ -1,4 +1,4 @@
-// Housekeeping (issue 8): expired mobile requests, old rate-limit attempts and ended sessions are
+// Housekeeping (ADR 0011): expired mobile requests, old rate-limit attempts and ended sessions are
 // deleted, nothing else, and without audit records.
 
 #include "storage/housekeeping.hpp"

@@ -1,4 +1,4 @@
-// Leadership of background jobs among nodes (issue 8): exactly one holder per key on
+// Leadership of background jobs among nodes (ADR 0011): exactly one holder per key on
 // PostgreSQL, handed over when the holder lets go or dies; always the one node on SQLite.
 
 #include "storage/leader_lock.hpp"

@@ -1,4 +1,4 @@
-// Mobile login and signing requests and the rate limiter's attempt counters (issue 7,
+// Mobile login and signing requests and the rate limiter's attempt counters (ADR 0008,
 // docs/mobile-protocol.md), on SQLite and, with MIJNCERT_TEST_POSTGRES_URL, on PostgreSQL.
 
 #include "storage/mobile_requests.hpp"

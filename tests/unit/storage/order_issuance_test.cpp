@@ -1,4 +1,4 @@
-// Storage for issuing a server order exactly once (issue 5): at most one issuance per order under
+// Storage for issuing a server order exactly once (ADR 0006): at most one issuance per order under
 // way or done, the certificate stored for an order, the identified certificate manager of an
 // order and the activation of their role.
 

@@ -1,4 +1,4 @@
-// Card orders in storage (issue 6), on SQLite and PostgreSQL: when each status was reached, what
+// Card orders in storage (ADR 0007), on SQLite and PostgreSQL: when each status was reached, what
 // a card order holds (its details as JSON, the card production made), and a professional holder's
 // own orders.
 

@@ -1,4 +1,4 @@
-// Published CRLs in the database (issue 8), so that every node serves the same CRL, and the
+// Published CRLs in the database (ADR 0011), so that every node serves the same CRL, and the
 // question a node asks before regenerating one: does it list every revocation?
 
 #include "storage/certificate_store.hpp"

@@ -1,8 +1,8 @@
 #pragma once
 // Test support: what the migrated schema looks like, read back from the database's own
 // catalogue, in a form that is the same for SQLite and PostgreSQL when both schemas are equal
-// (issue 8: "a check that both schemas stay equal"). Only the schema test uses it, so it is not
-// part of the storage library. See docs/adr/0009-storage-on-several-nodes.md for the
+// (ADR 0009: one schema for both dialects). Only the schema test uses it, so it is not part of
+// the storage library. See docs/adr/0009-storage-on-several-nodes.md for the
 // normalisation.
 
 #include "core/error.hpp"

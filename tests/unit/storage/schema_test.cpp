@@ -1,4 +1,4 @@
-// Both dialects' migrations produce the same schema (issue 8), as storage_test::describeSchema sees
+// Both dialects' migrations produce the same schema (ADR 0009), as storage_test::describeSchema sees
 // it; the description itself is checked against what the migrations declare.
 
 #include "schema_description.hpp"
@@ -117,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, SchemaTest,
                          ::testing::Values(Backend::sqlite, Backend::postgresql),
                          backend_test::backendName);
 
-// The check issue 8 asks for: freshly migrated, SQLite and PostgreSQL describe the same schema.
+// The check ADR 0009 asks for: freshly migrated, SQLite and PostgreSQL describe the same schema.
 TEST(SchemaEquality, SqliteAndPostgresqlMigrateToTheSameSchema) {
   const std::string server = backend_test::PostgresqlSchema::serverUrl();
   if (server.empty()) GTEST_SKIP() << "MIJNCERT_TEST_POSTGRES_URL is not set";
