@@ -152,6 +152,9 @@ Config loadConfig(const fs::path& file) {
     config.server.port = port;
     config.portal.origin = toml::find<std::string>(server, "public_origin");
     config.server.threads = optional<int>(server, "threads", 4);
+    config.server.worker_threads = optional<int>(server, "worker_threads", 8);
+    config.server.request_timeout =
+        std::chrono::seconds{optional<int>(server, "request_timeout_seconds", 30)};
     config.server.max_connections = optional<std::size_t>(server, "max_connections", 512);
     config.server.max_header_bytes = optional<std::size_t>(server, "max_header_bytes", 16 * 1024);
     config.server.max_body_bytes = optional<std::size_t>(server, "max_body_bytes", 1024 * 1024);
@@ -243,6 +246,11 @@ Config loadConfig(const fs::path& file) {
         "positive");
   if (config.server.threads < 1 || config.server.threads > 256)
     throw std::runtime_error("configuration: server.threads must be 1–256");
+  if (config.server.worker_threads < 1 || config.server.worker_threads > 1024 ||
+      config.server.request_timeout.count() < 1 || config.server.request_timeout.count() > 3600)
+    throw std::runtime_error(
+        "configuration: server.worker_threads must be 1–1024 and "
+        "server.request_timeout_seconds 1–3600");
   if (config.mobile.request_validity.count() < 10 || config.mobile.requests_per_minute < 1)
     throw std::runtime_error(
         "configuration: mobile.request_validity_seconds must be at least 10 and "

@@ -126,6 +126,27 @@ TEST_F(ConfigTest, ReadsDatabaseAndJobSettingsAndRefusesNonsense) {
   }
 }
 
+TEST_F(ConfigTest, WorkerSettingsHaveDefaultsAndBounds) {
+  const auto defaults = app::loadConfig(write(kMinimal));
+  EXPECT_EQ(defaults.server.worker_threads, 8);
+  EXPECT_EQ(defaults.server.request_timeout, std::chrono::seconds{30});
+
+  std::string text = kMinimal;
+  const std::string table = "[server]\n";
+  text.insert(text.find(table) + table.size(), "worker_threads = 2\nrequest_timeout_seconds = 5\n");
+  const auto config = app::loadConfig(write(text));
+  EXPECT_EQ(config.server.worker_threads, 2);
+  EXPECT_EQ(config.server.request_timeout, std::chrono::seconds{5});
+  for (const auto& [key, value] :
+       {std::pair{"worker_threads = 2", "worker_threads = 0"},
+        {"worker_threads = 2", "worker_threads = 5000"},
+        {"request_timeout_seconds = 5", "request_timeout_seconds = 0"}}) {
+    std::string bad = text;
+    bad.replace(bad.find(key), std::string(key).size(), value);
+    EXPECT_THROW(app::loadConfig(write(bad)), std::runtime_error) << value;
+  }
+}
+
 TEST(Listen, ParsesHostAndPort) {
   EXPECT_EQ(app::parseListen("127.0.0.1:8443"),
             (std::pair<std::string, std::uint16_t>{"127.0.0.1", 8443}));
