@@ -7,6 +7,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -18,16 +19,22 @@ namespace http {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
-/// What the transport knows about the other side of a connection.
+/// What the transport knows about the other side of a connection, and the current request's
+/// deadline.
 struct Connection {
   std::uint64_t id = 0;        ///< unique per process, for logs
   std::string remote_address;  ///< IP address of the peer
   pki::PeerVerification peer;  ///< the client certificate and its verification
+  /// When the transport stops waiting for this request's answer (it then answers 503 and drops
+  /// the handler's result): long work may check it and stop early (ADR 0012).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 /// Produces a streamed body piece by piece: replaces `chunk` with the next bytes and returns
-/// true, or returns false when the body is complete. Called on the connection's thread between
-/// writes, so a download never holds more than one chunk; an exception ends the connection.
+/// true, or returns false when the body is complete. Called on a worker thread, one call at a
+/// time between writes, so a download never holds more than one chunk; an exception ends the
+/// connection. It is released on the connection's thread: its state must be cheap to destroy (no
+/// open transaction).
 using BodyWriter = std::function<bool(std::string& chunk)>;
 
 /// A handler's answer: a complete response, or the head of one whose body is streamed.
@@ -46,7 +53,8 @@ struct RequestLog {
   std::string person;  ///< person id, empty if anonymous
 };
 
-/// Application entry point; called concurrently from several threads.
+/// Application entry point; called concurrently on the server's worker threads, never on the
+/// threads that do network I/O (ADR 0012).
 class Handler {
  public:
   virtual ~Handler() = default;

@@ -1,6 +1,7 @@
-// The HTTPS listener: one C++20 coroutine per TLS connection on its own strand, a pool of threads
-// running one io_context, limits on every message and timeouts on every network wait. The only
-// translation unit (besides boost_sources.cpp) with the heavy Asio/Beast/SSL headers
+// The HTTPS listener: one C++20 coroutine per TLS connection on its own strand, a pool of I/O
+// threads running one io_context, limits on every message and timeouts on every network wait.
+// Application code runs on worker lanes beside it, bounded and with a deadline (ADR 0012). The
+// only translation unit (besides boost_sources.cpp) with the heavy Asio/Beast/SSL headers
 // (docs/architecture.md §Conventions).
 
 #include "http/server.hpp"
@@ -19,6 +20,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -40,9 +43,11 @@
 #include <csignal>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -80,6 +85,11 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 constexpr std::size_t kMaxLoggedPathLength = 256;
 // At most one "connection limit reached" warning per interval, so a flood cannot flood the log.
 constexpr std::chrono::seconds kLimitWarningInterval{1};
+// Health checks waiting for the health thread beyond this get 503: each takes at most about two
+// seconds (a bounded SELECT 1), so a longer queue means they come faster than they can answer.
+constexpr std::size_t kQueuedHealthChecks = 16;
+// What the transport's 503 answers ask clients to wait before they try again.
+constexpr std::string_view kRetryAfterSeconds = "5";
 
 /// How a connection goes on after one request.
 enum class Ending {
@@ -174,6 +184,132 @@ TrustedProxies parseTrustedProxies(const ServerSettings& settings) {
   return *proxies;
 }
 
+// The transport's 503: overloaded or too slow, worth trying again later.
+Response unavailable(std::string_view text) {
+  Response response = plainTextResponse(bhttp::status::service_unavailable, text);
+  response.set(bhttp::field::retry_after, kRetryAfterSeconds);
+  return response;
+}
+
+/// Threads for application code (handlers, streamed bodies), apart from the I/O threads, with a
+/// bound on the requests inside: running or waiting for a thread.
+class Lane {
+ public:
+  Lane(std::string_view name, int threads, std::size_t queuedPerThread)
+      : name_(name),
+        threads_(static_cast<std::size_t>(std::max(1, threads))),
+        pool_(threads_),
+        capacity_(threads_ * (1 + queuedPerThread)) {}
+
+  /// Takes a place for a new request; false when the lane is full.
+  bool tryEnter() {
+    std::size_t occupied = occupied_.load();
+    do {
+      if (occupied >= capacity_) return false;
+    } while (!occupied_.compare_exchange_weak(occupied, occupied + 1));
+    return true;
+  }
+  /// Takes a place even when full: for the next piece of a response already under way, which
+  /// would otherwise be cut short.
+  void enter() { ++occupied_; }
+  /// Gives back a place taken by tryEnter or enter.
+  void leave() { --occupied_; }
+
+  /// For the log.
+  std::string_view name() const { return name_; }
+  std::size_t capacity() const { return capacity_; }
+  net::thread_pool& pool() { return pool_; }
+
+  /// Drops the work that has not started and waits for the work that has (at the end of run()).
+  void finish() {
+    if (occupied_.load() > 0) spdlog::info("{}: waiting for the requests still running", name_);
+    pool_.stop();
+    pool_.join();
+  }
+
+ private:
+  std::string_view name_;
+  std::size_t threads_;
+  net::thread_pool pool_;
+  std::size_t capacity_;
+  std::atomic<std::size_t> occupied_{0};
+};
+
+/// The result of work on a lane, shared by the connection that waits for it and the worker that
+/// produces it; whichever of result and deadline comes first decides, under the mutex.
+template <class T>
+struct Handoff {
+  Handoff(const net::any_io_executor& connection, SteadyClock::time_point deadline)
+      : wake(connection, deadline) {}
+
+  std::mutex mutex;
+  std::optional<T> result;
+  bool abandoned = false;  ///< the connection stopped waiting: a late result is dropped
+  net::steady_timer wake;  ///< expires at the deadline; cancelled when the result is there
+};
+
+// Runs `work` (which must not throw; moved from) on `lane`, whose place the caller has taken,
+// and waits without blocking the connection's thread until it is done or `deadline` passes.
+// Empty when the deadline came first: the work then runs to its end on the worker (nothing
+// cancels a transaction halfway) and its result is dropped there; `description` names it in that
+// log line. Work that only starts after its deadline is skipped. Arguments by reference to the
+// caller's named objects: GCC 12 may destroy a temporary passed by value to a coroutine inside a
+// co_await expression twice.
+template <class T, class Work>
+net::awaitable<std::optional<T>> runOnLane(Lane& lane, SteadyClock::time_point deadline, Work& work,
+                                           const std::string& description) {
+  static_assert(std::is_nothrow_invocable_r_v<T, Work&>);
+  const net::any_io_executor connection = co_await net::this_coro::executor;
+  auto handoff = std::make_shared<Handoff<T>>(connection, deadline);
+  net::post(lane.pool(), [&lane, handoff, deadline, work = std::move(work), description]() mutable {
+    std::optional<T> result;
+    if (SteadyClock::now() < deadline) result.emplace(work());
+    lane.leave();
+    std::lock_guard lock(handoff->mutex);
+    if (handoff->abandoned) {
+      if (result) {
+        const auto overdue =
+            std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - deadline);
+        spdlog::warn("{} finished {} ms after its deadline; its result is discarded", description,
+                     overdue.count());
+      }
+      return;
+    }
+    handoff->result = std::move(result);
+    // The timer belongs to the connection's strand: cancel it there.
+    net::post(handoff->wake.get_executor(), [handoff] { handoff->wake.cancel(); });
+  });
+  co_await handoff->wake.async_wait(kAsTuple);
+  std::lock_guard lock(handoff->mutex);
+  if (!handoff->result) handoff->abandoned = true;
+  co_return std::move(handoff->result);
+}
+
+/// What the application answered, with what it filled in for the log line.
+struct Handled {
+  Reply reply;
+  RequestLog log;
+};
+
+/// One call of a streamed body's writer, made on a worker.
+struct Piece {
+  bool more = false;  ///< false: the body is complete
+  std::string bytes;
+  std::optional<std::string> failure;  ///< what the writer threw: the body is cut short
+};
+
+Piece nextPiece(BodyWriter& writer) noexcept {
+  Piece piece;
+  try {
+    piece.more = writer(piece.bytes);
+  } catch (const std::exception& e) {
+    piece.failure = e.what();
+  } catch (...) {
+    piece.failure = "unknown exception";
+  }
+  return piece;
+}
+
 // Logs what escaped a coroutine: everything expected is handled inside, so this is a bug.
 auto logEscapedException(std::string_view what) {
   return [what](std::exception_ptr exception) {
@@ -228,10 +364,12 @@ struct Server::Impl {
   net::awaitable<Ending> refuseRequest(Session& session,
                                        const bhttp::request_parser<bhttp::string_body>& parser,
                                        const ErrorCode& error, SteadyClock::time_point started);
-  Reply respond(const Request& request, const Connection& connection, RequestLog& log);
+  net::awaitable<Handled> answer(const std::shared_ptr<const Request>& request,
+                                 const Connection& connection);
+  Reply respond(const Request& request, const Connection& connection, RequestLog& log) noexcept;
   net::awaitable<bool> writeResponse(Session& session, Response& response, bool headOnly);
-  net::awaitable<bool> writeStreamed(Session& session, Response& head, const BodyWriter& body,
-                                     bool headOnly);
+  net::awaitable<bool> writeStreamed(Session& session, Response& head,
+                                     const std::shared_ptr<BodyWriter>& body, bool headOnly);
   net::awaitable<void> drainInput(Stream& stream);
   net::awaitable<void> closeTls(Stream& stream);
   void logRequest(const Connection& connection, std::string_view method, std::string_view target,
@@ -251,6 +389,11 @@ struct Server::Impl {
   std::optional<net::signal_set> signals_;
   std::optional<net::steady_timer> graceTimer_;
   std::uint16_t boundPort_ = 0;
+  // Application code runs here, never on the I/O threads; /healthz has a lane of its own so
+  // that it answers while every worker is busy (ADR 0012). Optional so that ~Impl can wait for
+  // them first: their work uses the handler, this server and timers of the io_context.
+  std::optional<Lane> workers_;
+  std::optional<Lane> health_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> tearingDown_{false};
@@ -271,7 +414,9 @@ Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler,
       clientTrust_(std::move(clientTrust)),
       forwarded_(parseTrustedProxies(settings_), settings_.client_certificate_header, clientTrust_),
       context_(std::in_place, std::max(1, settings_.threads)),
-      control_(std::in_place, net::make_strand(*context_)) {
+      control_(std::in_place, net::make_strand(*context_)),
+      workers_(std::in_place, "workers", settings_.worker_threads, settings_.queued_per_worker),
+      health_(std::in_place, "health check", 1, kQueuedHealthChecks) {
   if (auto configured = pki::configureServerContext(tls_.native_handle(), settings_.tls);
       !configured) {
     throw std::runtime_error("TLS configuration failed: " + configured.error().message);
@@ -293,6 +438,8 @@ Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler,
 
 Server::Impl::~Impl() {
   tearingDown_ = true;
+  workers_.reset();
+  health_.reset();
   graceTimer_.reset();
   signals_.reset();
   acceptor_.reset();
@@ -306,8 +453,9 @@ void Server::Impl::run() {
   signals_.emplace(*control_, SIGTERM, SIGINT);
   net::co_spawn(*control_, waitForSignal(), logEscapedException("signal handling"));
   net::co_spawn(*control_, acceptLoop(), logEscapedException("accept loop"));
-  spdlog::info("listening on https://{}:{} ({} threads)", settings_.host, boundPort_,
-               std::max(1, settings_.threads));
+  spdlog::info("listening on https://{}:{} ({} I/O threads, {} workers, request timeout {} s)",
+               settings_.host, boundPort_, std::max(1, settings_.threads),
+               std::max(1, settings_.worker_threads), settings_.request_timeout.count());
   if (forwarded_.disabled()) {
     spdlog::info("client certificates: from TLS");
   } else {
@@ -321,6 +469,10 @@ void Server::Impl::run() {
   for (int i = 1; i < settings_.threads; ++i) threads.emplace_back([this] { context_->run(); });
   context_->run();
   for (auto& thread : threads) thread.join();
+  // Handlers still running after the grace period end on their own (nothing cancels a
+  // transaction halfway): nothing may run application code once run() has returned.
+  workers_->finish();
+  health_->finish();
 
   // No thread runs the context any more, so the signal set may be touched here; dropping it
   // gives SIGTERM/SIGINT their default meaning back.
@@ -515,36 +667,44 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
     if (bodyError) co_return co_await refuseRequest(session, parser, bodyError, started);
   }
 
-  const Request request = parser.release();
+  // Shared with the worker that handles it, which may outlive this coroutine (ADR 0012).
+  const auto request = std::make_shared<const Request>(parser.release());
   // Behind a TLS-terminating proxy one connection carries many users: the client comes from
   // headers of each request, and only from a trusted proxy (ADR 0010).
   std::optional<Connection> forwarded;
   if (session.fromProxy) {
-    forwarded = forwarded_.clientOf(request, session.connection, SteadyClock::now());
+    forwarded = forwarded_.clientOf(*request, session.connection, SteadyClock::now());
   } else if (!forwarded_.certificateHeader().empty() &&
-             request.find(forwarded_.certificateHeader()) != request.end()) {
+             request->find(forwarded_.certificateHeader()) != request->end()) {
     spdlog::debug("ignored header {} conn={} from={}: not a trusted proxy",
                   forwarded_.certificateHeader(), session.connection.id,
                   session.connection.remote_address);
   }
-  const Connection& connection = forwarded ? *forwarded : session.connection;
-  RequestLog log;
-  Reply reply = respond(request, connection, log);
-  Response& response = reply.response;
-  response.version(responseVersion(request.version()));
+  Connection connection = forwarded ? std::move(*forwarded) : session.connection;
+  // From the complete request on: a slow upload is bounded by read_timeout instead.
+  connection.deadline = SteadyClock::now() + settings_.request_timeout;
+  Handled handled = co_await answer(request, connection);
+  Response& response = handled.reply.response;
+  response.version(responseVersion(request->version()));
+  const bool streamed = static_cast<bool>(handled.reply.body);
   // An HTTP/1.0 client knows no chunks: a streamed body then ends with the connection.
-  const bool endsWithClose = reply.body && response.version() < 11;
+  const bool endsWithClose = streamed && response.version() < 11;
   const bool keepAlive =
-      request.keep_alive() && !hasCloseToken(response) && !stopping_ && !endsWithClose;
+      request->keep_alive() && !hasCloseToken(response) && !stopping_ && !endsWithClose;
   response.keep_alive(keepAlive);
   applySecurityHeaders(response);
   const unsigned status = response.result_int();
 
-  const bool headOnly = request.method() == bhttp::verb::head;
-  const bool written = reply.body ? co_await writeStreamed(session, response, reply.body, headOnly)
-                                  : co_await writeResponse(session, response, headOnly);
-  logRequest(connection, toStd(request.method_string()), toStd(request.target()), status, started,
-             log.person);
+  const bool headOnly = request->method() == bhttp::verb::head;
+  bool written = false;
+  if (streamed) {
+    const auto writer = std::make_shared<BodyWriter>(std::move(handled.reply.body));
+    written = co_await writeStreamed(session, response, writer, headOnly);
+  } else {
+    written = co_await writeResponse(session, response, headOnly);
+  }
+  logRequest(connection, toStd(request->method_string()), toStd(request->target()), status, started,
+             handled.log.person);
   if (!written) co_return Ending::abort;
   co_return keepAlive ? Ending::keep_alive : Ending::close;
 }
@@ -568,10 +728,38 @@ net::awaitable<Ending> Server::Impl::refuseRequest(
   co_return written ? Ending::drain : Ending::abort;
 }
 
-Reply Server::Impl::respond(const Request& request, const Connection& connection, RequestLog& log) {
-  if (isStaticPath(targetPath(toStd(request.target())))) {
-    return serveStaticFile(request, settings_.static_dir);
+net::awaitable<Handled> Server::Impl::answer(const std::shared_ptr<const Request>& request,
+                                             const Connection& connection) {
+  const std::string_view path = targetPath(toStd(request->target()));
+  // Static files are the transport's own: small reads, no application code.
+  if (isStaticPath(path)) co_return Handled{serveStaticFile(*request, settings_.static_dir), {}};
+  Lane& lane =
+      !settings_.health_path.empty() && path == settings_.health_path ? *health_ : *workers_;
+  const auto loggedPath = path.substr(0, kMaxLoggedPathLength);
+  if (!lane.tryEnter()) {
+    spdlog::warn("{} busy with {} requests: 503 conn={} path={}", lane.name(), lane.capacity(),
+                 connection.id, loggedPath);
+    co_return Handled{unavailable("Te veel verzoeken tegelijk; probeer het later opnieuw\n"), {}};
   }
+  auto work = [this, request, connection]() noexcept {
+    RequestLog log;
+    Reply reply = respond(*request, connection, log);
+    return Handled{std::move(reply), std::move(log)};
+  };
+  const auto description = fmt::format("handler conn={} path={}", connection.id, loggedPath);
+  auto handled = co_await runOnLane<Handled>(lane, connection.deadline, work, description);
+  if (handled) co_return std::move(*handled);
+  spdlog::warn("request deadline of {} s passed conn={} path={}: 503, the handler goes on",
+               settings_.request_timeout.count(), connection.id, loggedPath);
+  Response tooLate = unavailable("Het verzoek duurde te lang; probeer het later opnieuw\n");
+  // Requests pipelined behind this one would otherwise run while the abandoned handler may still
+  // be changing the same data.
+  tooLate.keep_alive(false);
+  co_return Handled{std::move(tooLate), {}};
+}
+
+Reply Server::Impl::respond(const Request& request, const Connection& connection,
+                            RequestLog& log) noexcept {
   try {
     Reply reply = handler_.handle(request, connection, log);
     // Content-Length from the body, unless a HEAD answer already states the length of the body
@@ -610,7 +798,8 @@ net::awaitable<bool> Server::Impl::writeResponse(Session& session, Response& res
 }
 
 net::awaitable<bool> Server::Impl::writeStreamed(Session& session, Response& head,
-                                                 const BodyWriter& body, bool headOnly) {
+                                                 const std::shared_ptr<BodyWriter>& body,
+                                                 bool headOnly) {
   auto& socket = beast::get_lowest_layer(session.stream);
   const bool chunked = head.version() >= 11;
   bhttp::response<bhttp::empty_body> header{std::move(head.base())};
@@ -622,32 +811,40 @@ net::awaitable<bool> Server::Impl::writeStreamed(Session& session, Response& hea
   if (headerError || headOnly) co_return !headerError;
 
   // Each chunk is written as soon as it is produced, each within the write timeout, so a slow
-  // client is cut off and memory holds one chunk at a time.
-  std::string chunk;
-  try {
-    while (body(chunk)) {
-      if (chunk.empty()) continue;  // an empty chunk would end a chunked body early
-      socket.expires_after(settings_.write_timeout);
-      ErrorCode error;
-      if (chunked) {
-        auto [chunkError, bytes] = co_await net::async_write(
-            session.stream, bhttp::make_chunk(net::buffer(chunk)), kAsTuple);
-        error = chunkError;
-      } else {
-        auto [rawError, bytes] =
-            co_await net::async_write(session.stream, net::buffer(chunk), kAsTuple);
-        error = rawError;
-      }
-      if (error) {
-        spdlog::debug("write failed conn={}: {}", session.connection.id, error.message());
-        co_return false;
-      }
+  // client is cut off and memory holds one chunk at a time. On failure the status is sent
+  // already: closing without the last chunk tells the client the body is incomplete.
+  const auto description = fmt::format("streamed body conn={}", session.connection.id);
+  for (;;) {
+    workers_->enter();
+    auto work = [body]() noexcept { return nextPiece(*body); };
+    auto piece = co_await runOnLane<Piece>(
+        *workers_, SteadyClock::now() + settings_.request_timeout, work, description);
+    if (!piece) {
+      spdlog::warn("streamed body conn={}: no next piece within {} s, closing",
+                   session.connection.id, settings_.request_timeout.count());
+      co_return false;
     }
-  } catch (const std::exception& e) {
-    // The status is sent already; closing without the last chunk tells the client the body is
-    // incomplete.
-    spdlog::error("streamed body failed conn={}: {}", session.connection.id, e.what());
-    co_return false;
+    if (piece->failure) {
+      spdlog::error("streamed body failed conn={}: {}", session.connection.id, *piece->failure);
+      co_return false;
+    }
+    if (!piece->more) break;
+    if (piece->bytes.empty()) continue;  // an empty chunk would end a chunked body early
+    socket.expires_after(settings_.write_timeout);
+    ErrorCode error;
+    if (chunked) {
+      auto [chunkError, bytes] = co_await net::async_write(
+          session.stream, bhttp::make_chunk(net::buffer(piece->bytes)), kAsTuple);
+      error = chunkError;
+    } else {
+      auto [rawError, bytes] =
+          co_await net::async_write(session.stream, net::buffer(piece->bytes), kAsTuple);
+      error = rawError;
+    }
+    if (error) {
+      spdlog::debug("write failed conn={}: {}", session.connection.id, error.message());
+      co_return false;
+    }
   }
   if (!chunked) co_return true;
   socket.expires_after(settings_.write_timeout);

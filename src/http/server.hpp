@@ -27,11 +27,20 @@ struct ServerSettings {
   std::chrono::seconds idle_timeout{60};    ///< keep-alive between requests
   std::chrono::seconds shutdown_grace{20};  ///< in-flight requests get this long on SIGTERM
   std::size_t max_connections = 512;        ///< beyond this, new connections are closed at once
-  int threads = 4;
-  /// Threads that run request handlers, apart from the I/O threads.
+  int threads = 4;  ///< I/O threads: accept, TLS, reading and writing; never handler code
+  /// Threads that run Handler::handle and streamed bodies (ADR 0012).
   int worker_threads = 8;
-  /// Longest a handler may take for one request.
+  /// Requests that may wait for a busy worker, per worker; further ones get 503 at once. Typical
+  /// requests take tens of milliseconds, so 16 absorbs a burst of about a second; a longer queue
+  /// would hold requests whose clients have given up.
+  std::size_t queued_per_worker = 16;
+  /// A handler not finished this long after its request was read: the client gets 503 and the
+  /// connection is closed; the handler's eventual result is dropped. Also bounds each piece of
+  /// a streamed body (then the connection is cut short).
   std::chrono::seconds request_timeout{30};
+  /// Requests for exactly this path (query aside) run on a thread of their own, so that a load
+  /// balancer's health check is answered while every worker is busy (empty: none).
+  std::string health_path = "/healthz";
   std::string static_dir;  ///< served under /static/ (empty: none)
   /// Addresses or CIDR ranges of TLS-terminating proxies (ADR 0010): requests from these take
   /// the client certificate from `client_certificate_header` and the client address from

@@ -2,7 +2,7 @@
 // and browser suites. Every wait is bounded: a test never hangs on a server that does not start,
 // does not answer or does not stop.
 import { spawn, execFile } from 'node:child_process';
-import { appendFile, mkdtemp, rm, readFile, access } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, readFile, writeFile, access } from 'node:fs/promises';
 import { once } from 'node:events';
 import https from 'node:https';
 import net from 'node:net';
@@ -210,15 +210,35 @@ export async function startServer(demo, { port, publicOrigin, timeoutMs = START_
 }
 
 /**
- * Creates a demo in a new temporary directory and starts a server on it; `options.config` is TOML
- * text appended to its mijncert.toml first (extra settings). `close()` stops the server
- * (SIGTERM, then SIGKILL) and removes the directory and database; call it from an `after` hook.
+ * Sets KEYS ({key: value}) in the [server] table of the demo configuration TEXT: a key the demo
+ * already sets is replaced (TOML allows no key twice), another one is added.
  */
-export async function startDemoServer({ config, ...options } = {}) {
+function withServerKeys(text, keys) {
+  const start = text.search(/^\[server\]$/m);
+  if (start < 0) throw new Error('the demo configuration has no [server] table');
+  const next = text.slice(start + 1).search(/^\[/m);
+  const end = next < 0 ? text.length : start + 1 + next;
+  let table = text.slice(start, end);
+  for (const [key, value] of Object.entries(keys)) {
+    const line = `${key} = ${JSON.stringify(value)}`;
+    const existing = new RegExp(`^${key}\\s*=.*$`, 'm');
+    table = existing.test(table) ? table.replace(existing, line) : table.replace(/^\[server\]$/m, `[server]\n${line}`);
+  }
+  return text.slice(0, start) + table + text.slice(end);
+}
+
+/**
+ * Creates a demo in a new temporary directory and starts a server on it; `options.config` is TOML
+ * text appended to its mijncert.toml first (extra tables), `options.serverKeys` ({key: value})
+ * are set in its [server] table. `close()` stops the server (SIGTERM, then SIGKILL) and removes
+ * the directory and database; call it from an `after` hook.
+ */
+export async function startDemoServer({ config, serverKeys, ...options } = {}) {
   const demo = await createDemo();
   let server;
   try {
     if (config) await appendFile(demo.config, `\n${config}\n`);
+    if (serverKeys) await writeFile(demo.config, withServerKeys(await readFile(demo.config, 'utf8'), serverKeys));
     server = await startServer(demo, options);
   } catch (error) {
     await removeDemo(demo);

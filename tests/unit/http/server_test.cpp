@@ -299,23 +299,35 @@ std::string getRequest(const std::string& target, const std::string& extra = "")
 }
 
 /// Answers with what it learned about the connection; /boom throws, /slow takes a while,
-/// /stream streams three lines (and /stream-boom fails after the first).
+/// /block waits until the test opens the gate, /stream streams three lines (/stream-boom fails
+/// after the first, /stream-block waits at the gate before the second).
 class TestHandler : public http::Handler {
  public:
   http::Reply handle(const http::Request& request, const http::Connection& connection,
                      http::RequestLog& log) override {
     ++calls_;
     const std::string target(request.target());
+    if (target == "/block") {
+      {
+        std::lock_guard lock(mutex_);
+        ++blocked_;
+        lastDeadline_ = connection.deadline;
+      }
+      changed_.notify_all();
+      waitAtTheGate();
+    }
+    if (target == "/stream-block") return streamed(false, [this] { waitAtTheGate(); });
     if (target.starts_with("/slow")) {
       {
         std::lock_guard lock(mutex_);
         slowStarted_ = true;
       }
-      slowStartedChanged_.notify_all();
+      changed_.notify_all();
       std::this_thread::sleep_for(500ms);
     }
     if (target == "/boom") throw std::runtime_error("database password is hunter2");
     if (target.starts_with("/stream")) return streamed(target == "/stream-boom");
+    ++finished_;
 
     http::Response response{beasthttp::status::ok, request.version()};
     response.set(beasthttp::field::content_type, "text/plain");
@@ -329,12 +341,13 @@ class TestHandler : public http::Handler {
     return response;
   }
 
-  static http::Reply streamed(bool fail) {
+  static http::Reply streamed(bool fail, std::function<void()> beforeSecond = {}) {
     http::Response head{beasthttp::status::ok, 11};
     head.set(beasthttp::field::content_type, "text/csv");
     auto produced = std::make_shared<int>(0);
-    return {std::move(head), [produced, fail](std::string& chunk) {
+    return {std::move(head), [produced, fail, beforeSecond](std::string& chunk) {
               if (fail && *produced == 1) throw std::runtime_error("database gone");
+              if (beforeSecond && *produced == 1) beforeSecond();
               if (*produced == 3) return false;
               // An empty piece in between must not end the body.
               chunk = *produced == 1 ? "" : "regel " + std::to_string(*produced) + "\r\n";
@@ -345,16 +358,49 @@ class TestHandler : public http::Handler {
 
   bool waitForSlowRequest() {
     std::unique_lock lock(mutex_);
-    return slowStartedChanged_.wait_for(lock, 5s, [this] { return slowStarted_; });
+    return changed_.wait_for(lock, 5s, [this] { return slowStarted_; });
+  }
+
+  /// Waits until `count` requests for /block have reached the handler.
+  bool waitUntilBlocked(int count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 5s, [&] { return blocked_ >= count; });
+  }
+
+  /// Lets every request waiting at the gate, and every later one, go on.
+  void openGate() {
+    {
+      std::lock_guard lock(mutex_);
+      gateOpen_ = true;
+    }
+    changed_.notify_all();
+  }
+
+  /// The deadline the transport gave the last request for /block.
+  std::chrono::steady_clock::time_point lastDeadline() {
+    std::lock_guard lock(mutex_);
+    return lastDeadline_;
   }
 
   int calls() const { return calls_; }
+  /// Requests that ran to the end with a complete answer.
+  int finished() const { return finished_; }
 
  private:
+  // Bounded, so that a test that forgets the gate fails instead of hanging.
+  void waitAtTheGate() {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, 10s, [this] { return gateOpen_; });
+  }
+
   std::atomic<int> calls_{0};
+  std::atomic<int> finished_{0};
   std::mutex mutex_;
-  std::condition_variable slowStartedChanged_;
+  std::condition_variable changed_;
   bool slowStarted_ = false;
+  int blocked_ = 0;
+  bool gateOpen_ = false;
+  std::chrono::steady_clock::time_point lastDeadline_{};
 };
 
 /// Collects log lines so tests can check the request log.
@@ -405,6 +451,7 @@ class ServerTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    handler_.openGate();  // blocked handlers would hold up the stop
     if (running_.valid()) {
       server_->stop();
       if (!serverExited(30s)) {
@@ -831,6 +878,113 @@ TEST_F(ServerTest, StopBeforeRunReturnsAtOnce) {
   server_->stop();
   running_ = std::async(std::launch::async, [this] { server_->run(); });
   EXPECT_TRUE(serverExited(5s));
+}
+
+// Handlers run on the workers (ADR 0012): with every worker blocked and no queue left, the I/O
+// threads still complete handshakes and the health check still answers, on its own thread.
+TEST_F(ServerTest, HealthCheckAndHandshakesAnswerWhileEveryWorkerIsBlocked) {
+  settings_.worker_threads = 2;
+  settings_.queued_per_worker = 0;
+  start();
+  auto first = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  auto second = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  ASSERT_TRUE(handler_.waitUntilBlocked(2));
+
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(TlsClient(server_->port()).handshakeOk());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  started = std::chrono::steady_clock::now();
+  const auto health = exchange(getRequest("/healthz"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+
+  handler_.openGate();
+  for (auto* blocked : {&first, &second}) {
+    const auto reply = blocked->get();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+  }
+}
+
+TEST_F(ServerTest, RequestsBeyondTheQueueGet503AtOnce) {
+  settings_.worker_threads = 1;
+  settings_.queued_per_worker = 0;
+  start();
+  auto blocked = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  ASSERT_TRUE(handler_.waitUntilBlocked(1));
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto refused = exchange(getRequest("/hello"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->header("retry-after"), "5");
+  EXPECT_EQ(refused->header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_TRUE(logContains("workers busy with 1 requests: 503"));
+
+  handler_.openGate();
+  ASSERT_TRUE(blocked.get());
+  const auto later = exchange(getRequest("/hello"));
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->status, 200);  // the place is free again
+}
+
+TEST_F(ServerTest, AHandlerPastTheDeadlineGets503AndItsResultIsDiscarded) {
+  settings_.request_timeout = 1s;
+  start();
+  auto client = connect();
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client->send(getRequest("/block")));
+  const auto reply = client->read();
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_EQ(reply->header("retry-after"), "5");
+  EXPECT_EQ(reply->header("connection"), "close");
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 3s);
+  EXPECT_TRUE(client->closedByPeer());
+  // The handler was told when the transport would stop waiting.
+  ASSERT_TRUE(handler_.waitUntilBlocked(1));
+  EXPECT_GT(handler_.lastDeadline(), sent + 500ms);
+  EXPECT_LT(handler_.lastDeadline(), sent + 1500ms);
+  EXPECT_TRUE(logContains("request deadline of 1 s passed"));
+
+  handler_.openGate();
+  EXPECT_TRUE(logContains("its result is discarded"));
+  EXPECT_EQ(handler_.finished(), 1);
+  const auto after = exchange(getRequest("/hello"));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+TEST_F(ServerTest, WorkThatWaitedPastItsDeadlineIsNotStarted) {
+  settings_.request_timeout = 1s;
+  settings_.worker_threads = 1;
+  start();
+  auto blocked = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  ASSERT_TRUE(handler_.waitUntilBlocked(1));
+  const auto queued = exchange(getRequest("/hello"));  // waits behind /block until its deadline
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->status, 503);
+  ASSERT_TRUE(blocked.get());
+
+  handler_.openGate();
+  EXPECT_TRUE(logContains("its result is discarded"));
+  const auto after = exchange(getRequest("/hello"));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(handler_.calls(), 2);  // /block and the last /hello; the queued one never ran
+}
+
+TEST_F(ServerTest, AStreamedPieceLaterThanTheTimeoutCutsTheBodyShort) {
+  settings_.request_timeout = 1s;
+  start();
+  auto client = connect();
+  ASSERT_TRUE(client->send(getRequest("/stream-block")));
+  EXPECT_FALSE(client->read());  // the head and first chunk, then a close without the last chunk
+  EXPECT_TRUE(logContains("no next piece within 1 s"));
 }
 
 TEST_F(ServerTest, BusyPortIsAStartUpError) {
