@@ -159,17 +159,28 @@ std::optional<Row> selectRow(soci::session& sql, const std::string& query,
   return row;
 }
 
+namespace detail {
+
+/// A row of one column, so that a single value is read as a row is.
+template <class T>
+struct OneColumn {
+  T value{};
+  template <class Exchange>
+  void exchange(Exchange&& x) {
+    x(value);
+  }
+};
+
+}  // namespace detail
+
 /// The one column of the first row of `query`, with `parameters` bound in order; nullopt if
 /// there is no row. T is a std::optional for a column that may be NULL.
 template <class T, class... Parameters>
 std::optional<T> selectValue(soci::session& sql, const std::string& query,
                              const Parameters&... parameters) {
-  T value{};
-  Statement select(sql);
-  select.into(value);
-  (select.use(parameters), ...);
-  if (!select.execute(query)) return std::nullopt;
-  return value;
+  auto row = selectRow<detail::OneColumn<T>>(sql, query, parameters...);
+  if (!row) return std::nullopt;
+  return std::move(row->value);
 }
 
 /// The one column of every row of `query`, with `parameters` bound in order.
