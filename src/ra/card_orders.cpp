@@ -370,9 +370,10 @@ core::Result<CardSpecification> CardOrders::specificationOf(const core::Order& o
     auto number = freeHolderNumber(issuer_dn);
     if (!number) return number.error();
     card.serial_number = *number;
-    auto created = registry_.createPerson(holder, actor);
-    if (!created) return created.error();
-    holder.id = *created;
+    // Registered together with the order's record of them: a retried production finds them.
+    auto registered = order_store_.registerCardHolder(order.id, holder, actor);
+    if (!registered) return registered.error();
+    holder.id = *registered;
   } else if (changed) {
     if (auto updated = registry_.updatePerson(holder, actor); !updated) return updated.error();
   }

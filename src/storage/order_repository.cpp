@@ -1,5 +1,7 @@
 #include "storage/order_repository.hpp"
 
+#include "storage/person_rows.hpp"
+
 #include "core/encoding.hpp"
 #include "storage/audited_change.hpp"
 #include "storage/statement.hpp"
@@ -366,6 +368,30 @@ core::Result<core::Order> OrderRepository::transition(core::OrderId order,
         // The evidence itself stays in the order; the log tells that it was recorded.
         if (changes.evidence) details["evidence"] = true;
         return orderNote("order." + row.status, next, std::move(details));
+      });
+}
+
+core::Result<core::PersonId> OrderRepository::registerCardHolder(core::OrderId order,
+                                                                 const core::Person& holder,
+                                                                 const audit::Actor& actor) {
+  const core::TimePoint now = clock_.now();
+  return auditedChange(
+      database_, now, actor, [&](soci::session& sql) -> core::Result<Audited<core::PersonId>> {
+        const auto current = selectOrder(sql, order);
+        if (!current || !current->card)
+          return core::makeError(core::ErrorKind::not_found, "order.not_found");
+        // Nothing to record: the holder registered by an earlier attempt.
+        if (current->card->holder) return Audited<core::PersonId>{*current->card->holder, {}};
+        auto registered = insertPerson(sql, holder, now);
+        core::CardOrderDetails details = *current->card;
+        details.holder = registered.value;
+        const std::string stored = cardDetailsJson(details);
+        const int changed = changeRows(
+            sql, "UPDATE orders SET card_details = :details WHERE id = :id AND version = :seen",
+            [&](Statement& s) { s.use(stored).use(current->id).use(current->version); });
+        if (changed != 1) return conflict("order.status_changed");
+        registered.note.details["order"] = current->id;
+        return registered;
       });
 }
 

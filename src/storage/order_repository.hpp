@@ -68,6 +68,12 @@ class OrderRepository {
   /// Records the person the Servicedesk identified as the certificate manager an order proposed
   /// ("order.manager_identified"); conflict "order.no_proposed_manager" if it proposed none or
   /// one is already recorded.
+  /// Registers the new holder of a card order and records them in the order's details, in one
+  /// transaction ("person.create"): a production that fails and is retried finds this holder
+  /// instead of registering another. Returns the holder already recorded, if any, without a
+  /// change; not_found for an unknown order or one without card details.
+  core::Result<core::PersonId> registerCardHolder(core::OrderId order, const core::Person& holder,
+                                                  const audit::Actor& actor);
   core::Result<core::Order> assignManager(core::OrderId order, core::PersonId manager,
                                           const audit::Actor& actor);
 

@@ -372,6 +372,22 @@ AuditNote roleNote(std::string action, core::PersonId person, core::Organisation
 
 }  // namespace
 
+Audited<core::PersonId> insertPerson(soci::session& sql, const core::Person& person,
+                                     core::TimePoint created_at) {
+  PersonRow row{person};
+  const auto id = insertRow(sql, row, created_at);
+  return {id,
+          {"person.create",
+           audit::objectName("person", id),
+           {{"given_name", person.given_name},
+            {"surname", person.surname},
+            {"email", person.email},
+            {"portal_access", person.portal_access},
+            {"servicedesk", person.servicedesk},
+            {"professional", person.professional},
+            {"profession", person.profession}}}};
+}
+
 core::Result<core::OrganisationId> RegistryRepository::createOrganisation(
     const core::Organisation& organisation, const audit::Actor& actor) {
   const auto now = clock_.now();
@@ -398,18 +414,7 @@ core::Result<core::PersonId> RegistryRepository::createPerson(const core::Person
   const auto now = clock_.now();
   return auditedChange(database_, now, actor,
                        [&](soci::session& sql) -> core::Result<Audited<core::PersonId>> {
-                         PersonRow row{person};
-                         const auto id = insertRow(sql, row, now);
-                         return Audited<core::PersonId>{id,
-                                                        {"person.create",
-                                                         audit::objectName("person", id),
-                                                         {{"given_name", person.given_name},
-                                                          {"surname", person.surname},
-                                                          {"email", person.email},
-                                                          {"portal_access", person.portal_access},
-                                                          {"servicedesk", person.servicedesk},
-                                                          {"professional", person.professional},
-                                                          {"profession", person.profession}}}};
+                         return insertPerson(sql, person, now);
                        });
 }
 

@@ -520,8 +520,10 @@ describe('server certificate orders through the API', () => {
     test('the representative sees the order; the Servicedesk sees it too', T, async () => {
       assert.equal((await api.order('representative', order.id)).id, order.id);
       assert.equal((await api.order('servicedesk', order.id)).id, order.id);
-      const documentResponse = await api.documentResponse('representative', order.id);
-      assert.ok([403, 404].includes(documentResponse.status), `the document is only the requester's: ${documentResponse.toString()}`);
+      // The document is shown to whoever may see the order, on its page and in the API alike
+      // (ADR 0013); only the requester can sign it.
+      assert.equal(await api.document('representative', order.id), await api.document('contact', order.id));
+      assertProblem(await api.signAndPost('representative', order.id, { signer: 'contact' }), 403);
     });
 
     test('persons who may not order are refused: manager 403, Servicedesk 403, professional 404, no certificate 401', T, async () => {

@@ -1,4 +1,4 @@
-// Request handlers on a worker pool (ADR 0012, issue 13): with one I/O thread and one worker, a
+// Request handlers on a worker pool (ADR 0012): with one I/O thread and one worker, a
 // request stuck on the database (the test holds its write lock) leaves /healthz answering, and a
 // handler slower than server.request_timeout_seconds gets 503 while the node stays healthy.
 import assert from 'node:assert/strict';

@@ -522,15 +522,20 @@ TEST_F(CardOrdersTest, AProductionThatFailedIsRetriedOnApproval) {
   ca::CertificateAuthority unavailable(down, ca::builtInProfiles(), *store_, clock_, random_);
   ra::DemoCardBureau failing_bureau(unavailable, *store_, *soft_cards_);
   const auto failing = cardOrders(failing_bureau);
+  const auto persons_before = rows("persons");
   const auto first = failure(failing->approve(officer_, current(order.id)));
   EXPECT_EQ(first.kind, ErrorKind::unavailable);
   EXPECT_EQ(current(order.id).status, OrderStatus::approved);
+  // The new holder is registered once, with the order's record of them.
+  EXPECT_EQ(rows("persons"), persons_before + 1);
+  ASSERT_TRUE(current(order.id).card->holder);
 
   auto retried = orders_->approve(officer_, current(order.id));
   ASSERT_TRUE(retried) << describe(retried.error());
   EXPECT_EQ(retried->status, OrderStatus::in_production);
   ASSERT_TRUE(retried->produced_card);
   EXPECT_EQ(certificatesOf(*retried->produced_card).size(), 3u);
+  EXPECT_EQ(rows("persons"), persons_before + 1) << "a retried production registers nobody again";
 }
 
 TEST_F(CardOrdersTest, AnApprovedMobileCertificateWaitsForEnrolment) {
