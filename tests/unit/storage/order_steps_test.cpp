@@ -3,12 +3,14 @@
 // own orders.
 
 #include "backend_test_support.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/order_repository.hpp"
 #include "storage/registry_repository.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -184,6 +186,30 @@ TEST_P(OrderStepsTest, CardDetailsAreReadBackAsWritten) {
   EXPECT_FALSE(listed[0].card);
   EXPECT_EQ(listed[1].card, group);
   EXPECT_EQ(listed[2].card, personal);
+}
+
+TEST_P(OrderStepsTest, ANewCardHolderIsRegisteredOnceWithTheOrder) {
+  const core::Order order = cardOrder(holder_, organisation_,
+                                      {.card_type = core::CardType::personal,
+                                       .given_name = "Anna",
+                                       .surname = "de Vries",
+                                       .email = "anna@voorbeeld.nl"});
+  const core::Person anna = person("Anna", "de Vries");
+  auto first = orders_->registerCardHolder(order.id, anna, servicedesk_);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(registry_->findPerson(*first).value()->displayName(), "Anna de Vries");
+  EXPECT_EQ(orders_->find(order.id).value()->card->holder, *first);
+  // A retry (a production that failed after this) finds the same holder and registers nobody.
+  auto again = orders_->registerCardHolder(order.id, anna, servicedesk_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, *first);
+  const auto records = storage::AuditRepository(*database_).find({.limit = 1000}).value();
+  EXPECT_EQ(std::count_if(records.begin(), records.end(),
+                          [](const audit::Record& r) { return r.event.action == "person.create"; }),
+            2)
+      << "Eva by the fixture, and Anna once";
+  EXPECT_EQ(orders_->registerCardHolder(order.id + 100, anna, servicedesk_).error().kind,
+            core::ErrorKind::not_found);
 }
 
 TEST_P(OrderStepsTest, TheProducedCardIsKeptWithTheOrder) {
