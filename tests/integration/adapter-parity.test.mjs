@@ -67,6 +67,9 @@ describe('HTML and JSON adapters give the same outcome', () => {
   }
 
   const NAME = 'pariteit.voorbeeld.nl';
+  const CARD_HOLDER = {
+    given_name: 'Pim', surname: 'Pariteit', email: 'pim@voorbeeld.nl', phone: '+31 6 12345678', title: '',
+  };
   const draft = async () => (await api.newOrder({ identity: 'contact', cn: NAME })).order.id;
   const submitted = async () => (await api.submittedOrder({ identity: 'contact', cn: NAME })).order.id;
   const ownDraft = async () => {
@@ -121,6 +124,21 @@ describe('HTML and JSON adapters give the same outcome', () => {
       json: (csr) => ['POST', '/api/v1/orders',
         { type: 'server-new', organisation_id: ids.V, csr, manager: { id: ids.manager } }],
       expected: { representative: 'ok', contact: 'ok', other: '404', servicedesk: '403' },
+    },
+    {
+      name: 'renew a server certificate',
+      make: async () => (await makeCsr({ cn: NAME })).csrPem,
+      html: (csr) => ['POST', `/servercertificaten/${ids.certificate}/vernieuwen`, { csr_text: csr }],
+      json: (csr) => ['POST', '/api/v1/orders',
+        { type: 'server-renew', certificate_id: ids.certificate, csr }],
+      expected: { representative: 'ok', contact: 'ok', other: '404', professional: '404', servicedesk: '403' },
+    },
+    {
+      name: 'order a personal card',
+      html: () => ['POST', `/organisaties/${ids.V}/passen/bestellen`, { card_type: 'personal', ...CARD_HOLDER }],
+      json: () => ['POST', '/api/v1/orders',
+        { type: 'card-new', organisation_id: ids.V, card_type: 'personal', ...CARD_HOLDER }],
+      expected: { representative: 'ok', contact: 'ok', other: '404', professional: '404', servicedesk: '403' },
     },
     {
       name: 'see an order',
