@@ -1,5 +1,5 @@
-// Both dialects' migrations produce the same schema (ADR 0009), as storage_test::describeSchema sees
-// it; the description itself is checked against what the migrations declare.
+// Both dialects' migrations produce the same schema (ADR 0009), as storage_test::describeSchema
+// sees it; the description itself is checked against what the migrations declare.
 
 #include "schema_description.hpp"
 
