@@ -200,8 +200,11 @@ int serve(const Options& options) {
   storage::RegistryRepository registry(*database, clock);
   storage::AuditRepository audit_log(*database);
   storage::SessionRepository session_store(*database);
-  auth::CertificateLogin login(registry, audit_log, clock);
-  auth::SessionManager sessions(session_store, clock, random, config.session);
+  auth::CertificateLogin login(registry, audit_log, clock, config.session.login_audit_interval);
+  auto session_key = auth::SessionManager::sharedSigningKey(session_store, random, clock);
+  if (!session_key) throw std::runtime_error("session key: " + session_key.error().message);
+  auth::SessionManager sessions(session_store, clock, random, config.session,
+                                std::move(*session_key));
   storage::CertificateInventory inventory(*database);
   const auto crls = ca::CrlFiles::of(config.ca.issuers);
   const auto chains = ca::IssuerChains::of(config.ca.issuers);

@@ -57,6 +57,7 @@ constexpr Setting kSettings[] = {
     {"jobs.rate_events_kept_minutes", Kind::integer, "60", 1, 7 * 24 * 60},
     {"session.idle_timeout_minutes", Kind::integer, "15", 1, 24 * 60},
     {"session.absolute_timeout_hours", Kind::integer, "8", 1, 31 * 24},
+    {"session.login_audit_interval_minutes", Kind::integer, "60", 1, 24 * 60},
     {"portal.demo", Kind::flag, "false"},
     {"ca.stale_issuance_minutes", Kind::integer, "15", 1, 7 * 24 * 60},
     {"ca.issuers[].name", Kind::text, kRequired},
@@ -538,6 +539,8 @@ Config loadConfig(const fs::path& file) {
                                 config.jobs.purge.rate_events_kept);
   in.read<std::chrono::minutes>("session.idle_timeout_minutes", config.session.idle_timeout);
   in.read<std::chrono::hours>("session.absolute_timeout_hours", config.session.absolute_timeout);
+  in.read<std::chrono::minutes>("session.login_audit_interval_minutes",
+                                config.session.login_audit_interval);
   // Expired sessions go once neither timeout could let them in any more.
   config.jobs.purge.session_idle_timeout = config.session.idle_timeout;
   config.jobs.purge.session_absolute_timeout = config.session.absolute_timeout;

@@ -49,7 +49,27 @@ LoginRefusal refusalFor(pki::PeerStatus status) {
   return LoginRefusal::invalid;
 }
 
+// Certificates whose last audited login is remembered at once; far above a portal's users.
+constexpr std::size_t kRememberedAudits = 100'000;
+
 }  // namespace
+
+std::optional<CertificateLogin::Remembered> CertificateLogin::remembered(
+    const std::string& fingerprint, core::TimePoint now) {
+  const std::lock_guard lock(remembered_mutex_);
+  const auto found = remembered_.find(fingerprint);
+  if (found == remembered_.end() || found->second.writes != registry_.localWrites() ||
+      now - found->second.at >= kIdentityRemembered)
+    return std::nullopt;
+  return found->second;
+}
+
+void CertificateLogin::remember(const std::string& fingerprint, Remembered what) {
+  const std::lock_guard lock(remembered_mutex_);
+  // Only the certificates of the last second matter: start over rather than grow without end.
+  if (remembered_.size() >= kRememberedAudits) remembered_.clear();
+  remembered_.insert_or_assign(fingerprint, std::move(what));
+}
 
 core::Result<Identification> CertificateLogin::identify(const pki::PeerVerification& peer) {
   Identification result;
@@ -58,6 +78,14 @@ core::Result<Identification> CertificateLogin::identify(const pki::PeerVerificat
     result.refusal = refusalFor(peer.status);
     return result;
   }
+  const auto now = clock_.now();
+  if (auto known = remembered(result.certificate_fingerprint, now)) {
+    result.principal = std::move(known->principal);
+    result.refusal = known->refusal;
+    return result;
+  }
+  // Read before the lookup: a write that lands during it makes the entry stale, never fresh.
+  const auto writes = registry_.localWrites();
   const auto identity = policy::identityOf(*peer.certificate);
   if (!identity) {
     result.refusal = LoginRefusal::unknown_person;
@@ -72,19 +100,47 @@ core::Result<Identification> CertificateLogin::identify(const pki::PeerVerificat
   } else {
     result.principal = std::move(**principal);
   }
+  remember(result.certificate_fingerprint,
+           {.principal = result.principal, .refusal = result.refusal, .writes = writes, .at = now});
   return result;
 }
 
-core::Result<void> CertificateLogin::recordAttempt(const Identification& identification,
-                                                   const pki::PeerVerification& peer) {
-  boost::json::object details;
-  if (peer.certificate) {
-    details["subject"] = peer.certificate->subjectDn();
-    details["issuer"] = peer.certificate->issuerDn();
-    details["serial"] = peer.certificate->serialHex();
+bool CertificateLogin::dueForAudit(const std::string& key, core::TimePoint now) {
+  const std::lock_guard lock(audited_mutex_);
+  // Bounded by the certificates seen within one interval; older entries are dropped when the
+  // map grows, so a stream of ever new certificates cannot make it grow without end.
+  if (audited_.size() >= kRememberedAudits)
+    std::erase_if(audited_,
+                  [&](const auto& entry) { return now - entry.second >= audit_interval_; });
+  const auto [entry, inserted] = audited_.try_emplace(key, now);
+  if (inserted) {
+    // Full of certificates seen within the interval: audit anyway, without remembering.
+    if (audited_.size() > kRememberedAudits) audited_.erase(entry);
+    return true;
   }
+  if (now - entry->second < audit_interval_) return false;
+  entry->second = now;
+  return true;
+}
+
+void CertificateLogin::forgetAudit(const std::string& key) {
+  const std::lock_guard lock(audited_mutex_);
+  audited_.erase(key);
+}
+
+core::Result<void> CertificateLogin::audit(const Identification& identification,
+                                           const pki::PeerVerification& peer) {
+  if (!peer.certificate) return {};
+  const auto outcome = identification.principal ? "login" : toString(identification.refusal);
+  const auto key = identification.certificate_fingerprint + "|" + outcome;
+  const auto now = clock_.now();
+  if (!dueForAudit(key, now)) return {};
+
+  boost::json::object details{{"subject", peer.certificate->subjectDn()},
+                              {"issuer", peer.certificate->issuerDn()},
+                              {"serial", peer.certificate->serialHex()}};
   audit::Event event{
-      .at = clock_.now(), .actor = "anonymous", .action = "login", .object = "", .details = ""};
+      .at = now, .actor = "anonymous", .action = "login", .object = "", .details = ""};
   if (identification.principal) {
     event.actor = audit::Actor::person(identification.principal->person.id).id;
     event.object = "person:" + std::to_string(identification.principal->person.id);
@@ -96,7 +152,10 @@ core::Result<void> CertificateLogin::recordAttempt(const Identification& identif
   }
   event.details = boost::json::serialize(details);
   auto appended = audit_.append(event);
-  if (!appended) return appended.error();
+  if (!appended) {
+    forgetAudit(key);  // not written: the next request tries again
+    return appended.error();
+  }
   return {};
 }
 

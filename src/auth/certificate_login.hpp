@@ -8,8 +8,11 @@
 #include "storage/audit_repository.hpp"
 #include "storage/registry_repository.hpp"
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace auth {
 
@@ -38,27 +41,52 @@ struct Identification {
 /// Maps verified client certificates to persons.
 class CertificateLogin {
  public:
+  /// `audit_interval`: how long a certificate's login (or refusal) is not audited again.
   CertificateLogin(storage::RegistryRepository& registry, storage::AuditRepository& audit,
-                   const core::Clock& clock)
-      : registry_(registry), audit_(audit), clock_(clock) {}
+                   const core::Clock& clock, std::chrono::seconds audit_interval)
+      : registry_(registry), audit_(audit), clock_(clock), audit_interval_(audit_interval) {}
 
   /// Identifies the person behind a verified peer certificate. Database failures are errors;
-  /// refusals are a normal outcome.
+  /// refusals are a normal outcome. What a certificate maps to is remembered for at most
+  /// kIdentityRemembered, and only while this process has written nothing (ADR 0015).
   core::Result<Identification> identify(const pki::PeerVerification& peer);
 
-  /// Writes "login" or "login.refused" to the audit log (called once per new session or refusal
-  /// page, not per request).
-  core::Result<void> recordAttempt(const Identification& identification,
-                                   const pki::PeerVerification& peer);
+  /// Writes "login" or "login.refused" to the audit log: once per certificate and outcome per
+  /// audit interval, never once per request (ADR 0015). Without a certificate nothing is written.
+  core::Result<void> audit(const Identification& identification, const pki::PeerVerification& peer);
 
   /// The person a mobile session belongs to, as they are now: nullopt once they are unknown or
   /// their access was withdrawn (that ends what the session allowed).
   core::Result<std::optional<core::Principal>> sessionPrincipal(core::PersonId person);
 
  private:
+  /// A certificate's person (or refusal) as last looked up.
+  struct Remembered {
+    std::optional<core::Principal> principal;
+    LoginRefusal refusal = LoginRefusal::unknown_person;
+    std::uint64_t writes = 0;  ///< the registry's localWrites() when it was looked up
+    core::TimePoint at;
+  };
+  std::optional<Remembered> remembered(const std::string& fingerprint, core::TimePoint now);
+  void remember(const std::string& fingerprint, Remembered what);
+
+  /// Whether `key` was not audited within the interval; if so, it counts as audited now.
+  bool dueForAudit(const std::string& key, core::TimePoint now);
+  void forgetAudit(const std::string& key);
+
   storage::RegistryRepository& registry_;
   storage::AuditRepository& audit_;
   const core::Clock& clock_;
+  std::chrono::seconds audit_interval_;
+  std::mutex audited_mutex_;
+  std::unordered_map<std::string, core::TimePoint> audited_;  ///< certificate and outcome → when
+  std::mutex remembered_mutex_;
+  std::unordered_map<std::string, Remembered> remembered_;  ///< by certificate fingerprint
 };
+
+/// How long a certificate's person is remembered at most: what another node changes in the
+/// registry (access withdrawn, roles) counts here within this time; what this node changes, at
+/// once (ADR 0015).
+inline constexpr std::chrono::seconds kIdentityRemembered{1};
 
 }  // namespace auth

@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 #include "pki/openssl_support.hpp"
 
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -24,6 +25,18 @@ std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> data) {
 
 std::string sha256Hex(std::string_view data) {
   return core::toHex(sha256(core::asBytes(data)));
+}
+
+std::array<std::uint8_t, 32> hmacSha256(std::string_view key, std::string_view data) {
+  std::array<std::uint8_t, 32> mac{};
+  unsigned int length = 0;
+  const auto message = core::asBytes(data);
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), message.data(), message.size(),
+           mac.data(), &length) == nullptr) {
+    throw std::runtime_error(
+        detail::opensslError(core::ErrorKind::internal, "HMAC-SHA-256 failed").message);
+  }
+  return mac;
 }
 
 void SystemRandom::fill(std::span<std::uint8_t> out) {

@@ -16,6 +16,9 @@ std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> data);
 /// SHA-256 digest as lower-case hex.
 std::string sha256Hex(std::string_view data);
 
+/// HMAC-SHA-256 of `data` under `key` (RFC 2104).
+std::array<std::uint8_t, 32> hmacSha256(std::string_view key, std::string_view data);
+
 /// Randomness from OpenSSL's CSPRNG (RAND_bytes).
 class SystemRandom final : public core::RandomSource {
  public:

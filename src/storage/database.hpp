@@ -103,6 +103,12 @@ class Database {
   /// Blanks passwords out of a driver message, for logs.
   std::string redact(const std::string& message) const;
 
+  /// How many write transactions this process has committed: a cache of what it read compares
+  /// this to know whether anything may have changed here since (ADR 0015).
+  std::uint64_t writeCount() const { return writes_.load(std::memory_order_acquire); }
+  /// Counts a committed write transaction. For this layer only.
+  void noteWrite() { writes_.fetch_add(1, std::memory_order_acq_rel); }
+
  private:
   friend class SessionLease;
   /// Bookkeeping of one pooled session, touched only by whoever leases it.
@@ -127,6 +133,7 @@ class Database {
   /// Raised whenever a connection is found lost: a restarted server drops them all, so every
   /// other pooled session is checked (an empty-query ping) before its next use.
   std::atomic<std::uint64_t> lost_connections_{0};
+  std::atomic<std::uint64_t> writes_{0};
 };
 
 }  // namespace storage

@@ -625,10 +625,15 @@ core::Result<int> RegistryRepository::setPortalAccess(core::PersonId person, boo
       database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<Audited<int>> {
         const auto changed = setFlag(sql, "persons", "portal_access", person, granted);
         if (!changed) return notFound("person.not_found");
-        // Every withdrawal ends the sessions, a repeated one too: afterwards none may be left.
+        // Every withdrawal ends the stored sessions, a repeated one too: afterwards none may be
+        // left. They are marked, not deleted, so that their still validly signed cookies stay
+        // ended if access is granted again (ADR 0015).
+        const auto at = clock_.now();
         const int ended = granted ? 0
-                                  : changeRows(sql, "DELETE FROM sessions WHERE person_id = :p",
-                                               [&](Statement& s) { s.use(person); });
+                                  : changeRows(sql,
+                                               "UPDATE sessions SET ended_at = :at "
+                                               "WHERE person_id = :p AND ended_at IS NULL",
+                                               [&](Statement& s) { s.use(at).use(person); });
         if (!*changed && ended == 0) return Audited<int>{0, {}};
         AuditNote note{granted ? "person.access_grant" : "person.access_withdraw",
                        audit::objectName("person", person),

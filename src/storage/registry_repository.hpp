@@ -20,6 +20,10 @@ class RegistryRepository {
   RegistryRepository(Database& database, const core::Clock& clock)
       : database_(database), clock_(clock) {}
 
+  /// Write transactions this process has committed so far (Database::writeCount): what was read
+  /// from the registry before may have changed when this has moved on.
+  std::uint64_t localWrites() const { return database_.writeCount(); }
+
   /// Creates an organisation (id in the argument is ignored); returns its id.
   core::Result<core::OrganisationId> createOrganisation(const core::Organisation& organisation,
                                                         const audit::Actor& actor);

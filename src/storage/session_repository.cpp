@@ -11,7 +11,7 @@ namespace {
 struct SessionRow {
   static constexpr std::string_view columns =
       "id_hash, person_id, certificate_fingerprint, csrf_token, created_at, last_seen_at, "
-      "organisation_id";
+      "organisation_id, ended_at";
 
   SessionRecord value;
 
@@ -25,6 +25,7 @@ struct SessionRow {
     x(value.created_at);
     x(value.last_seen_at);
     x(value.organisation);
+    x(value.ended_at);
   }
 };
 
@@ -76,9 +77,22 @@ core::Result<void> SessionRepository::selectOrganisation(
       {.missing = "organisation.not_found"});
 }
 
+core::Result<void> SessionRepository::end(const SessionRecord& session, core::TimePoint at) {
+  return withSession(database_,
+                     [&](soci::session& sql) -> core::Result<void> {
+                       SessionRow row{session};
+                       row.value.ended_at = at;
+                       Statement(sql).useColumns(row).execute(
+                           insertInto("sessions", SessionRow::columns) +
+                           " ON CONFLICT (id_hash) DO UPDATE SET ended_at = excluded.ended_at");
+                       return {};
+                     },
+                     {.missing = "person.not_found"});
+}
+
 core::Result<void> SessionRepository::remove(const std::string& id_hash) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<void> {
-    // Removing a session that is already gone is fine: logging out twice is not an error.
+    // Removing a session that is already gone is fine.
     changeRows(sql, "DELETE FROM sessions WHERE id_hash = :id",
                [&](Statement& s) { s.use(id_hash); });
     return {};
@@ -98,6 +112,19 @@ core::Result<int> SessionRepository::removeExpired(core::TimePoint idle_before,
     return changeRows(sql,
                       "DELETE FROM sessions WHERE last_seen_at < :idle OR created_at < :created",
                       [&](Statement& s) { s.use(idle_before).use(created_before); });
+  });
+}
+
+core::Result<std::string> SessionRepository::sharedSecret(const std::string& name,
+                                                          const std::string& candidate,
+                                                          core::TimePoint at) {
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::string> {
+    Statement(sql).use(name).use(candidate).use(at).execute(
+        "INSERT INTO portal_secrets (name, value, created_at) VALUES (:name, :value, :at) "
+        "ON CONFLICT (name) DO NOTHING");
+    return selectValue<std::string>(sql, "SELECT value FROM portal_secrets WHERE name = :name",
+                                    name)
+        .value_or("");
   });
 }
 

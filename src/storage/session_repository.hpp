@@ -20,6 +20,7 @@ struct SessionRecord {
   core::TimePoint created_at;
   core::TimePoint last_seen_at;
   std::optional<core::OrganisationId> organisation;  ///< the organisation the user works in
+  std::optional<core::TimePoint> ended_at;           ///< set by logging out: opens nothing more
 };
 
 /// Stores sessions.
@@ -36,12 +37,20 @@ class SessionRepository {
   /// Sets the organisation the user works in.
   core::Result<void> selectOrganisation(const std::string& id_hash,
                                         std::optional<core::OrganisationId> organisation);
-  /// Ends one session.
+  /// Ends a session at `at`, stored or not: its row says so from then on (a signed cookie stays
+  /// validly signed, ADR 0015). Ending it again is fine.
+  core::Result<void> end(const SessionRecord& session, core::TimePoint at);
+  /// Removes one session's row (it timed out).
   core::Result<void> remove(const std::string& id_hash);
   /// Ends every session of a person (access withdrawn); returns how many.
   core::Result<int> removeForPerson(core::PersonId person);
   /// Deletes sessions idle since before `idle_before` or created before `created_before`.
   core::Result<int> removeExpired(core::TimePoint idle_before, core::TimePoint created_before);
+
+  /// The secret `name` all nodes share: the stored one, or `candidate` when the first node to ask
+  /// stores it (concurrent first askers agree on one).
+  core::Result<std::string> sharedSecret(const std::string& name, const std::string& candidate,
+                                         core::TimePoint at);
 
  private:
   Database& database_;

@@ -108,6 +108,7 @@ BodyResult<Body> inTransaction(Database& database, TransactionMode mode, Body&& 
       // A connection lost during COMMIT leaves unknown whether the change was made: no retry.
       on_lost = detail::OnLostConnection::report;
       transaction.commit();
+      if (mode == TransactionMode::write) database.noteWrite();
     }
     return result;
   };

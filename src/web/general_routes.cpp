@@ -66,8 +66,8 @@ void addGeneralRoutes(Router& router, const PortalSettings&, PortalServices& ser
 
   router.add({bhttp::verb::post, "/uitloggen", Access::logged_in, Format::html,
               [&services](RequestContext& context) {
-                const auto token = cookie(context.request, kSessionCookie).value_or("");
-                if (auto ended = services.sessions.end(token); !ended)
+                // The portal has checked the CSRF token, so the session is there.
+                if (auto ended = services.sessions.end(*context.session); !ended)
                   return failure(context, ended.error(), false);
                 context.set_cookies.push_back(std::string(kSessionCookie) +
                                               "=; Path=/; Secure; HttpOnly; SameSite=Strict; "

@@ -111,23 +111,23 @@ std::optional<http::Response> Portal::logIn(RequestContext& context, const Route
 
   const auto& principal = *identification->principal;
   context.log.person = std::to_string(principal.person.id);
+  if (auto audited = services_.login.audit(*identification, context.connection.peer); !audited)
+    return failure(context, audited.error(), as_json);
   const auto token = cookie(context.request, kSessionCookie).value_or("");
   auto session = services_.sessions.resume(token, principal.person.id,
                                            identification->certificate_fingerprint);
   if (!session) return failure(context, session.error(), as_json);
   if (*session) {
     context.session = std::move(**session);
-  } else if (!isStateChange(context.request.method())) {
-    // A fresh session on the first page view: that is a login, and it is audited.
-    auto started =
-        services_.sessions.start(principal.person.id, identification->certificate_fingerprint);
-    if (!started) return failure(context, started.error(), as_json);
-    context.set_cookies.push_back(
-        sessionCookie(started->token, services_.sessions.policy().absolute_timeout));
-    auto recorded = services_.login.recordAttempt(*identification, context.connection.peer);
-    if (!recorded) return failure(context, recorded.error(), as_json);
-    context.session = std::move(*started);
+  } else if (route.format == Format::html && !isStateChange(context.request.method())) {
+    // A page view may carry forms, whose CSRF token needs a session: a signed one, so that a
+    // read writes nothing (ADR 0015). API clients get none.
+    context.session =
+        services_.sessions.begin(principal.person.id, identification->certificate_fingerprint);
   }
+  if (context.session && !context.session->token.empty())
+    context.set_cookies.push_back(
+        sessionCookie(context.session->token, services_.sessions.policy().absolute_timeout));
   context.principal = std::move(identification->principal);
   return std::nullopt;
 }
@@ -151,9 +151,8 @@ http::Response Portal::refusal(RequestContext& context, const Route& route,
   const auto reason = identification.refusal;
   const bool no_certificate = reason == auth::LoginRefusal::no_certificate;
   const auto status = no_certificate ? bhttp::status::unauthorized : bhttp::status::forbidden;
-  if (!no_certificate && context.request.method() == bhttp::verb::get) {
-    if (auto recorded = services_.login.recordAttempt(identification, context.connection.peer);
-        !recorded)
+  if (!no_certificate) {
+    if (auto recorded = services_.login.audit(identification, context.connection.peer); !recorded)
       spdlog::error("audit of refused login failed: {}", recorded.error().message);
   }
   spdlog::info("login refused: conn={} reason={} detail={}", context.connection.id,
@@ -235,6 +234,9 @@ std::optional<http::Response> Portal::guardStateChange(RequestContext& context,
   if (!context.session || token == context.form->end() ||
       !auth::secretsEqual(token->second, context.session->record.csrf_token))
     return forbidden();
+  // The first state change keeps a session begun by a page view (ADR 0015).
+  if (auto kept = services_.sessions.keep(*context.session); !kept)
+    return failure(context, kept.error(), false);
   return std::nullopt;
 }
 

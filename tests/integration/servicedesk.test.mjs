@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { assertContains, assertSecurityHeaders, assertSessionCookie, SESSION_COOKIE } from '../support/assertions.mjs';
+import { demoSql } from '../support/database.mjs';
 import { withDemoServer } from '../support/integration.mjs';
 import { csrfTokenFrom } from '../support/tls.mjs';
 
@@ -631,9 +632,15 @@ describe('Servicedesk back office', () => {
   describe('withdrawing access', () => {
     test("ends the contact's sessions at once: the next request with the old session is refused", async () => {
       const sanne = await personId('Sanne Jansen');
-      // Two sessions of the contact, on the contact's own connection (agent).
+      // Two sessions of the contact, on the contact's own connection (agent), each stored by a
+      // state change (choosing the organisation); page views alone store nothing (ADR 0015).
       const first = await login('contact');
       const second = await login('contact');
+      const voorbeeld = await demoSql(portal.demo, "SELECT id FROM organisations WHERE name = 'Voorbeeld B.V.'");
+      for (const session of [first, second]) {
+        const chosen = await post(session, '/organisatie-kiezen', { organisation_id: voorbeeld });
+        assert.equal(chosen.status, 303, chosen.toString());
+      }
       assert.equal((await get(first, '/')).status, 200);
 
       const withdrawn = await post(officer, `/servicedesk/personen/${sanne}/toegang`, { access: '0' });

@@ -42,7 +42,8 @@ async function writeLockHeld(demo) {
 /**
  * Holds the lock every audited write of DEMO's database needs (SQLite: the write lock;
  * PostgreSQL: audit_log, as storage/audit_log.cpp takes it), in a database shell that waits on
- * stdin, until `release()`. Logins write a session and an audit record, so they wait meanwhile.
+ * stdin, until `release()`. A certificate's first login writes its audit record (ADR 0015), so it
+ * waits meanwhile.
  */
 async function holdWriteLock(demo) {
   const shell = demo.dialect === 'postgresql'
@@ -79,7 +80,7 @@ test('a request waiting on the database on the only worker leaves /healthz answe
   const lock = await holdWriteLock(portal.demo);
   let slow;
   try {
-    // A login without a session cookie writes a session and its audit record: it waits for the lock.
+    // The contact's first login writes its audit record: it waits for the lock.
     slow = portal.client.get('contact', '/', { timeoutMs: 20_000 });
     slow.catch(() => {});
     assert.equal(await settledWithin(slow, 500), 'pending', 'the login did not wait for the database');
@@ -101,7 +102,8 @@ test('a handler past server.request_timeout_seconds gets 503; its late result is
   let response;
   const started = Date.now();
   try {
-    response = await portal.client.get('contact', '/', { timeoutMs: 20_000 });
+    // The representative's first login: audited, so it waits for the lock (the contact's was).
+    response = await portal.client.get('representative', '/', { timeoutMs: 20_000 });
   } finally {
     await lock.release();
   }

@@ -47,7 +47,10 @@ export function assertSecurityHeaders(response, what = '') {
 export function assertSessionCookie(response, what = '') {
   const cookie = response.cookie(SESSION_COOKIE);
   assert.ok(cookie, `no ${SESSION_COOKIE} cookie set ${what}: ${JSON.stringify(response.headers['set-cookie'])}`);
-  assert.match(cookie.value, /^[A-Za-z0-9_-]{43,}$/, `session id is not ≥ 256 bits of base64url: ${cookie.raw}`);
+  // A stored session's random id (≥ 256 bits), or a page view's signed cookie (ADR 0015): a
+  // 128-bit nonce and a 256-bit MAC.
+  assert.match(cookie.value, /^(?:[A-Za-z0-9_-]{43,}|s1\.\d+\.\d+\.[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{43})$/,
+    `session id is neither ≥ 256 bits of base64url nor a signed session: ${cookie.raw}`);
   assert.equal(cookie.attributes.path, '/', `Path=/ missing: ${cookie.raw}`);
   assert.equal(cookie.attributes.secure, true, `Secure missing: ${cookie.raw}`);
   assert.equal(cookie.attributes.httponly, true, `HttpOnly missing: ${cookie.raw}`);

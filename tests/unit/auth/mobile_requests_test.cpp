@@ -533,7 +533,7 @@ class MobileSessionTest : public storage_test::SqliteTest {
                   .value();
     repository_ = std::make_unique<storage::SessionRepository>(*database_);
     sessions_ = std::make_unique<auth::SessionManager>(*repository_, clock_, random_,
-                                                       auth::SessionPolicy{});
+                                                       auth::SessionPolicy{}, "test-signing-key");
   }
   void TearDown() override {
     sessions_.reset();

@@ -42,8 +42,8 @@ class SessionManagerTest : public ::testing::Test {
     person_ = *registry.createPerson(person, audit::Actor::system("test"));
     other_ = *registry.createPerson(person, audit::Actor::system("test"));
     repository_ = std::make_unique<storage::SessionRepository>(*database_);
-    sessions_ = std::make_unique<auth::SessionManager>(*repository_, clock_, random_,
-                                                       auth::SessionPolicy{15min, 8h});
+    sessions_ = std::make_unique<auth::SessionManager>(
+        *repository_, clock_, random_, auth::SessionPolicy{15min, 8h}, "test-signing-key");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -98,10 +98,114 @@ TEST_F(SessionManagerTest, AbsoluteTimeoutEndsEvenAnActiveSession) {
 
 TEST_F(SessionManagerTest, EndedOrUnknownSessionsDoNotResume) {
   auto started = sessions_->start(person_, "fp");
-  ASSERT_TRUE(sessions_->end(started->token));
+  ASSERT_TRUE(sessions_->end(*started));
   EXPECT_FALSE(sessions_->resume(started->token, person_, "fp").value().has_value());
   EXPECT_FALSE(sessions_->resume("", person_, "fp").value().has_value());
   EXPECT_FALSE(sessions_->resume("made-up", person_, "fp").value().has_value());
+}
+
+TEST_F(SessionManagerTest, ActivityIsWrittenAtMostOnceAMinute) {
+  auto started = sessions_->start(person_, "fp");
+  const auto stored_seen = [&] {
+    return repository_->find(started->record.id_hash)->value().last_seen_at;
+  };
+  const auto first_seen = stored_seen();
+  clock_.advance(59s);
+  ASSERT_TRUE(sessions_->resume(started->token, person_, "fp").value().has_value());
+  EXPECT_EQ(stored_seen(), first_seen) << "a read within the minute writes nothing";
+  clock_.advance(1s);
+  ASSERT_TRUE(sessions_->resume(started->token, person_, "fp").value().has_value());
+  EXPECT_EQ(stored_seen(), clock_.now());
+}
+
+TEST_F(SessionManagerTest, BegunSessionIsASignedCookieThatWritesNothing) {
+  const auto begun = sessions_->begin(person_, "fp-1");
+  EXPECT_FALSE(begun.stored);
+  EXPECT_FALSE(repository_->find(begun.record.id_hash).value().has_value());
+  auto resumed = sessions_->resume(begun.token, person_, "fp-1").value();
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_FALSE(resumed->stored);
+  EXPECT_EQ(resumed->record.id_hash, begun.record.id_hash);
+  EXPECT_EQ(resumed->record.csrf_token, begun.record.csrf_token);
+  EXPECT_TRUE(resumed->token.empty()) << "no new cookie within the minute";
+  EXPECT_FALSE(repository_->find(begun.record.id_hash).value().has_value());
+}
+
+TEST_F(SessionManagerTest, SignedCookieIsWorthlessWithAnotherCertificatePersonOrKey) {
+  const auto begun = sessions_->begin(person_, "fp-1");
+  EXPECT_FALSE(sessions_->resume(begun.token, person_, "fp-2").value().has_value());
+  EXPECT_FALSE(sessions_->resume(begun.token, other_, "fp-1").value().has_value());
+  auth::SessionManager other_portal(*repository_, clock_, random_, auth::SessionPolicy{},
+                                    "another-key");
+  EXPECT_FALSE(other_portal.resume(begun.token, person_, "fp-1").value().has_value());
+  // Any changed character: person, times, nonce or MAC.
+  for (std::size_t i = 0; i < begun.token.size(); ++i) {
+    auto forged = begun.token;
+    forged[i] = forged[i] == '1' ? '2' : '1';
+    EXPECT_FALSE(sessions_->resume(forged, person_, "fp-1").value().has_value()) << forged;
+  }
+}
+
+TEST_F(SessionManagerTest, SignedCookieMovesOnWithActivityAndTimesOut) {
+  const auto begun = sessions_->begin(person_, "fp");
+  clock_.advance(14min);
+  auto resumed = sessions_->resume(begun.token, person_, "fp").value();
+  ASSERT_TRUE(resumed.has_value());
+  ASSERT_FALSE(resumed->token.empty()) << "a renewed cookie records the activity";
+  EXPECT_EQ(resumed->record.csrf_token, begun.record.csrf_token)
+      << "forms of other tabs stay valid";
+  clock_.advance(14min);
+  EXPECT_FALSE(sessions_->resume(begun.token, person_, "fp").value().has_value())
+      << "the first cookie is idle for 28 minutes";
+  EXPECT_TRUE(sessions_->resume(resumed->token, person_, "fp").value().has_value());
+}
+
+TEST_F(SessionManagerTest, SignedCookieEndsAfterTheAbsoluteTimeout) {
+  auto token = sessions_->begin(person_, "fp").token;
+  for (int i = 0; i < 8 * 6; ++i) {
+    clock_.advance(10min);
+    auto resumed = sessions_->resume(token, person_, "fp").value();
+    ASSERT_TRUE(resumed.has_value());
+    token = resumed->token;
+  }
+  clock_.advance(10min);
+  EXPECT_FALSE(sessions_->resume(token, person_, "fp").value().has_value());
+}
+
+TEST_F(SessionManagerTest, FirstStateChangeKeepsTheSession) {
+  auto begun = sessions_->begin(person_, "fp");
+  ASSERT_TRUE(sessions_->keep(begun));
+  EXPECT_TRUE(begun.stored);
+  ASSERT_TRUE(repository_->find(begun.record.id_hash).value().has_value());
+  ASSERT_TRUE(sessions_->keep(begun)) << "keeping again changes nothing";
+  auto resumed = sessions_->resume(begun.token, person_, "fp").value();
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_TRUE(resumed->stored);
+  EXPECT_EQ(resumed->record.csrf_token, begun.record.csrf_token);
+}
+
+TEST_F(SessionManagerTest, EndingASignedSessionEndsItAtOnceStoredOrNot) {
+  auto begun = sessions_->begin(person_, "fp");
+  ASSERT_TRUE(sessions_->end(begun));
+  EXPECT_FALSE(sessions_->resume(begun.token, person_, "fp").value().has_value());
+  auto copy = begun;
+  auto kept = sessions_->keep(copy);
+  ASSERT_FALSE(kept);
+  EXPECT_EQ(kept.error().kind, core::ErrorKind::unauthenticated) << "logged out in another tab";
+
+  auto other = sessions_->begin(person_, "fp");
+  ASSERT_TRUE(sessions_->keep(other));
+  ASSERT_TRUE(sessions_->end(other));
+  EXPECT_FALSE(sessions_->resume(other.token, person_, "fp").value().has_value());
+}
+
+TEST_F(SessionManagerTest, SigningKeyIsMadeOnceAndShared) {
+  auto first = auth::SessionManager::sharedSigningKey(*repository_, random_, clock_);
+  auto second = auth::SessionManager::sharedSigningKey(*repository_, random_, clock_);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  EXPECT_GE(first->size(), 43u);
+  EXPECT_EQ(*first, *second);
 }
 
 TEST(Secrets, ComparisonIsExact) {

@@ -357,9 +357,9 @@ TEST_F(RegistryServiceTest, WithdrawingAccessEndsEverySessionOfThatPerson) {
   ASSERT_TRUE(sessions.create({"c", officer_.person.id, "fp", "csrf", clock_.now(), clock_.now()}));
 
   EXPECT_EQ(service_->withdrawAccess(officer_, contact).value(), 2);
-  EXPECT_FALSE(sessions.find("a").value());
-  EXPECT_FALSE(sessions.find("b").value());
-  EXPECT_TRUE(sessions.find("c").value());
+  EXPECT_TRUE(sessions.find("a").value().value().ended_at);
+  EXPECT_TRUE(sessions.find("b").value().value().ended_at);
+  EXPECT_FALSE(sessions.find("c").value().value().ended_at);
   EXPECT_FALSE(service_->person(officer_, contact).value().person.portal_access);
   EXPECT_EQ(auditRecords().back().event.action, "person.access_withdraw");
 }

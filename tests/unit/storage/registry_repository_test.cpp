@@ -409,9 +409,10 @@ TEST_F(RegistryRepositoryTest, WithdrawingAccessEndsTheSessionsAtOnce) {
     ASSERT_TRUE(sessions.create({hash, person, "fp", "csrf", clock_.now(), clock_.now(), {}}));
 
   EXPECT_EQ(registry().setPortalAccess(id, false, servicedesk_).value(), 2);
-  EXPECT_FALSE(sessions.find("a").value());
-  EXPECT_FALSE(sessions.find("b").value());
-  EXPECT_TRUE(sessions.find("c").value());
+  // Marked ended rather than deleted: a signed cookie of theirs stays ended (ADR 0015).
+  EXPECT_TRUE(sessions.find("a").value().value().ended_at);
+  EXPECT_TRUE(sessions.find("b").value().value().ended_at);
+  EXPECT_FALSE(sessions.find("c").value().value().ended_at);
   EXPECT_FALSE(registry().findPerson(id).value()->portal_access);
   auto [record, count] = lastAuditRecord();
   EXPECT_EQ(record.event.action, "person.access_withdraw");

@@ -60,9 +60,10 @@ class RoutesDocumentedTest : public ra_test::OrderingTest {
   void SetUp() override {
     OrderingTest::SetUp();
     session_store_ = std::make_unique<storage::SessionRepository>(*database_);
-    login_ = std::make_unique<auth::CertificateLogin>(*registry_, *audit_log_, clock_);
+    login_ = std::make_unique<auth::CertificateLogin>(*registry_, *audit_log_, clock_,
+                                                      std::chrono::hours{1});
     sessions_ = std::make_unique<auth::SessionManager>(*session_store_, clock_, random_,
-                                                       auth::SessionPolicy{});
+                                                       auth::SessionPolicy{}, "test-signing-key");
     mobile_store_ = std::make_unique<storage::MobileRequestRepository>(*database_, clock_);
     rate_limiter_ = std::make_unique<storage::RateLimiter>(*database_, clock_);
     blocklist_ = std::make_unique<ra::KeyBlocklist>(*blocked_keys_);
