@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <sys/resource.h>
+
 namespace bench {
 
 const std::string& Arguments::required(const std::string& name) const {
@@ -48,16 +50,24 @@ std::span<const std::uint8_t> bytesOf(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-double ratePerSecond(double seconds, const std::function<void(std::size_t)>& step) {
+Rate ratePerSecond(double seconds, const std::function<void(std::size_t)>& step) {
   using Clock = std::chrono::steady_clock;
+  const auto cpuSeconds = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto of = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return of(usage.ru_utime) + of(usage.ru_stime);
+  };
   const auto started = Clock::now();
+  const double cpu_started = cpuSeconds();
   std::size_t calls = 0;
   std::chrono::duration<double> elapsed{};
   do {
     step(calls++);
     elapsed = Clock::now() - started;
   } while (elapsed.count() < seconds);
-  return static_cast<double>(calls) / elapsed.count();
+  const auto count = static_cast<double>(calls);
+  return {count / elapsed.count(), count / std::max(cpuSeconds() - cpu_started, 1e-6)};
 }
 
 int runProgram(const char* name, const char* usage, const std::function<int()>& program) {

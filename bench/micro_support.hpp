@@ -33,9 +33,15 @@ std::string readFile(const std::string& path);
 /// The bytes of a text (a CSR read from a file).
 std::span<const std::uint8_t> bytesOf(const std::string& text);
 
-/// Calls `step(i)` for i = 0, 1, … until `seconds` have passed (at least once); how many calls
-/// per second of wall time.
-double ratePerSecond(double seconds, const std::function<void(std::size_t)>& step);
+/// Calls per second of wall time and per second of this process's CPU time (user and system):
+/// on a busy machine the first also counts waiting for the CPU, the disk and the database.
+struct Rate {
+  double wall = 0;
+  double cpu = 0;
+};
+
+/// Calls `step(i)` for i = 0, 1, … until `seconds` of wall time have passed (at least once).
+Rate ratePerSecond(double seconds, const std::function<void(std::size_t)>& step);
 
 /// Runs `program` (its main's work) and turns an exception into a message on stderr naming
 /// `name`, and exit status 1 (2 with `usage` for wrong arguments).
