@@ -48,16 +48,33 @@ const std::vector<unsigned>& smallPrimes() {
   return primes;
 }
 
-// A big-endian number modulo a small one, by Horner's rule.
-unsigned remainder(std::span<const std::uint8_t> number, unsigned divisor) {
-  unsigned long result = 0;
+// A big-endian number modulo one below 2^56, by Horner's rule (result · 256 + byte < 2^64).
+std::uint64_t remainder(std::span<const std::uint8_t> number, std::uint64_t divisor) {
+  std::uint64_t result = 0;
   for (const std::uint8_t byte : number) result = (result * 256 + byte) % divisor;
-  return static_cast<unsigned>(result);
+  return result;
 }
 
-bool hasSmallFactor(std::span<const std::uint8_t> modulus) {
-  return std::any_of(smallPrimes().begin(), smallPrimes().end(),
-                     [&](unsigned prime) { return remainder(modulus, prime) == 0; });
+// The number modulo each of smallPrimes(), in that order. One pass over the bytes per group of
+// primes whose product stays below 2^56 serves the whole group: a fifth of the divisions of a
+// pass per prime, which made these checks most of the time of checking an RSA-3072 CSR.
+std::vector<unsigned> smallPrimeRemainders(std::span<const std::uint8_t> number) {
+  constexpr std::uint64_t kBound = std::uint64_t{1} << 56;
+  const std::vector<unsigned>& primes = smallPrimes();
+  std::vector<unsigned> remainders;
+  remainders.reserve(primes.size());
+  for (std::size_t first = 0; first < primes.size();) {
+    std::uint64_t product = 1;
+    std::size_t end = first;
+    while (end < primes.size() && product * primes[end] < kBound) product *= primes[end++];
+    const std::uint64_t group = remainder(number, product);
+    for (; first < end; ++first) remainders.push_back(static_cast<unsigned>(group % primes[first]));
+  }
+  return remainders;
+}
+
+bool hasSmallFactor(const std::vector<unsigned>& remainders) {
+  return std::any_of(remainders.begin(), remainders.end(), [](unsigned r) { return r == 0; });
 }
 
 bool inSubgroupOfGenerator(unsigned residue, unsigned prime) {
@@ -70,11 +87,14 @@ bool inSubgroupOfGenerator(unsigned residue, unsigned prime) {
   return false;
 }
 
-bool hasRocaFingerprint(std::span<const std::uint8_t> modulus) {
-  return std::all_of(smallPrimes().begin(), smallPrimes().end(), [&](unsigned prime) {
-    return prime == 2 || prime >= kRocaPrimeBound ||
-           inSubgroupOfGenerator(remainder(modulus, prime), prime);
-  });
+bool hasRocaFingerprint(const std::vector<unsigned>& remainders) {
+  const std::vector<unsigned>& primes = smallPrimes();
+  for (std::size_t i = 0; i < primes.size(); ++i) {
+    if (primes[i] != 2 && primes[i] < kRocaPrimeBound &&
+        !inSubgroupOfGenerator(remainders[i], primes[i]))
+      return false;
+  }
+  return true;
 }
 
 core::Result<void> checkRsaKey(const pki::PublicKey& key) {
@@ -86,9 +106,10 @@ core::Result<void> checkRsaKey(const pki::PublicKey& key) {
     return csrError("csr.key.rsa_exponent");
   }
   const std::vector<std::uint8_t> modulus = key.rsaModulus();
-  if (hasSmallFactor(modulus)) return csrError("csr.weak_key.small_factor");
+  const std::vector<unsigned> remainders = smallPrimeRemainders(modulus);
+  if (hasSmallFactor(remainders)) return csrError("csr.weak_key.small_factor");
   if (pki::hasFermatFactorization(modulus, kFermatRounds)) return csrError("csr.weak_key.fermat");
-  if (hasRocaFingerprint(modulus)) return csrError("csr.weak_key.roca");
+  if (hasRocaFingerprint(remainders)) return csrError("csr.weak_key.roca");
   return {};
 }
 

@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
 namespace pki {
 namespace {
 
@@ -112,6 +116,58 @@ TEST(PublicKeyTest, FermatFactorsOnlyClosePrimes) {
   EXPECT_FALSE(hasFermatFactorization(
       test::rsaPublicKey(test::product(p.get(), far.get()).get()).rsaModulus(), 100));
   EXPECT_FALSE(hasFermatFactorization({}, 100));
+}
+
+// Primes 20·2^512 apart: Fermat needs about (p − q)² / (8√n) = 50 rounds, so a square that only
+// shows up late is still found, and not before its round.
+TEST(PublicKeyTest, FermatFindsASquareManyRoundsIn) {
+  const test::BnPtr p = test::randomPrime(1024);
+  const test::BnPtr apart = test::bignum();
+  BN_set_word(apart.get(), 20);
+  BN_lshift(apart.get(), apart.get(), 512);
+  BN_add(apart.get(), apart.get(), p.get());
+  const auto modulus =
+      test::rsaPublicKey(test::product(p.get(), test::nextPrime(apart.get()).get()).get())
+          .rsaModulus();
+  EXPECT_TRUE(hasFermatFactorization(modulus, 100));
+  EXPECT_FALSE(hasFermatFactorization(modulus, 40));
+}
+
+// The rounds skip the square root for numbers that cannot be squares: on small moduli, every
+// answer is the one of trying each round in full.
+TEST(PublicKeyTest, FermatAgreesWithTryingEveryRound) {
+  const auto isqrt = [](std::uint64_t x) {
+    auto root = static_cast<std::uint64_t>(std::sqrt(static_cast<double>(x)));
+    while (root * root > x) --root;
+    while ((root + 1) * (root + 1) <= x) ++root;
+    return root;
+  };
+  const auto everyRound = [&](std::uint64_t n, int rounds) {
+    std::uint64_t a = isqrt(n);
+    if (a * a < n) ++a;
+    for (int round = 0; round < rounds; ++round, ++a) {
+      const std::uint64_t b = isqrt(a * a - n);
+      if (b * b == a * a - n) return true;
+    }
+    return false;
+  };
+  const auto bytesOf = [](std::uint64_t n) {
+    std::vector<std::uint8_t> bytes;
+    for (; n > 0; n >>= 8) bytes.insert(bytes.begin(), static_cast<std::uint8_t>(n & 0xff));
+    return bytes;
+  };
+  int found = 0;
+  for (std::uint64_t p = 1001; p < 1400; p += 2) {
+    for (std::uint64_t q = p; q < 3000; q += 34) {
+      const std::uint64_t n = p * q;
+      const bool expected = everyRound(n, 10);
+      found += expected;
+      ASSERT_EQ(hasFermatFactorization(bytesOf(n), 10), expected) << p << " · " << q;
+    }
+  }
+  // Both answers occur, so the comparison means something.
+  EXPECT_GT(found, 100);
+  EXPECT_LT(found, 10000);
 }
 
 }  // namespace

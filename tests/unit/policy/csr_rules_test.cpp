@@ -206,6 +206,20 @@ TEST(CsrRulesTest, RefusesAModulusWithASmallFactor) {
   expectRefused(checkPublicKey(pki::test::rsaPublicKey(n.get()), {}), "csr.weak_key.small_factor");
 }
 
+// The remainders are taken for groups of primes at once: a factor from the first, a middle and
+// the last group, and the largest prime tried (751), is each found.
+TEST(CsrRulesTest, RefusesAModulusWithAFactorFromAnyGroupOfSmallPrimes) {
+  for (const unsigned prime : {5u, 127u, 401u, 743u, 751u}) {
+    pki::test::BnPtr n = pki::test::bignum();
+    BN_rand(n.get(), 2048, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD);
+    BN_sub_word(n.get(), BN_mod_word(n.get(), prime));
+    if (!BN_is_odd(n.get())) BN_add_word(n.get(), prime);
+    SCOPED_TRACE(prime);
+    expectRefused(checkPublicKey(pki::test::rsaPublicKey(n.get()), {}),
+                  "csr.weak_key.small_factor");
+  }
+}
+
 TEST(CsrRulesTest, RefusesFermatClosePrimes) {
   const pki::test::BnPtr p = pki::test::randomPrime(1024);
   const pki::test::BnPtr q = pki::test::nextPrime(p.get());
