@@ -5,8 +5,8 @@
 // On PostgreSQL: MIJNCERT_BENCH_DATABASE_URL=postgresql://…/empty_database
 // build/bench/inventory_bench
 
+#include "bench/inventory_fill.hpp"
 #include "core/clock.hpp"
-#include "core/time_format.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/database.hpp"
 
@@ -21,7 +21,6 @@
 namespace {
 
 constexpr int kCertificates = 100'000;
-constexpr long long kDay = 24 * 3600;
 const core::TimePoint kNow{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}};
 
 // One database, filled once for all benchmarks (inserting takes a few seconds): a temporary
@@ -42,43 +41,21 @@ struct Inventory {
     if (!opened) throw std::runtime_error("open failed: " + opened.error().message);
     database = std::move(*opened);
     if (!database->migrate()) throw std::runtime_error("migrate failed");
-    soci::session sql(database->pool());
-    soci::transaction transaction(sql);
-    sql << "INSERT INTO organisations (name, kvk, visiting_street, visiting_postal_code, "
-           "visiting_city, visiting_country, postal_street, postal_postal_code, postal_city, "
-           "postal_country, billing_street, billing_postal_code, billing_city, billing_country, "
-           "billing_attention_of, billing_email, billing_purchase_order_reference, "
-           "billing_vat_number, portal_enabled, created_at) VALUES ('Groot B.V.', '11223344', "
-           "'', '', '', 'NL', '', '', '', 'NL', '', '', '', 'NL', '', '', '', '', 1, 0)";
-    const long long now = core::toUnixSeconds(kNow);
-    long long id = 0, not_before = 0, not_after = 0;
-    std::string name, lower, serial;
-    soci::statement insert =
-        (sql.prepare
-             << "INSERT INTO certificates (id, kind, product, organisation_id, common_name, "
-                "common_name_lower, dns_names, subject_dn, issuer_dn, issuing_ca, "
-                "serial_hex, not_before, not_after, key_description, sha256_fingerprint, "
-                "pem, issued_at) VALUES (:id, 'server', 'server-private', 1, :cn, :lower, "
-                ":dns, 'CN=x', 'CN=Issuing CA', 'tls-ca', :serial, :nb, :na, "
-                "'ECDSA P-256', :fp, 'PEM', :nb2)",
-         soci::use(id), soci::use(name), soci::use(lower), soci::use(name), soci::use(serial),
-         soci::use(not_before), soci::use(not_after), soci::use(serial), soci::use(not_before));
-    soci::statement names = (sql.prepare << "INSERT INTO certificate_names (certificate_id, name) "
-                                            "VALUES (:id, :name)",
-                             soci::use(id), soci::use(lower));
-    for (id = 1; id <= kCertificates; ++id) {
-      name = "host-" + std::to_string(id) + ".groot.nl";
-      lower = name;
-      serial = std::to_string(1'000'000'000'000 + id);
-      // Spread the end dates from two years ago to two years ahead: every status occurs.
-      not_after = now + ((id * 7919) % 1460 - 730) * kDay;
-      not_before = not_after - 730 * kDay;
-      insert.execute(true);
-      names.execute(true);
+    {
+      soci::session sql(database->pool());
+      sql << "INSERT INTO organisations (name, kvk, visiting_street, visiting_postal_code, "
+             "visiting_city, visiting_country, postal_street, postal_postal_code, postal_city, "
+             "postal_country, billing_street, billing_postal_code, billing_city, "
+             "billing_country, billing_attention_of, billing_email, "
+             "billing_purchase_order_reference, billing_vat_number, portal_enabled, "
+             "created_at) VALUES ('Groot B.V.', '11223344', '', '', '', 'NL', '', '', '', "
+             "'NL', '', '', '', 'NL', '', '', '', '', 1, 0)";
     }
-    transaction.commit();
-    // PostgreSQL plans by statistics: give it those of the filled table, as autovacuum would.
-    if (database->dialect() == storage::Dialect::postgresql) sql << "ANALYZE";
+    bench::InventoryLikeness like;
+    like.domain = "groot.nl";
+    bench::fillInventory(
+        *database,
+        {.organisation = organisation, .count = kCertificates, .now = kNow, .like = like});
   }
   ~Inventory() { std::filesystem::remove(file); }
 };
