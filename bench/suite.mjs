@@ -307,16 +307,19 @@ async function organisationOf(demo, port) {
 }
 
 // CSV exports of the whole organisation back to back (curl with the client certificate) until
-// stopped; resolves with how many completed and failed (one cut off by the stop is neither).
+// stopped; resolves with how many completed and failed, and how many rows the one cut off by the
+// stop had received (how far a slow export got).
 function exportLoop(demo, port, organisation) {
   let stopped = false;
   let current = null;
   let completed = 0;
   let failed = 0;
   const url = `https://localhost:${port}/organisations/${organisation}/server-certificates.csv`;
+  const file = path.join(demo.dir, 'export.csv');
   const done = (async () => {
     while (!stopped) {
-      current = spawn('curl', ['-sSf', '-o', '/dev/null', '--cacert', demo.rootCaPath, '--cert', demo.certPath, '--key', demo.keyPath, url], { stdio: 'ignore' });
+      const args = ['-sSf', '-o', file, '--cacert', demo.rootCaPath, '--cert', demo.certPath, '--key', demo.keyPath, url];
+      current = spawn('curl', args, { stdio: 'ignore' });
       children.add(current);
       const [code] = await once(current, 'exit');
       children.delete(current);
@@ -326,7 +329,8 @@ function exportLoop(demo, port, organisation) {
         await sleep(100);
       }
     }
-    return { completed, failed };
+    const text = await readFile(file, 'utf8').catch(() => '');
+    return { completed, failed, partialRows: Math.max(0, text.split('\n').length - 2) };
   })();
   return {
     stop: async () => {
@@ -358,8 +362,7 @@ async function benchDatabase(database, postgresUrl) {
     log(`${fillInventory} is missing: measuring the plain demo (about 25 certificates)`);
   }
   const nginx = await startNginx(demo);
-  const inventory = filled ? `${certificates} certs` : 'demo data';
-  const name = (what) => `${db} (${inventory}): ${what}`;
+  const name = (what) => `${db}${filled ? '' : ' (demo data only)'}: ${what}`;
   const overview = `/organisaties/${organisation}/servercertificaten`;
   const apiList = `/api/v1/organisations/${organisation}/server-certificates?limit=25`;
   const on = (port) => (urlPath, options) => [port, demo, urlPath, options];
@@ -384,7 +387,7 @@ async function benchDatabase(database, postgresUrl) {
     ];
     for (const [label, urlPath, options, minimum] of keepalive) {
       const result = await measure(label, ...p(urlPath, options));
-      const what = `${label}, ${KEEPALIVE_CLIENTS} keep-alive`;
+      const what = `${label}, ${KEEPALIVE_CLIENTS} keep-alive conns`;
       rows.push(throughputRow(name(what), baseline, result, minimum), latencyRow(name(what), baseline, result));
     }
 
@@ -397,11 +400,12 @@ async function benchDatabase(database, postgresUrl) {
         [`GET ${overview}, session`, overview, { session: true }],
       ]) {
         const result = await measure(`${label}, during CSV exports`, ...p(urlPath, options));
-        duringExport.push(latencyRow(name(`${label}, ${KEEPALIVE_CLIENTS} keep-alive, while the CSV export streams`), null, result));
+        duringExport.push(latencyRow(name(`${label}, ${KEEPALIVE_CLIENTS} keep-alive conns, during CSV export`), null, result));
       }
     } finally {
-      const { completed, failed } = await exports.stop();
-      log(`${database}: CSV exports during the measurements: ${completed} completed, ${failed} failed`);
+      const { completed, failed, partialRows } = await exports.stop();
+      log(`${database}: CSV exports during the measurements: ${completed} completed, ${failed} failed; ` +
+        `the last one had received ${partialRows} rows when it was stopped`);
       // Without a streaming export these rows measured something else.
       for (const row of duringExport) {
         if (failed) [row[0], row[5]] = [`${row[0]} [${failed} exports failed]`, 'FAIL'];
@@ -414,7 +418,7 @@ async function benchDatabase(database, postgresUrl) {
       ['GET / (dashboard), no cookie', '/', {}],
     ]) {
       const result = await measure(`${label}, new connection`, ...p(urlPath, { ...options, mode: 'new-connection', connections: NEW_CONNECTION_CLIENTS }));
-      rows.push(throughputRow(name(`${label}, new connection per request (full handshake), ${NEW_CONNECTION_CLIENTS} clients`), baselineNew, result, 0.8));
+      rows.push(throughputRow(name(`${label}, new TLS connection each, ${NEW_CONNECTION_CLIENTS} clients`), baselineNew, result, 0.8));
     }
   } finally {
     await stopProcess(nginx.child);
@@ -475,7 +479,9 @@ async function main() {
   }
   rows.push(...(await microRows()));
   await writeFile(path.join(workDir, 'results.tsv'), rows.map((row) => row.join('\t')).join('\n') + '\n');
-  console.log();
+  console.log(`\nmake bench: ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}); ` +
+    `median of ${repeat} runs of ${seconds} s; baseline: nginx, ${STATIC_FILE_BYTES / 1024} KB static file, same mutual TLS; ` +
+    `organisation with ${certificates} server certificates\n`);
   printTable(rows);
   const failed = rows.filter((row) => !row[5].startsWith('PASS')).length;
   console.log(`\n${rows.length - failed} of ${rows.length} targets met (rows also in var/bench/results.tsv)`);
