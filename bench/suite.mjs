@@ -2,7 +2,7 @@
 // nginx serving a static file with the same mutual TLS (same server certificate, client-CA bundle
 // and CRLs), so that a shared, noisy machine still gives comparable numbers (ADR 0017). Then the
 // rows of bench/micro.sh, when it exists. Prints one table:
-//   measurement | baseline (nginx) | portal | ratio | target | PASS/FAIL
+//   measurement | baseline (nginx for the HTTP rows) | portal | ratio | target | PASS/FAIL
 // Exit code 0 when the table was produced, whatever it says; non-zero when the suite broke.
 //
 // Environment: BENCH_SECONDS (10) measured per run, BENCH_WARMUP (2) not counted before it,
@@ -448,7 +448,7 @@ async function microRows() {
 }
 
 function printTable(rows) {
-  const header = ['measurement', 'baseline (nginx)', 'portal', 'ratio', 'target', 'PASS/FAIL'];
+  const header = ['measurement', 'baseline', 'portal', 'ratio', 'target', 'PASS/FAIL'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
   const line = (row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ');
@@ -480,7 +480,7 @@ async function main() {
   rows.push(...(await microRows()));
   await writeFile(path.join(workDir, 'results.tsv'), rows.map((row) => row.join('\t')).join('\n') + '\n');
   console.log(`\nmake bench: ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}); ` +
-    `median of ${repeat} runs of ${seconds} s; baseline: nginx, ${STATIC_FILE_BYTES / 1024} KB static file, same mutual TLS; ` +
+    `median of ${repeat} runs of ${seconds} s; HTTP baseline: nginx, ${STATIC_FILE_BYTES / 1024} KB static file, same mutual TLS; ` +
     `organisation with ${certificates} server certificates\n`);
   printTable(rows);
   const failed = rows.filter((row) => !row[5].startsWith('PASS')).length;
