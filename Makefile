@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BUILD_DIR := build
 DEV_DIR := var/dev
 
-.PHONY: all setup build run test bench format clean
+.PHONY: all setup build run test bench bench-inventory format clean
 
 all: build
 
@@ -32,7 +32,16 @@ format:
 clean:
 	rm -rf $(BUILD_DIR)
 
-# Benchmarks (bench/): not part of `make test`; numbers go to the terminal.
+# Benchmarks (bench/README.md): not part of `make test`. `make bench` measures the performance
+# targets against nginx on this machine and prints one table; `make bench-inventory` runs the
+# storage benchmark of the certificate overview alone.
+# Built for it besides the default targets (mijncert, load); bench/micro.sh names what it needs.
+BENCH_TARGETS := fill_inventory issuance_bench csr_check_bench
+
 bench: build
+	@cmake --build --preset default --target $(BENCH_TARGETS)
+	@node bench/suite.mjs
+
+bench-inventory: build
 	@cmake --build --preset default --target inventory_bench
 	$(BUILD_DIR)/bench/inventory_bench

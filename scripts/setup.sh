@@ -10,7 +10,8 @@ debian_packages=(
   libsoci-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   libkainjow-mustache-dev libtoml11-dev libspdlog-dev libfmt-dev
   libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev
-  libp11-dev softhsm2 opensc libgtest-dev googletest libbenchmark-dev
+  # nginx: the baseline of `make bench`, which starts its own (Debian's service is not used).
+  libp11-dev softhsm2 opensc libgtest-dev googletest libbenchmark-dev nginx
   chromium fonts-dejavu-core clang-format
 )
 # Node.js may come from Debian (nodejs + npm) or from elsewhere with npm bundled (then Debian's
