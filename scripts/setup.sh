@@ -9,7 +9,7 @@ debian_packages=(
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   libsoci-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   libkainjow-mustache-dev libtoml11-dev libspdlog-dev libfmt-dev
-  libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev
+  libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev prometheus-cpp-dev
   libp11-dev softhsm2 opensc libgtest-dev googletest libbenchmark-dev
   chromium fonts-dejavu-core clang-format
 )
