@@ -3,7 +3,7 @@
 # `mijncert_layer(... LAYERS ...)` (the layers it uses). src/CMakeLists.txt adds the layers of this
 # list, tests/unit/layering_check.cmake takes the allowed includes from the declarations, and
 # tests/unit/layer_diagram_check.cmake holds docs/architecture.md's diagram to this list (ADR 0014).
-set(MIJNCERT_LAYERS core pki audit storage policy ca ra auth http web app signer)
+set(MIJNCERT_LAYERS core metrics pki audit storage policy ca ra auth http web app signer)
 
 function(mijncert_layer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LAYERS;LIBRARIES" ${ARGN})

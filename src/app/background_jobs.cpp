@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <string_view>
+
 namespace app {
 
 namespace {
@@ -15,7 +17,37 @@ void note(std::string& problems, const std::string& job, const core::Error& erro
 }  // namespace
 
 BackgroundJobs::BackgroundJobs(JobSettings settings, JobParts parts)
-    : settings_(std::move(settings)), parts_(parts) {}
+    : settings_(std::move(settings)), parts_(parts) {
+  if (parts_.metrics == nullptr) return;
+  metrics::Registry& registry = *parts_.metrics;
+  // By Job. A CRL is published and synced per issuing CA, but counted per job: the log names
+  // the CA of a failure, and the label stays the same whatever CAs are configured.
+  constexpr std::array<std::string_view, kJobs> names = {
+      "leader_lock", "crl_publish", "reconcile", "purge", "crl_sync", "trust_reload"};
+  for (std::size_t i = 0; i < kJobs; ++i) {
+    const prometheus::Labels labels{{"job", std::string(names[i])}};
+    series_[i] = {&registry.job_runs.Add(labels), &registry.job_failures.Add(labels),
+                  &registry.job_last_success.Add(labels)};
+  }
+  leaderMetric_ = registry.addSampled(
+      "mijncert_background_jobs_leader",
+      "1 while this node holds the leader lock and runs the shared background jobs, else 0",
+      metrics::SampledKind::gauge, [this] {
+        return std::vector<metrics::Sample>{{{}, status().leader ? 1.0 : 0.0}};
+      });
+}
+
+void BackgroundJobs::record(Job job, bool succeeded) {
+  const JobSeries& series = series_[static_cast<std::size_t>(job)];
+  if (series.runs == nullptr) return;
+  series.runs->Increment();
+  if (!succeeded) {
+    series.failures->Increment();
+    return;
+  }
+  const std::chrono::duration<double> since_epoch = parts_.clock.now().time_since_epoch();
+  series.last_success->Set(since_epoch.count());
+}
 
 BackgroundJobs::~BackgroundJobs() {
   if (thread_.joinable()) {
@@ -38,6 +70,7 @@ void BackgroundJobs::start() {
 void BackgroundJobs::runOnce() {
   std::string problems;
   const auto held = parts_.leader_lock.hold();
+  record(Job::leader_lock, static_cast<bool>(held));
   if (!held) note(problems, "leader-lock", held.error());
   const bool leader = held && *held;
   if (leader != status().leader)
@@ -48,6 +81,7 @@ void BackgroundJobs::runOnce() {
     if (leader) runLeaderJobs(problems);
     runNodeJobs(problems);
   } catch (const std::exception& failure) {
+    // The job that threw is not known here: the failure shows in the log and in /healthz.
     note(problems, "round", core::makeError(core::ErrorKind::internal, failure.what()));
   }
   std::lock_guard lock(mutex_);
@@ -58,21 +92,30 @@ void BackgroundJobs::runLeaderJobs(std::string& problems) {
   for (const auto& issuer : parts_.authority.issuers()) {
     const auto due = parts_.authority.crlDue(issuer.name);
     if (!due) {
+      record(Job::crl_publish, false);
       note(problems, "crl " + issuer.name, due.error());
     } else if (*due) {
-      if (auto published = parts_.authority.publishCrl(issuer.name); !published)
+      const auto published = parts_.authority.publishCrl(issuer.name);
+      record(Job::crl_publish, static_cast<bool>(published));
+      if (!published)
         note(problems, "crl " + issuer.name, published.error());
       else
         spdlog::info("published a new CRL of {}", issuer.name);
+    } else {
+      record(Job::crl_publish, true);  // checked: none due
     }
   }
-  if (const auto report = parts_.authority.reconcile(parts_.stale_issuance_after); !report) {
+  const auto report = parts_.authority.reconcile(parts_.stale_issuance_after);
+  record(Job::reconcile, static_cast<bool>(report));
+  if (!report) {
     note(problems, "reconcile", report.error());
   } else if (report->stored > 0 || report->failed > 0) {
     spdlog::info("reconciled issuances: stored {} signed certificate(s), marked {} failed",
                  report->stored, report->failed);
   }
-  if (const auto purged = parts_.housekeeping.purge(settings_.purge); !purged)
+  const auto purged = parts_.housekeeping.purge(settings_.purge);
+  record(Job::purge, static_cast<bool>(purged));
+  if (!purged)
     note(problems, "purge", purged.error());
   else
     spdlog::debug("purged {} mobile request(s), {} rate event(s), {} session(s)",
@@ -82,16 +125,23 @@ void BackgroundJobs::runLeaderJobs(std::string& problems) {
 void BackgroundJobs::runNodeJobs(std::string& problems) {
   // A CRL another node published reaches this node's file, and then its trust.
   for (const auto& issuer : parts_.authority.issuers()) {
-    if (const auto synced = parts_.authority.syncCrlFile(issuer.name); !synced)
-      note(problems, "crl file " + issuer.name, synced.error());
+    const auto synced = parts_.authority.syncCrlFile(issuer.name);
+    record(Job::crl_sync, static_cast<bool>(synced));
+    if (!synced) note(problems, "crl file " + issuer.name, synced.error());
   }
   const auto reloaded = parts_.client_trust.reloadIfChanged();
   if (!reloaded) {
+    record(Job::trust_reload, false);
     note(problems, "trust reload", reloaded.error());
     return;
   }
-  if (!*reloaded) return;
-  if (const auto signatures = parts_.signatures.reload(); !signatures)
+  if (!*reloaded) {
+    record(Job::trust_reload, true);  // checked: nothing changed
+    return;
+  }
+  const auto signatures = parts_.signatures.reload();
+  record(Job::trust_reload, static_cast<bool>(signatures));
+  if (!signatures)
     note(problems, "signature trust reload", signatures.error());
   else
     spdlog::info("reloaded the client CA bundle and CRLs");

@@ -6,12 +6,14 @@
 
 #include "ca/certificate_authority.hpp"
 #include "core/clock.hpp"
+#include "metrics/registry.hpp"
 #include "pki/tls.hpp"
 #include "ra/order_signature.hpp"
 #include "storage/housekeeping.hpp"
 #include "storage/leader_lock.hpp"
 #include "web/portal.hpp"
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -37,6 +39,7 @@ struct JobParts {
   ra::OrderSignatureVerifier& signatures;
   const core::Clock& clock;
   std::chrono::minutes stale_issuance_after;
+  metrics::Registry* metrics = nullptr;  ///< counts runs and failures per job; null: none
 };
 
 /// Runs a round of jobs now and then every `interval` on its own thread.
@@ -57,13 +60,26 @@ class BackgroundJobs {
   web::JobHealth status() const;
 
  private:
+  /// The jobs as the metrics name them (`job` label, ADR 0016).
+  enum class Job { leader_lock, crl_publish, reconcile, purge, crl_sync, trust_reload };
+  static constexpr std::size_t kJobs = 6;
+  struct JobSeries {
+    prometheus::Counter* runs = nullptr;
+    prometheus::Counter* failures = nullptr;
+    prometheus::Gauge* last_success = nullptr;
+  };
+
   void runLeaderJobs(std::string& problems);
   void runNodeJobs(std::string& problems);
+  /// Counts one run of `job` for the metrics.
+  void record(Job job, bool succeeded);
 
   JobSettings settings_;
   JobParts parts_;
-  mutable std::mutex mutex_;  ///< guards status_
+  std::array<JobSeries, kJobs> series_{};  ///< by Job; unset without metrics
+  mutable std::mutex mutex_;               ///< guards status_
   web::JobHealth status_;
+  metrics::SampledFamily leaderMetric_;  ///< reads status_: declared after it, so released first
   std::condition_variable_any wake_;
   std::mutex wake_mutex_;
   std::jthread thread_;  ///< last: stopped and joined before the members it uses go

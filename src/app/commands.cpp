@@ -10,6 +10,7 @@
 #include "ca/issuer_settings.hpp"
 #include "core/clock.hpp"
 #include "http/server.hpp"
+#include "metrics/registry.hpp"
 #include "pki/crypto.hpp"
 #include "ra/card_orders.hpp"
 #include "ra/card_production.hpp"
@@ -148,6 +149,38 @@ void setUpLogging(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+// The database pool as the metrics show it (ADR 0016), read from the pool's own atomics at each
+// scrape: storage stays free of metrics.
+std::vector<metrics::SampledFamily> samplePool(metrics::Registry& registry,
+                                               const storage::Database& database) {
+  using metrics::Sample;
+  using metrics::SampledKind;
+  std::vector<metrics::SampledFamily> families;
+  families.push_back(registry.addSampled(
+      "mijncert_database_pool_connections", "Pooled database connections (database.pool_size)",
+      SampledKind::gauge, [&database] {
+        return std::vector<Sample>{{{}, double(database.poolStatistics().size)}};
+      }));
+  families.push_back(registry.addSampled(
+      "mijncert_database_pool_connections_in_use", "Pooled database connections leased now",
+      SampledKind::gauge, [&database] {
+        return std::vector<Sample>{{{}, double(database.poolStatistics().in_use)}};
+      }));
+  families.push_back(registry.addSampled(
+      "mijncert_database_pool_waiting_requests",
+      "Units of work waiting for a free pooled connection now", SampledKind::gauge, [&database] {
+        return std::vector<Sample>{{{}, double(database.poolStatistics().waiting)}};
+      }));
+  families.push_back(registry.addSampled(
+      "mijncert_database_pool_acquire_timeouts_total",
+      "Waits for a pooled connection that ended without one (database.acquire_timeout_ms; the "
+      "request got 503)",
+      SampledKind::counter, [&database] {
+        return std::vector<Sample>{{{}, double(database.poolStatistics().timeouts)}};
+      }));
+  return families;
+}
+
 std::unique_ptr<storage::Database> openDatabase(const Config& config) {
   auto database = storage::Database::open(config.database_url, config.database);
   if (!database) throw std::runtime_error("database: " + database.error().message);
@@ -188,7 +221,10 @@ int serve(const Options& options) {
   if (config.server.static_dir.empty()) config.server.static_dir = staticDirNextToBinary().string();
   setUpLogging(config.log_level);
 
+  // Before everything that records into it, so that it goes last.
+  metrics::Registry metrics;
   auto database = openDatabase(config);
+  const auto pool_metrics = samplePool(metrics, *database);
   const auto pending = database->pendingMigrations();
   if (!pending) throw std::runtime_error("database: " + pending.error().message);
   if (*pending > 0)
@@ -214,7 +250,7 @@ int serve(const Options& options) {
   if (!issuers) throw std::runtime_error("ca: " + issuers.error().message);
   storage::CertificateStore certificate_store(*database, clock);
   ca::CertificateAuthority authority(issuers->issuers(), config.ca.products, certificate_store,
-                                     clock, random);
+                                     clock, random, &metrics);
   storage::OrderRepository order_store(*database, clock);
   storage::BlockedKeyRepository blocked_keys(*database, clock);
   ra::OrderService order_service(order_store, registry, random, config.portal.origin);
@@ -247,8 +283,9 @@ int serve(const Options& options) {
   if (!client_trust) throw std::runtime_error("client trust: " + client_trust.error().message);
   storage::LeaderLock leader_lock(*database, kBackgroundJobsLockKey);
   storage::Housekeeping housekeeping(*database, clock);
-  BackgroundJobs jobs(config.jobs, JobParts{leader_lock, authority, housekeeping, **client_trust,
-                                            *signatures, clock, config.ca.stale_issuance_after});
+  BackgroundJobs jobs(config.jobs,
+                      JobParts{leader_lock, authority, housekeeping, **client_trust, *signatures,
+                               clock, config.ca.stale_issuance_after, &metrics});
 
   web::PortalServices services{.login = login,
                                .sessions = sessions,
@@ -270,6 +307,10 @@ int serve(const Options& options) {
                                .job_health = [&jobs] { return jobs.status(); }};
   web::Portal portal(config.portal, std::move(services));
 
+  // Requests are counted per route pattern of the table (ADR 0016).
+  config.server.metrics = &metrics;
+  for (const web::Route& route : portal.router().routes())
+    config.server.metric_routes.push_back(route.pattern);
   http::Server server(config.server, portal, *client_trust);
   jobs.start();
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),

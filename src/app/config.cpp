@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "http/trusted_proxies.hpp"
+
 #include <toml.hpp>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <concepts>
 #include <cstdlib>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <tuple>
 #include <vector>
@@ -92,6 +95,7 @@ constexpr Setting kSettings[] = {
     {"orders.card_renewal_window_days", Kind::integer, "90", 1, 366},
     {"orders.activation_code_validity_hours", Kind::integer, "336", 1, 90 * 24},
     {"log.level", Kind::text, "`info`"},
+    {"metrics.allow", Kind::texts, R"(`["127.0.0.1", "::1"]`)"},
 };
 
 bool isKey(std::string_view pattern) {
@@ -118,8 +122,11 @@ std::optional<toml::value> fallbackValue(const Setting& setting) {
     case Kind::flag:
       return toml::value(text == "true");
     case Kind::texts:
-    case Kind::paths:  // the only list default is "`[]`"
-      return toml::value(toml::array{});
+    case Kind::paths: {
+      // A TOML array, as README.md shows it: "`[]`", "`["127.0.0.1", "::1"]`".
+      std::istringstream in("value = " + std::string(text.substr(1, text.size() - 2)));
+      return toml::find(toml::parse(in, std::string(setting.key)), "value");
+    }
     case Kind::text:
     case Kind::path:  // "`info`"
       return toml::value(std::string(text.substr(1, text.size() - 2)));
@@ -553,6 +560,14 @@ Config loadConfig(const fs::path& file) {
   in.read<std::chrono::hours>("orders.activation_code_validity_hours",
                               config.card_orders.activation_code_validity);
   in.read("log.level", config.log_level);
+  in.read("metrics.allow", config.server.metrics_allow);
+  // Checked here, so a typo stops `serve` with the key and its line, not at the first scrape.
+  for (const std::string& entry : config.server.metrics_allow) {
+    if (!http::AddressRange::parse(entry))
+      in.fail("metrics.allow", "has '" + entry +
+                                   "', which is no IP address or CIDR range (such as "
+                                   "\"127.0.0.1\", \"::1\" or \"10.0.0.0/24\")");
+  }
   return config;
 }
 

@@ -120,12 +120,27 @@ core::Result<void> writeAtomically(const std::filesystem::path& path, const std:
 CertificateAuthority::CertificateAuthority(std::vector<IssuingCa> issuers,
                                            std::vector<ProductProfile> profiles,
                                            storage::CertificateStore& store,
-                                           const core::Clock& clock, core::RandomSource& random)
+                                           const core::Clock& clock, core::RandomSource& random,
+                                           metrics::Registry* metrics)
     : issuers_(std::move(issuers)),
       profiles_(std::move(profiles)),
       store_(store),
       clock_(clock),
-      random_(random) {}
+      random_(random) {
+  if (metrics == nullptr) return;
+  // Products are configured, so the labels are bounded; the series exist from the start, and a
+  // product that never issued shows 0 rather than nothing.
+  for (const ProductProfile& profile : profiles_) {
+    const std::string kind(core::toString(profile.kind));
+    const auto series = [&](const char* result) -> prometheus::Counter* {
+      return &metrics->issuances.Add(
+          {{"kind", kind}, {"product", profile.name}, {"result", result}});
+    };
+    metrics_.push_back({series("issued"), series("failed"),
+                        &metrics->issuance_duration.Add({{"kind", kind}, {"product", profile.name}},
+                                                        metrics::issuanceSecondsBuckets())});
+  }
+}
 
 const IssuingCa* CertificateAuthority::findIssuer(const std::string& name) const {
   const auto found = std::find_if(issuers_.begin(), issuers_.end(),
@@ -161,6 +176,24 @@ core::Result<core::IssuedCertificate> CertificateAuthority::issue(const Issuance
                                                                   const audit::Actor& actor) {
   const ProductProfile* profile = findProfile(profiles_, request.product);
   if (profile == nullptr) return invalid("certificate.unknown_product");
+  if (metrics_.empty()) return issueSteps(*profile, request, public_key, actor);
+  const auto started = std::chrono::steady_clock::now();
+  auto issued = issueSteps(*profile, request, public_key, actor);
+  const ProductMetrics& series = metrics_[static_cast<std::size_t>(profile - profiles_.data())];
+  if (!issued) {
+    series.failed->Increment();
+    return issued;
+  }
+  series.issued->Increment();
+  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
+  series.duration->Observe(seconds.count());
+  return issued;
+}
+
+core::Result<core::IssuedCertificate> CertificateAuthority::issueSteps(
+    const ProductProfile& product, const IssuanceRequest& request, const pki::PublicKey& public_key,
+    const audit::Actor& actor) {
+  const ProductProfile* profile = &product;
   const IssuingCa* issuer = findIssuer(profile->issuing_ca);
   if (issuer == nullptr || issuer->signer == nullptr) {
     return core::makeError(core::ErrorKind::unavailable, "certificate.issuer_unavailable");

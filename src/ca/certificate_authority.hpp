@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/order.hpp"
 #include "core/random.hpp"
+#include "metrics/registry.hpp"
 #include "pki/certificate.hpp"
 #include "pki/certificate_builder.hpp"
 #include "pki/public_key.hpp"
@@ -69,10 +70,11 @@ struct ReconcileReport {
 /// Issues, revokes and publishes CRLs.
 class CertificateAuthority {
  public:
-  /// A CA over `issuers` and `profiles` that records its steps in `store`.
+  /// A CA over `issuers` and `profiles` that records its steps in `store`, and counts and times
+  /// its issuances in `metrics` if given (ADR 0016; not owned, outlives the CA).
   CertificateAuthority(std::vector<IssuingCa> issuers, std::vector<ProductProfile> profiles,
                        storage::CertificateStore& store, const core::Clock& clock,
-                       core::RandomSource& random);
+                       core::RandomSource& random, metrics::Registry* metrics = nullptr);
 
   /// Issues a certificate for `public_key`; invalid "certificate.profile_mismatch" (with the
   /// problems as fields) if the result would not match its profile: then nothing is signed and
@@ -107,6 +109,17 @@ class CertificateAuthority {
   const std::vector<ProductProfile>& profiles() const { return profiles_; }
 
  private:
+  /// The metric series of one product, taken once (ADR 0016).
+  struct ProductMetrics {
+    prometheus::Counter* issued = nullptr;
+    prometheus::Counter* failed = nullptr;
+    prometheus::Histogram* duration = nullptr;
+  };
+
+  core::Result<core::IssuedCertificate> issueSteps(const ProductProfile& profile,
+                                                   const IssuanceRequest& request,
+                                                   const pki::PublicKey& public_key,
+                                                   const audit::Actor& actor);
   const IssuingCa* findIssuer(const std::string& name) const;
   core::Result<storage::IssuanceId> reserve(const std::string& issuing_ca,
                                             const std::string& product, const Ownership& owner,
@@ -123,6 +136,7 @@ class CertificateAuthority {
   storage::CertificateStore& store_;
   const core::Clock& clock_;
   core::RandomSource& random_;
+  std::vector<ProductMetrics> metrics_;  ///< by position in profiles_; empty without metrics
 };
 
 }  // namespace ca

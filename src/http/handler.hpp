@@ -48,9 +48,13 @@ struct Reply {
   BodyWriter body;  ///< set: the body is streamed and response.body() is not sent
 };
 
-/// Filled in by the handler for the request log line.
+/// Filled in by the handler for the request log line and the request metrics.
 struct RequestLog {
   std::string person;  ///< person id, empty if anonymous
+  /// The pattern of the route that answered, as the handler's route table writes it (the
+  /// `route` label of the request metrics, ADR 0016); empty when no route matched. Must outlive
+  /// the server: it points into the table.
+  std::string_view route;
 };
 
 /// Application entry point; called concurrently on the server's worker threads, never on the

@@ -7,7 +7,10 @@
 #include "http/server.hpp"
 
 #include "http/forwarded_client.hpp"
+#include "http/metrics_access.hpp"
 #include "http/static_files.hpp"
+#include "metrics/http_requests.hpp"
+#include "metrics/registry.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -90,6 +93,9 @@ constexpr std::chrono::seconds kLimitWarningInterval{1};
 constexpr std::size_t kQueuedHealthChecks = 16;
 // What the transport's 503 answers ask clients to wait before they try again.
 constexpr std::string_view kRetryAfterSeconds = "5";
+// Scrapes waiting for the metrics thread beyond this get 503: a scraper asks every few seconds
+// at most, and one exposition takes milliseconds.
+constexpr std::size_t kQueuedScrapes = 4;
 
 /// How a connection goes on after one request.
 enum class Ending {
@@ -184,6 +190,12 @@ TrustedProxies parseTrustedProxies(const ServerSettings& settings) {
   return *proxies;
 }
 
+MetricsAccess parseMetricsAccess(const ServerSettings& settings) {
+  auto access = MetricsAccess::parse(settings.metrics_allow);
+  if (!access) throw std::runtime_error("configuration: " + access.error().message);
+  return *access;
+}
+
 // The transport's 503: overloaded or too slow, worth trying again later.
 Response unavailable(std::string_view text) {
   Response response = plainTextResponse(bhttp::status::service_unavailable, text);
@@ -215,9 +227,11 @@ class Lane {
   /// Gives back a place taken by tryEnter or enter.
   void leave() { --occupied_; }
 
-  /// For the log.
+  /// For the log and the metrics.
   std::string_view name() const { return name_; }
   std::size_t capacity() const { return capacity_; }
+  /// Requests running or waiting, for the metrics.
+  std::size_t occupied() const { return occupied_.load(std::memory_order_relaxed); }
   net::thread_pool& pool() { return pool_; }
 
   /// Drops the work that has not started and waits for the work that has (at the end of run()).
@@ -365,7 +379,12 @@ struct Server::Impl {
                                        const bhttp::request_parser<bhttp::string_body>& parser,
                                        const ErrorCode& error, SteadyClock::time_point started);
   net::awaitable<Handled> answer(const std::shared_ptr<const Request>& request,
-                                 const Connection& connection);
+                                 const Connection& connection, const Session& session);
+  bool servesMetrics(const Request& request, std::string_view path, const Session& session) const;
+  net::awaitable<Handled> answerMetrics(const Request& request, const Connection& connection);
+  void registerMetrics();
+  void recordRequest(std::string_view route, std::string_view method, unsigned status,
+                     SteadyClock::time_point started);
   Reply respond(const Request& request, const Connection& connection, RequestLog& log) noexcept;
   net::awaitable<bool> writeResponse(Session& session, Response& response, bool headOnly);
   net::awaitable<bool> writeStreamed(Session& session, Response& head,
@@ -394,6 +413,18 @@ struct Server::Impl {
   // them first: their work uses the handler, this server and timers of the io_context.
   std::optional<Lane> workers_;
   std::optional<Lane> health_;
+  std::optional<Lane> scrapes_;  ///< GET /metrics, only with metrics (ADR 0016)
+
+  // Metrics (ADR 0016): empty or null without ServerSettings::metrics. The series are taken once
+  // here, so recording is an atomic add.
+  MetricsAccess metricsAccess_;
+  std::optional<metrics::HttpRequests> requests_;
+  prometheus::Counter* handshakesCompleted_ = nullptr;
+  prometheus::Counter* handshakesFailed_ = nullptr;
+  /// By pki::PeerStatus; null for none and trusted, which are no failures.
+  std::array<prometheus::Counter*, 7> certificateFailures_{};
+  /// Read the lanes and the connection count; released first in ~Impl, before what they read.
+  std::vector<metrics::SampledFamily> sampled_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> tearingDown_{false};
@@ -416,7 +447,9 @@ Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler,
       context_(std::in_place, std::max(1, settings_.threads)),
       control_(std::in_place, net::make_strand(*context_)),
       workers_(std::in_place, "workers", settings_.worker_threads, settings_.queued_per_worker),
-      health_(std::in_place, "health check", 1, kQueuedHealthChecks) {
+      health_(std::in_place, "health check", 1, kQueuedHealthChecks),
+      metricsAccess_(parseMetricsAccess(settings_)) {
+  if (settings_.metrics) registerMetrics();
   if (auto configured = pki::configureServerContext(tls_.native_handle(), settings_.tls);
       !configured) {
     throw std::runtime_error("TLS configuration failed: " + configured.error().message);
@@ -438,8 +471,10 @@ Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler,
 
 Server::Impl::~Impl() {
   tearingDown_ = true;
+  sampled_.clear();  // no scrape reads the lanes from here on
   workers_.reset();
   health_.reset();
+  scrapes_.reset();
   graceTimer_.reset();
   signals_.reset();
   acceptor_.reset();
@@ -473,6 +508,7 @@ void Server::Impl::run() {
   // transaction halfway): nothing may run application code once run() has returned.
   workers_->finish();
   health_->finish();
+  if (scrapes_) scrapes_->finish();
 
   // No thread runs the context any more, so the signal set may be touched here; dropping it
   // gives SIGTERM/SIGINT their default meaning back.
@@ -610,12 +646,19 @@ net::awaitable<void> Server::Impl::serveConnection(std::shared_ptr<Session> sess
     // Scanners, old TLS versions and impatient clients: not worth more than a debug line.
     spdlog::debug("handshake failed conn={} from={}: {}", session->connection.id,
                   session->connection.remote_address, handshakeError.message());
+    if (handshakesFailed_) handshakesFailed_->Increment();
     co_return;
   }
+  if (handshakesCompleted_) handshakesCompleted_->Increment();
   // Once per connection: verifying a client certificate costs milliseconds of CPU, too much to
   // repeat for every request on a keep-alive connection (ARCHITECTURE.md §1). A proxy's own
   // certificate never identifies anyone: its clients' come per request (serveRequest).
-  if (!session->fromProxy) session->connection.peer = pki::peerVerification(stream.native_handle());
+  if (!session->fromProxy) {
+    session->connection.peer = pki::peerVerification(stream.native_handle());
+    const auto status = static_cast<std::size_t>(session->connection.peer.status);
+    if (status < certificateFailures_.size() && certificateFailures_[status])
+      certificateFailures_[status]->Increment();
+  }
 
   beast::flat_buffer buffer;
   Ending ending = Ending::keep_alive;
@@ -683,7 +726,7 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
   Connection connection = forwarded ? std::move(*forwarded) : session.connection;
   // From the complete request on: a slow upload is bounded by read_timeout instead.
   connection.deadline = SteadyClock::now() + settings_.request_timeout;
-  Handled handled = co_await answer(request, connection);
+  Handled handled = co_await answer(request, connection, session);
   Response& response = handled.reply.response;
   response.version(responseVersion(request->version()));
   const bool streamed = static_cast<bool>(handled.reply.body);
@@ -705,6 +748,7 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
   }
   logRequest(connection, toStd(request->method_string()), toStd(request->target()), status, started,
              handled.log.person);
+  recordRequest(handled.log.route, toStd(request->method_string()), status, started);
   if (!written) co_return Ending::abort;
   co_return keepAlive ? Ending::keep_alive : Ending::close;
 }
@@ -725,21 +769,28 @@ net::awaitable<Ending> Server::Impl::refuseRequest(
   const bool written = co_await writeResponse(session, response, false);
   logRequest(session.connection, toStd(partial.method_string()), toStd(partial.target()),
              response.result_int(), started, "");
+  recordRequest(metrics::kUnroutedRoute, toStd(partial.method_string()), response.result_int(),
+                started);
   co_return written ? Ending::drain : Ending::abort;
 }
 
 net::awaitable<Handled> Server::Impl::answer(const std::shared_ptr<const Request>& request,
-                                             const Connection& connection) {
+                                             const Connection& connection, const Session& session) {
   const std::string_view path = targetPath(toStd(request->target()));
   // Static files are the transport's own: small reads, no application code.
-  if (isStaticPath(path)) co_return Handled{serveStaticFile(*request, settings_.static_dir), {}};
+  if (isStaticPath(path))
+    co_return Handled{serveStaticFile(*request, settings_.static_dir),
+                      {.route = metrics::kStaticRoute}};
+  if (servesMetrics(*request, path, session))
+    co_return co_await answerMetrics(*request, connection);
   Lane& lane =
       !settings_.health_path.empty() && path == settings_.health_path ? *health_ : *workers_;
   const auto loggedPath = path.substr(0, kMaxLoggedPathLength);
   if (!lane.tryEnter()) {
     spdlog::warn("{} busy with {} requests: 503 conn={} path={}", lane.name(), lane.capacity(),
                  connection.id, loggedPath);
-    co_return Handled{unavailable("Te veel verzoeken tegelijk; probeer het later opnieuw\n"), {}};
+    co_return Handled{unavailable("Te veel verzoeken tegelijk; probeer het later opnieuw\n"),
+                      {.route = metrics::kUnroutedRoute}};
   }
   auto work = [this, request, connection]() noexcept {
     RequestLog log;
@@ -755,7 +806,91 @@ net::awaitable<Handled> Server::Impl::answer(const std::shared_ptr<const Request
   // Requests pipelined behind this one would otherwise run while the abandoned handler may still
   // be changing the same data.
   tooLate.keep_alive(false);
-  co_return Handled{std::move(tooLate), {}};
+  co_return Handled{std::move(tooLate), {.route = metrics::kUnroutedRoute}};
+}
+
+bool Server::Impl::servesMetrics(const Request& request, std::string_view path,
+                                 const Session& session) const {
+  // The TCP peer decides, never X-Forwarded-For: a header proves nothing about who asks. A
+  // connection from a trusted proxy carries everyone's requests, so it never reads the metrics,
+  // even when its address is allowed (ADR 0016).
+  return requests_ && path == settings_.metrics_path &&
+         (request.method() == bhttp::verb::get || request.method() == bhttp::verb::head) &&
+         !session.fromProxy && metricsAccess_.allows(session.connection.remote_address);
+}
+
+net::awaitable<Handled> Server::Impl::answerMetrics(const Request& request,
+                                                    const Connection& connection) {
+  const RequestLog log{.route = settings_.metrics_path};
+  // A thread of its own, like /healthz: the metrics matter most when every worker is busy.
+  if (!scrapes_->tryEnter()) {
+    spdlog::warn("{} busy with {} requests: 503 conn={}", scrapes_->name(), scrapes_->capacity(),
+                 connection.id);
+    co_return Handled{unavailable("Te veel verzoeken tegelijk; probeer het later opnieuw\n"), log};
+  }
+  auto work = [this, version = request.version()]() noexcept -> std::optional<Response> {
+    try {
+      Response response{bhttp::status::ok, version};
+      response.set(bhttp::field::content_type, metrics::kExpositionContentType);
+      response.set(bhttp::field::cache_control, "no-store");
+      response.body() = settings_.metrics->exposition();
+      response.prepare_payload();
+      return response;
+    } catch (const std::exception& e) {
+      spdlog::error("metrics exposition failed: {}", e.what());
+      return std::nullopt;
+    }
+  };
+  const auto description = fmt::format("metrics conn={}", connection.id);
+  auto response = co_await runOnLane<std::optional<Response>>(*scrapes_, connection.deadline, work,
+                                                              description);
+  if (!response) co_return Handled{unavailable("Het verzoek duurde te lang\n"), log};
+  if (!*response)
+    co_return Handled{
+        plainTextResponse(bhttp::status::internal_server_error, "Interne serverfout\n"), log};
+  co_return Handled{std::move(**response), log};
+}
+
+void Server::Impl::registerMetrics() {
+  metrics::Registry& registry = *settings_.metrics;
+  requests_.emplace(registry, settings_.metric_routes, std::vector{settings_.metrics_path});
+  scrapes_.emplace("metrics", 1, kQueuedScrapes);
+  handshakesCompleted_ = &registry.tls_handshakes.Add({{"result", "completed"}});
+  handshakesFailed_ = &registry.tls_handshakes.Add({{"result", "failed"}});
+  for (const auto status :
+       {pki::PeerStatus::expired, pki::PeerStatus::revoked, pki::PeerStatus::untrusted,
+        pki::PeerStatus::wrong_usage, pki::PeerStatus::invalid}) {
+    certificateFailures_.at(static_cast<std::size_t>(status)) =
+        &registry.client_certificate_failures.Add({{"reason", pki::toString(status)}});
+  }
+  // Read at scrape time from what the server counts anyway.
+  const auto perLane = [this](std::size_t (Lane::*read)() const) {
+    return [this, read] {
+      return std::vector<metrics::Sample>{{{{"lane", "workers"}}, double(((*workers_).*read)())},
+                                          {{{"lane", "health"}}, double(((*health_).*read)())},
+                                          {{{"lane", "metrics"}}, double(((*scrapes_).*read)())}};
+    };
+  };
+  sampled_.push_back(registry.addSampled(
+      "mijncert_http_lane_requests",
+      "Requests on a lane of threads (workers, health, metrics): running or waiting for a thread",
+      metrics::SampledKind::gauge, perLane(&Lane::occupied)));
+  sampled_.push_back(registry.addSampled(
+      "mijncert_http_lane_capacity_requests",
+      "Requests a lane takes (running and waiting); beyond this it answers 503 at once",
+      metrics::SampledKind::gauge, perLane(&Lane::capacity)));
+  sampled_.push_back(registry.addSampled(
+      "mijncert_http_open_connections", "Client connections open now", metrics::SampledKind::gauge,
+      [this] {
+        return std::vector<metrics::Sample>{{{}, double(openConnections_.load())}};
+      }));
+}
+
+void Server::Impl::recordRequest(std::string_view route, std::string_view method, unsigned status,
+                                 SteadyClock::time_point started) {
+  if (!requests_) return;
+  const std::chrono::duration<double> seconds = SteadyClock::now() - started;
+  requests_->observe(route, method, status, seconds.count());
 }
 
 Reply Server::Impl::respond(const Request& request, const Connection& connection,

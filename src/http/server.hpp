@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace metrics {
+class Registry;
+}  // namespace metrics
+
 namespace http {
 
 /// Everything the listener needs.
@@ -47,6 +51,18 @@ struct ServerSettings {
   /// X-Forwarded-For; from anywhere else both headers are ignored.
   std::vector<std::string> trusted_proxies;
   std::string client_certificate_header = "X-SSL-Client-Cert";
+  /// Where the transport records requests, TLS handshakes and its lanes (ADR 0016); null: no
+  /// metrics, and `metrics_path` is left to the handler like any other path. Not owned; outlives
+  /// the server.
+  metrics::Registry* metrics = nullptr;
+  /// The patterns of the handler's route table: the `route` labels RequestLog::route may name.
+  std::vector<std::string> metric_routes;
+  /// GET (and HEAD) of exactly this path is answered by the transport with the metrics, on a
+  /// thread of its own, for connections whose TCP peer is in `metrics_allow` and is no trusted
+  /// proxy; for anyone else the handler answers it (the portal: 404, as for any unknown path).
+  std::string metrics_path = "/metrics";
+  /// Addresses or CIDR ranges that may read the metrics (`metrics.allow`).
+  std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};
 };
 
 /// An HTTPS server; run() blocks until SIGTERM/SIGINT or stop(), then drains and returns.

@@ -104,22 +104,35 @@ bool AddressRange::contains(const IpAddress& address) const {
   return (network_.bytes[wholeBytes] & mask) == (address.bytes[wholeBytes] & mask);
 }
 
-core::Result<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries) {
-  TrustedProxies proxies;
+core::Result<std::vector<AddressRange>> parseAddressRanges(const std::vector<std::string>& entries,
+                                                           std::string_view what) {
+  std::vector<AddressRange> ranges;
   for (const std::string& entry : entries) {
     auto range = AddressRange::parse(entry);
     if (!range) {
-      return core::makeError(core::ErrorKind::invalid,
-                             "trusted proxy '" + entry + "' is not an IP address or CIDR range");
+      return core::makeError(core::ErrorKind::invalid, std::string(what) + " '" + entry +
+                                                           "' is not an IP address or CIDR range");
     }
-    proxies.ranges_.push_back(*range);
+    ranges.push_back(*range);
   }
+  return ranges;
+}
+
+bool anyContains(const std::vector<AddressRange>& ranges, const IpAddress& address) {
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [&](const AddressRange& range) { return range.contains(address); });
+}
+
+core::Result<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries) {
+  auto ranges = parseAddressRanges(entries, "trusted proxy");
+  if (!ranges) return ranges.error();
+  TrustedProxies proxies;
+  proxies.ranges_ = std::move(*ranges);
   return proxies;
 }
 
 bool TrustedProxies::contains(const IpAddress& address) const {
-  return std::any_of(ranges_.begin(), ranges_.end(),
-                     [&](const AddressRange& range) { return range.contains(address); });
+  return anyContains(ranges_, address);
 }
 
 bool TrustedProxies::contains(std::string_view address) const {

@@ -34,6 +34,13 @@ class AddressRange {
   int prefixBits_ = 128;  ///< of the 128 bits of the (mapped) address
 };
 
+/// Parses configured addresses and CIDR ranges; ErrorKind::invalid "WHAT 'entry' is not an IP
+/// address or CIDR range" for the first bad entry.
+core::Result<std::vector<AddressRange>> parseAddressRanges(const std::vector<std::string>& entries,
+                                                           std::string_view what);
+/// True if `address` lies within one of `ranges`.
+bool anyContains(const std::vector<AddressRange>& ranges, const IpAddress& address);
+
 /// The client address a request from a trusted proxy names (TrustedProxies::clientAddress).
 struct ForwardedAddress {
   std::string address;

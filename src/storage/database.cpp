@@ -159,11 +159,18 @@ constexpr std::chrono::milliseconds kHealthAcquireTimeout{2000};
 
 }  // namespace
 
+SessionLease::SessionLease(Database& database, std::size_t position)
+    : database_(&database), position_(position) {
+  ++database_->in_use_;
+}
+
 SessionLease::SessionLease(SessionLease&& other) noexcept
     : database_(std::exchange(other.database_, nullptr)), position_(other.position_) {}
 
 SessionLease::~SessionLease() {
-  if (database_) database_->pool_->give_back(position_);
+  if (!database_) return;
+  database_->pool_->give_back(position_);
+  --database_->in_use_;
 }
 
 soci::session& SessionLease::session() {
@@ -270,7 +277,11 @@ core::Result<SessionLease> Database::lease() {
 
 core::Result<SessionLease> Database::lease(std::chrono::milliseconds timeout) {
   std::size_t position = 0;
-  if (!pool_->try_lease(position, int(timeout.count()))) {
+  ++waiting_;
+  const bool leased_one = pool_->try_lease(position, int(timeout.count()));
+  --waiting_;
+  if (!leased_one) {
+    ++timeouts_;
     spdlog::warn("storage: no free database connection within {} ms (pool of {})", timeout.count(),
                  settings_.pool_size);
     return core::makeError(core::ErrorKind::unavailable, "storage.busy");
@@ -284,6 +295,11 @@ core::Result<SessionLease> Database::lease(std::chrono::milliseconds timeout) {
     slot.checked_generation = losses;
   }
   return leased;
+}
+
+PoolStatistics Database::poolStatistics() const {
+  return {settings_.pool_size, in_use_.load(std::memory_order_relaxed),
+          waiting_.load(std::memory_order_relaxed), timeouts_.load(std::memory_order_relaxed)};
 }
 
 core::Result<void> Database::health() {

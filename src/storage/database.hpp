@@ -32,6 +32,14 @@ struct DatabaseSettings {
 
 class Database;
 
+/// The pool at one moment, for the metrics (ADR 0016).
+struct PoolStatistics {
+  std::size_t size = 0;        ///< pooled connections
+  std::size_t in_use = 0;      ///< leased now
+  std::size_t waiting = 0;     ///< callers waiting for a free connection now
+  std::uint64_t timeouts = 0;  ///< leases that found no free connection in time, since start
+};
+
 /// A pooled session leased for one unit of work; given back to the pool when destroyed.
 class SessionLease {
  public:
@@ -48,8 +56,7 @@ class SessionLease {
 
  private:
   friend class Database;
-  SessionLease(Database& database, std::size_t position)
-      : database_(&database), position_(position) {}
+  SessionLease(Database& database, std::size_t position);
   Database* database_;  ///< nullptr once moved from
   std::size_t position_;
 };
@@ -76,6 +83,8 @@ class Database {
   std::size_t poolSize() const { return settings_.pool_size; }
   /// The settings it was opened with.
   const DatabaseSettings& settings() const { return settings_; }
+  /// How busy the pool is; cheap (atomic reads), for the metrics.
+  PoolStatistics poolStatistics() const;
   /// Applies every pending migration, each in its own transaction; returns how many were applied.
   core::Result<int> migrate();
   /// The highest applied migration version (0 for an empty database).
@@ -134,6 +143,10 @@ class Database {
   /// other pooled session is checked (an empty-query ping) before its next use.
   std::atomic<std::uint64_t> lost_connections_{0};
   std::atomic<std::uint64_t> writes_{0};
+  // For poolStatistics(): kept here because soci's pool tells neither.
+  std::atomic<std::size_t> in_use_{0};
+  std::atomic<std::size_t> waiting_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
 };
 
 }  // namespace storage

@@ -72,6 +72,7 @@ http::Reply Portal::handle(const http::Request& request, const http::Connection&
     return failure(context, core::makeError(core::ErrorKind::not_found, "error.not_found"), api);
   }
   context.parameters = match.parameters;
+  log.route = match.route->pattern;  // the metrics' label: the pattern, never the raw path
   return dispatch(context, match);
 }
 

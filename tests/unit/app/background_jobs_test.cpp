@@ -4,6 +4,7 @@
 #include "app/background_jobs.hpp"
 
 #include "../ca/ca_test_support.hpp"
+#include "metrics/registry.hpp"
 #include "pki/crypto.hpp"
 #include "storage/mobile_requests.hpp"
 
@@ -102,6 +103,37 @@ TEST_F(BackgroundJobsTest, AFailingJobIsReportedAndTheOthersStillRun) {
   EXPECT_NE(status.problem.find("crl file tls-ca"), std::string::npos) << status.problem;
   EXPECT_TRUE(status.last_run);
   EXPECT_EQ(rows("rate_events"), 0);  // the purge ran all the same
+}
+
+// ADR 0016: runs and failures per job, the last success, and whether this node leads.
+TEST_F(BackgroundJobsTest, CountsRunsAndFailuresPerJob) {
+  metrics::Registry registry;
+  {
+    BackgroundJobs jobs(JobSettings{}, JobParts{*lock_, *ca_, *housekeeping_, *trust_, *signatures_,
+                                                clock_, 15min, &registry});
+    std::filesystem::remove(dir_.path() / "tls-ca.crl");
+    std::filesystem::create_directory(dir_.path() / "tls-ca.crl");  // its sync fails
+    jobs.runOnce();
+    const std::string text = registry.exposition();
+    const auto has = [&text](const std::string& line) {
+      return text.find(line + "\n") != std::string::npos;
+    };
+    EXPECT_TRUE(has(R"(mijncert_background_job_runs_total{job="crl_sync"} 2)")) << text;
+    EXPECT_TRUE(has(R"(mijncert_background_job_failures_total{job="crl_sync"} 1)"));
+    EXPECT_TRUE(has(R"(mijncert_background_job_runs_total{job="crl_publish"} 2)"));
+    EXPECT_TRUE(has(R"(mijncert_background_job_failures_total{job="crl_publish"} 0)"));
+    EXPECT_TRUE(has(R"(mijncert_background_job_runs_total{job="purge"} 1)"));
+    EXPECT_TRUE(has(R"(mijncert_background_job_runs_total{job="leader_lock"} 1)"));
+    EXPECT_TRUE(has(R"(mijncert_background_jobs_leader 1)"));
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch());
+    EXPECT_NE(text.find(R"(mijncert_background_job_last_success_timestamp_seconds{job="purge"} )" +
+                        std::to_string(seconds.count())),
+              std::string::npos)
+        << text;
+  }
+  // The jobs are gone: their leader gauge goes with them.
+  EXPECT_EQ(registry.exposition().find("mijncert_background_jobs_leader"), std::string::npos);
 }
 
 TEST_F(BackgroundJobsTest, TheThreadRunsARoundAtOnceAndStopsWithTheObject) {

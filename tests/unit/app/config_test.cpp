@@ -239,6 +239,28 @@ TEST_F(ConfigTest, DurationsAndSizesMustBeSensibleWholeNumbers) {
   EXPECT_EQ(errorFor(withServer("shutdown_grace_seconds = 0")), "") << "no grace is a choice";
 }
 
+TEST_F(ConfigTest, MetricsAreForLoopbackUnlessConfigured) {
+  const std::string minimal = kMinimal;
+  const auto defaults = app::loadConfig(write(minimal));
+  EXPECT_EQ(defaults.server.metrics_allow, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  const auto configured =
+      app::loadConfig(write(minimal + "[metrics]\nallow = [\"10.0.0.0/24\", \"2001:db8::7\"]\n"));
+  EXPECT_EQ(configured.server.metrics_allow,
+            (std::vector<std::string>{"10.0.0.0/24", "2001:db8::7"}));
+  const auto nobody = app::loadConfig(write(minimal + "[metrics]\nallow = []\n"));
+  EXPECT_TRUE(nobody.server.metrics_allow.empty());
+}
+
+TEST_F(ConfigTest, RefusesAMetricsAllowEntryThatIsNoAddress) {
+  const std::string minimal = kMinimal;
+  expectErrorAt(minimal + "[metrics]\nallow = [\"127.0.0.1\", \"prometheus.local\"]\n", "allow",
+                "metrics.allow has 'prometheus.local', which is no IP address or CIDR range");
+  expectErrorAt(minimal + "[metrics]\nallow = [\"10.0.0.0/33\"]\n", "allow",
+                "metrics.allow has '10.0.0.0/33'");
+  expectErrorAt(minimal + "[metrics]\nallow = \"127.0.0.1\"\n", "allow",
+                "metrics.allow must be a list of strings, not a string");
+}
+
 TEST_F(ConfigTest, ReadsTheWorkerSettings) {
   const auto config =
       app::loadConfig(write(withServer("worker_threads = 3\nrequest_timeout_seconds = 7")));

@@ -2,6 +2,7 @@
 
 #include "ca_test_support.hpp"
 #include "core/time_format.hpp"
+#include "metrics/registry.hpp"
 #include "pki/crypto.hpp"
 #include "pki/public_key.hpp"
 
@@ -72,6 +73,35 @@ TEST_F(CaTest, NeverSignsAnOverlongValidityAndRecordsTheIssuanceFailed) {
   EXPECT_TRUE(hasField(issued.error(), "validity"));
   EXPECT_EQ(issuanceStates().front(), "failed");
   EXPECT_EQ(certificateCount(), 0);
+}
+
+// ADR 0016: issuances are counted per product and result, and issued ones timed.
+TEST_F(CaTest, CountsIssuancesByKindProductAndResult) {
+  pki::SystemRandom random;
+  metrics::Registry registry;
+  ca::CertificateAuthority ca(issuers(), ca::builtInProfiles(), *store_, clock_, random, &registry);
+  const std::string labels = R"({kind="server",product="server-private",result=")";
+  const std::string before = registry.exposition();
+  EXPECT_NE(before.find("mijncert_certificate_issuances_total" + labels + "issued\"} 0\n"),
+            std::string::npos)
+      << "every product's series exists from the start:\n"
+      << before;
+  ASSERT_TRUE(ca.issue(serverRequest(), freshKey(), actor_));
+  auto overlong = serverRequest("b.voorbeeld.nl");
+  overlong.not_after = clock_.now() + std::chrono::days{10000};
+  ASSERT_FALSE(ca.issue(overlong, freshKey(), actor_));
+  ASSERT_FALSE(ca.issue({.product = "no-such-product"}, freshKey(), actor_));
+
+  const std::string text = registry.exposition();
+  EXPECT_NE(text.find("mijncert_certificate_issuances_total" + labels + "issued\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mijncert_certificate_issuances_total" + labels + "failed\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("mijncert_certificate_issuance_duration_seconds_count{kind=\"server\","
+                      "product=\"server-private\"} 1\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("no-such-product"), std::string::npos) << "no series for unknown products";
 }
 
 TEST_F(CaTest, NeverSignsBeyondTheIssuingCasEnd) {

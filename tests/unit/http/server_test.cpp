@@ -5,6 +5,7 @@
 
 #include "http/server.hpp"
 
+#include "metrics/registry.hpp"
 #include "pki/crl.hpp"
 #include "pki/key.hpp"
 
@@ -338,6 +339,7 @@ class TestHandler : public http::Handler {
       response.set(beasthttp::field::cache_control, "private, max-age=60");
     response.body() = "hallo " + std::to_string(request.body().size());
     log.person = "person-42";
+    if (target == "/hello") log.route = "/hello";  // a route of the table, for the metrics
     return response;
   }
 
@@ -1129,6 +1131,148 @@ TEST_F(ProxyServerTest, AReloadedCrlAppliesToNewConnectionsAndHeaders) {
   ASSERT_TRUE(trust_->reloadIfChanged().value());
   EXPECT_EQ(peerAndRemote(withCertificate(), "").first, "revoked");
   EXPECT_EQ(peerAndRemote({.source_address = kProxy}, certificateHeader_).first, "revoked");
+}
+
+// GET /metrics (ADR 0016): answered by the transport to allowed TCP peers only.
+class MetricsServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    settings_.metrics = &registry_;
+    settings_.metric_routes = {"/hello"};
+    settings_.metrics_allow = {"127.0.0.1"};
+  }
+
+  /// The value of one sample line of a scrape ("name{labels}"), or -1 when absent.
+  double sample(const std::string& series) {
+    const auto reply = exchange(getRequest("/metrics"));
+    if (!reply || reply->status != 200) return -2;
+    const auto at = reply->body.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(reply->body.substr(at + series.size() + 2));
+  }
+
+  metrics::Registry registry_;
+};
+
+TEST_F(MetricsServerTest, AnswersAnAllowedPeerWithoutTheHandler) {
+  start();
+  const auto reply = exchange(getRequest("/metrics"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(reply->body.find("# TYPE mijncert_http_lane_requests gauge"), std::string::npos)
+      << reply->body;
+  EXPECT_EQ(reply->header("strict-transport-security"), "max-age=63072000; includeSubDomains");
+  EXPECT_EQ(handler_.calls(), 0);
+  const auto head = exchange(getRequest("/metrics").replace(0, 3, "HEAD"), true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(MetricsServerTest, LeavesThePathToTheHandlerForOtherPeersMethodsOrWithoutMetrics) {
+  start();
+  TlsClient other(server_->port(), {.source_address = "127.0.0.3"});
+  ASSERT_TRUE(other.send(getRequest("/metrics")));
+  const auto refused = other.read();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->body, "hallo 0") << "the handler answers, as for any path";
+  EXPECT_EQ(handler_.calls(), 1);
+  const auto posted =
+      exchange("POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->body, "hallo 0");
+  EXPECT_EQ(handler_.calls(), 2);
+}
+
+TEST_F(MetricsServerTest, WithoutARegistryThereIsNoMetricsPath) {
+  settings_.metrics = nullptr;
+  start();
+  const auto reply = exchange(getRequest("/metrics"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->body, "hallo 0");
+}
+
+TEST_F(MetricsServerTest, ABadAllowEntryIsAStartUpError) {
+  settings_.metrics_allow = {"127.0.0.1", "scraper.example"};
+  try {
+    start();
+    FAIL() << "started with a bad metrics.allow";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'scraper.example'"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(MetricsServerTest, CountsRequestsUnderTheirRouteAndTheTransportsOwnLabels) {
+  start();
+  ASSERT_TRUE(exchange(getRequest("/hello")));
+  ASSERT_TRUE(exchange(getRequest("/hello")));
+  ASSERT_TRUE(exchange(getRequest("/organisaties/7")));  // the handler names no route
+  ASSERT_TRUE(exchange(getRequest("/static/app.css")));
+  // Refused while being read (a header line without colon): 400 before any route is chosen.
+  ASSERT_TRUE(exchange("GET /hello HTTP/1.1\r\nHost localhost\r\n\r\n"));
+  EXPECT_EQ(sample(R"(mijncert_http_requests_total{method="GET",route="/hello",status="200"})"), 2);
+  EXPECT_EQ(sample(R"(mijncert_http_requests_total{method="GET",route="unmatched",status="200"})"),
+            1);
+  EXPECT_EQ(sample(R"(mijncert_http_requests_total{method="GET",route="static",status="200"})"), 1);
+  EXPECT_EQ(sample(R"(mijncert_http_requests_total{method="GET",route="unrouted",status="400"})"),
+            1);
+  EXPECT_EQ(
+      sample(
+          R"(mijncert_http_request_duration_seconds_count{method="GET",route="/hello",status="200"})"),
+      2);
+  EXPECT_GE(sample(R"(mijncert_tls_handshakes_total{result="completed"})"), 5);
+  EXPECT_EQ(sample(R"(mijncert_http_lane_requests{lane="metrics"})"), 1) << "the scrape itself";
+}
+
+TEST_F(MetricsServerTest, CountsFailedHandshakesAndClientCertificatesByReason) {
+  start();
+  EXPECT_FALSE(connect({.max_version = TLS1_1_VERSION})->handshakeOk());
+  const auto withCertificate =
+      connect({.certificate_file = dir_ / "server.crt", .key_file = dir_ / "server.key"});
+  ASSERT_TRUE(withCertificate->handshakeOk());  // trusted: no failure
+  EXPECT_GE(sample(R"(mijncert_tls_handshakes_total{result="failed"})"), 1);
+  EXPECT_EQ(sample(R"(mijncert_tls_client_certificate_failures_total{reason="untrusted"})"), 0);
+  EXPECT_EQ(sample(R"(mijncert_tls_client_certificate_failures_total{reason="expired"})"), 0);
+}
+
+TEST_F(MetricsServerTest, AnswersWhileEveryWorkerIsBlocked) {
+  settings_.worker_threads = 1;
+  settings_.queued_per_worker = 0;
+  start();
+  auto blocked = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  ASSERT_TRUE(handler_.waitUntilBlocked(1));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(sample(R"(mijncert_http_lane_requests{lane="workers"})"), 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  const auto refused = exchange(getRequest("/hello"));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(sample(R"(mijncert_http_requests_total{method="GET",route="unrouted",status="503"})"),
+            1);
+  handler_.openGate();
+  ASSERT_TRUE(blocked.get());
+}
+
+// A trusted proxy carries everyone's requests: its connections never read the metrics, even from
+// an allowed address and whatever X-Forwarded-For says.
+TEST_F(ProxyServerTest, AProxyConnectionNeverReadsTheMetrics) {
+  metrics::Registry registry;
+  settings_.metrics = &registry;
+  settings_.metrics_allow = {"127.0.0.0/8"};
+  start();
+  TlsClient proxy(server_->port(), {.source_address = kProxy});
+  ASSERT_TRUE(proxy.send(getRequest("/metrics", "X-Forwarded-For: 127.0.0.1\r\n")));
+  const auto reply = proxy.read();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->body, "hallo 0");
+  const auto direct = exchange(getRequest("/metrics"));
+  ASSERT_TRUE(direct);
+  EXPECT_NE(direct->body.find("mijncert_"), std::string::npos);
+  server_->stop();
+  ASSERT_TRUE(serverExited(30s));
+  server_.reset();  // before the registry it records into
 }
 
 }  // namespace
