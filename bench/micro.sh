@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The performance targets that are not HTTP load (bench/README.md §Issuance, exports, start-up
-# and memory): issuance against `openssl speed`, the CSR checks, the CSV export against the
-# database's own CSV, the XLSX export, one whole server order through the API, start-up and
+# The performance targets that are not HTTP load (in bench/README.md: the section on issuance,
+# exports, start-up and memory): issuance against `openssl speed`, the CSR checks, the CSV
+# export against the database's own CSV, the XLSX export, one whole server order through the API, start-up and
 # memory. Each is measured in this one run beside its baseline, as the median of several runs:
 # the machine is shared and noisy, so only ratios taken together mean much.
 #

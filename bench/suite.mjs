@@ -258,7 +258,8 @@ async function loadRun(port, demo, urlPath, { mode = 'keepalive', connections = 
     '--duration', String(seconds), '--warmup', String(warmup), '--json',
   ];
   if (identity) args.push('--cert', demo.certPath, '--key', demo.keyPath);
-  if (session) args.push('--session');
+  // A browser's cookie comes from a page view: API calls start no session (ADR 0015).
+  if (session) args.push('--session', '--session-path', '/');
   const { stdout } = await run(loadClient, args, { timeoutMs: (seconds + warmup + 60) * 1000 });
   return JSON.parse(stdout);
 }

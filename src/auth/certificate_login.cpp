@@ -54,23 +54,6 @@ constexpr std::size_t kRememberedAudits = 100'000;
 
 }  // namespace
 
-std::optional<CertificateLogin::Remembered> CertificateLogin::remembered(
-    const std::string& fingerprint, core::TimePoint now) {
-  const std::lock_guard lock(remembered_mutex_);
-  const auto found = remembered_.find(fingerprint);
-  if (found == remembered_.end() || found->second.writes != registry_.localWrites() ||
-      now - found->second.at >= kIdentityRemembered)
-    return std::nullopt;
-  return found->second;
-}
-
-void CertificateLogin::remember(const std::string& fingerprint, Remembered what) {
-  const std::lock_guard lock(remembered_mutex_);
-  // Only the certificates of the last second matter: start over rather than grow without end.
-  if (remembered_.size() >= kRememberedAudits) remembered_.clear();
-  remembered_.insert_or_assign(fingerprint, std::move(what));
-}
-
 core::Result<Identification> CertificateLogin::identify(const pki::PeerVerification& peer) {
   Identification result;
   if (peer.certificate) result.certificate_fingerprint = peer.certificate->sha256Fingerprint();
@@ -78,14 +61,12 @@ core::Result<Identification> CertificateLogin::identify(const pki::PeerVerificat
     result.refusal = refusalFor(peer.status);
     return result;
   }
-  const auto now = clock_.now();
-  if (auto known = remembered(result.certificate_fingerprint, now)) {
+  const auto writes = registry_.localWrites();
+  if (auto known = remembered_.find(result.certificate_fingerprint, writes)) {
     result.principal = std::move(known->principal);
     result.refusal = known->refusal;
     return result;
   }
-  // Read before the lookup: a write that lands during it makes the entry stale, never fresh.
-  const auto writes = registry_.localWrites();
   const auto identity = policy::identityOf(*peer.certificate);
   if (!identity) {
     result.refusal = LoginRefusal::unknown_person;
@@ -100,8 +81,8 @@ core::Result<Identification> CertificateLogin::identify(const pki::PeerVerificat
   } else {
     result.principal = std::move(**principal);
   }
-  remember(result.certificate_fingerprint,
-           {.principal = result.principal, .refusal = result.refusal, .writes = writes, .at = now});
+  remembered_.remember(result.certificate_fingerprint,
+                       {.principal = result.principal, .refusal = result.refusal}, writes);
   return result;
 }
 

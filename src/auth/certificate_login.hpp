@@ -6,6 +6,7 @@
 #include "core/registry.hpp"
 #include "pki/tls.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/recent_reads.hpp"
 #include "storage/registry_repository.hpp"
 
 #include <chrono>
@@ -47,8 +48,8 @@ class CertificateLogin {
       : registry_(registry), audit_(audit), clock_(clock), audit_interval_(audit_interval) {}
 
   /// Identifies the person behind a verified peer certificate. Database failures are errors;
-  /// refusals are a normal outcome. What a certificate maps to is remembered for at most
-  /// kIdentityRemembered, and only while this process has written nothing (ADR 0015).
+  /// refusals are a normal outcome. What a certificate maps to is remembered as a recent read
+  /// (storage::RecentReads, ADR 0015): a registry change counts here within a second.
   core::Result<Identification> identify(const pki::PeerVerification& peer);
 
   /// Writes "login" or "login.refused" to the audit log: once per certificate and outcome per
@@ -64,11 +65,7 @@ class CertificateLogin {
   struct Remembered {
     std::optional<core::Principal> principal;
     LoginRefusal refusal = LoginRefusal::unknown_person;
-    std::uint64_t writes = 0;  ///< the registry's localWrites() when it was looked up
-    core::TimePoint at;
   };
-  std::optional<Remembered> remembered(const std::string& fingerprint, core::TimePoint now);
-  void remember(const std::string& fingerprint, Remembered what);
 
   /// Whether `key` was not audited within the interval; if so, it counts as audited now.
   bool dueForAudit(const std::string& key, core::TimePoint now);
@@ -80,13 +77,7 @@ class CertificateLogin {
   std::chrono::seconds audit_interval_;
   std::mutex audited_mutex_;
   std::unordered_map<std::string, core::TimePoint> audited_;  ///< certificate and outcome → when
-  std::mutex remembered_mutex_;
-  std::unordered_map<std::string, Remembered> remembered_;  ///< by certificate fingerprint
+  storage::RecentReads<Remembered> remembered_;               ///< by certificate fingerprint
 };
-
-/// How long a certificate's person is remembered at most: what another node changes in the
-/// registry (access withdrawn, roles) counts here within this time; what this node changes, at
-/// once (ADR 0015).
-inline constexpr std::chrono::seconds kIdentityRemembered{1};
 
 }  // namespace auth

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -153,6 +154,25 @@ class CertificateFilter {
 
   /// The conditions (without WHERE), all qualified with "c.".
   const std::string& where() const { return where_; }
+  /// The conditions with their values: equal keys, equal results.
+  std::string key() const {
+    std::string key = where_;
+    for (const auto& value : values_) {
+      key += '\x1f';
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>)
+              key += v;
+            else if constexpr (std::is_same_v<T, core::TimePoint>)
+              key += std::to_string(v.time_since_epoch().count());
+            else
+              key += std::to_string(v);
+          },
+          value);
+    }
+    return key;
+  }
   /// Binds the parameters of where() in order; they live as long as this filter.
   void bind(Statement& statement) const {
     for (const auto& value : values_) std::visit([&](const auto& v) { statement.use(v); }, value);
@@ -271,12 +291,21 @@ core::Result<CertificatePage> CertificateInventory::search(const CertificateQuer
       database_, TransactionMode::read, [&](soci::session& sql) -> core::Result<CertificatePage> {
         const CertificateFilter filter(query);
         CertificatePage page;
-        long long total = 0;
-        Statement count(sql);
-        count.into(total);
-        filter.bind(count);
-        count.execute("SELECT COUNT(*) FROM certificates c WHERE " + filter.where());
-        page.total = total;
+        // Counting 100,000 index entries costs more than the page itself: the same count is
+        // answered again for a second while nothing was written (ADR 0015).
+        const auto writes = database_.writeCount();
+        const auto count_key = filter.key();
+        if (auto known = counts_.find(count_key, writes)) {
+          page.total = *known;
+        } else {
+          long long total = 0;
+          Statement count(sql);
+          count.into(total);
+          filter.bind(count);
+          count.execute("SELECT COUNT(*) FROM certificates c WHERE " + filter.where());
+          page.total = total;
+          counts_.remember(count_key, total, writes);
+        }
         // The page's ids come from the index alone (a "deferred join"): a far page skips index
         // entries, not whole rows; only the rows shown are read in full.
         const long long limit = std::max(0, query.limit);

@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "storage/database.hpp"
+#include "storage/recent_reads.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -98,6 +99,7 @@ class CertificateInventory {
 
  private:
   Database& database_;
+  RecentReads<long long> counts_;  ///< overview totals by filter
 };
 
 }  // namespace storage

@@ -1,12 +1,13 @@
 #include "web/views.hpp"
 
 #include "web/embedded.hpp"
+#include "web/i18n.hpp"
 
 #include <boost/json.hpp>
 #include <kainjow/mustache.hpp>
 
+#include <algorithm>
 #include <map>
-#include <mutex>
 #include <stdexcept>
 
 namespace web {
@@ -47,42 +48,57 @@ mustache::data toData(const boost::json::value& value) {
   return mustache::data{false};
 }
 
-// Parsed templates are cached; mustache objects are not safe to share while rendering, so each
-// render copies the parsed template (cheap compared to parsing).
-mustache::mustache parsed(std::string_view name) {
-  static std::mutex mutex;
-  static std::map<std::string, mustache::mustache, std::less<>> cache;
-  std::lock_guard lock(mutex);
-  auto found = cache.find(name);
+// Everything a template reads that is the same for every page of a language is put in once,
+// when it is parsed: partials ({{>NAME}}, templates/partials/NAME.mustache) are inlined and
+// texts ({{t.KEY}}) replaced by their escaped text, so that a render copies no catalogue.
+std::string prepared(std::string_view text, const Catalogue& texts, int depth = 0) {
+  constexpr std::string_view partial_tag = "{{>", text_tag = "{{t.", close_tag = "}}";
+  if (depth > 8) throw std::runtime_error("templates: partials nested too deep");
+  std::string out;
+  std::size_t position = 0;
+  for (;;) {
+    const auto partial = text.find(partial_tag, position), word = text.find(text_tag, position);
+    const auto open = std::min(partial, word);
+    const auto close = open == std::string_view::npos ? open : text.find(close_tag, open);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(position, open - position));
+    if (open == partial) {
+      const auto name = text.substr(open + partial_tag.size(), close - open - partial_tag.size());
+      const auto path = "templates/partials/" + std::string(name) + ".mustache";
+      const auto file = embeddedFiles().find(path);
+      if (file == embeddedFiles().end()) throw std::runtime_error("partial missing: " + path);
+      out += prepared(file->second, texts, depth + 1);
+    } else {
+      const auto key = text.substr(open + text_tag.size(), close - open - text_tag.size());
+      out += mustache::html_escape<std::string>(texts.text(key));
+    }
+    position = close + close_tag.size();
+  }
+  out.append(text.substr(position));
+  return out;
+}
+
+// Parsed once per worker thread and language: a mustache object is not safe to share while
+// rendering, and copying one per render costs as much as rendering.
+mustache::mustache& parsed(std::string_view name, Language language) {
+  thread_local std::map<std::pair<Language, std::string>, mustache::mustache, std::less<>> cache;
+  const auto key = std::pair{language, std::string(name)};
+  auto found = cache.find(key);
   if (found == cache.end()) {
     const std::string path = "templates/" + std::string(name) + ".mustache";
     const auto file = embeddedFiles().find(path);
     if (file == embeddedFiles().end()) throw std::runtime_error("template missing: " + path);
-    mustache::mustache compiled{std::string(file->second)};
+    mustache::mustache compiled{prepared(file->second, Catalogue::of(language))};
     if (!compiled.is_valid())
       throw std::runtime_error("template " + path + ": " + compiled.error_message());
-    found = cache.emplace(std::string(name), std::move(compiled)).first;
+    found = cache.emplace(key, std::move(compiled)).first;
   }
   return found->second;
 }
 
-// Every templates/partials/NAME.mustache is available to all templates as {{>NAME}}.
-void addPartials(mustache::data& data) {
-  constexpr std::string_view prefix = "templates/partials/";
-  constexpr std::string_view suffix = ".mustache";
-  for (const auto& [path, text] : embeddedFiles()) {
-    if (!path.starts_with(prefix) || !path.ends_with(suffix)) continue;
-    const auto name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-    const std::string body(text);
-    data.set(std::string(name), mustache::partial{[body] { return body; }});
-  }
-}
-
-std::string render(std::string_view name, const boost::json::object& model) {
-  auto tmpl = parsed(name);
-  auto data = toData(model);
-  addPartials(data);
-  auto text = tmpl.render(data);
+std::string render(std::string_view name, Language language, const boost::json::object& model) {
+  auto& tmpl = parsed(name, language);
+  auto text = tmpl.render(toData(model));
   if (!tmpl.error_message().empty())
     throw std::runtime_error("template " + std::string(name) + ": " + tmpl.error_message());
   return text;
@@ -107,12 +123,9 @@ boost::json::object chromeModel(const PageChrome& chrome) {
 }  // namespace
 
 std::string renderPage(std::string_view name, boost::json::object model, const PageChrome& chrome) {
-  const auto& texts = Catalogue::of(chrome.language).tree();
-  model["t"] = texts;
   auto layout = chromeModel(chrome);
-  layout["t"] = texts;
-  layout["content"] = render(name, model);
-  return render("layout", layout);
+  layout["content"] = render(name, chrome.language, model);
+  return render("layout", chrome.language, layout);
 }
 
 }  // namespace web

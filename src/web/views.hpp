@@ -32,8 +32,9 @@ struct PageChrome {
   std::string path;  ///< current path, for the language switch
 };
 
-/// Renders `templates/<name>.mustache` with `model` (plus `t`, the catalogue) inside the layout.
-/// Throws std::runtime_error for a missing or broken template (a bug, caught as a 500).
+/// Renders `templates/<name>.mustache` with `model` inside the layout; `{{t.KEY}}` reads the texts
+/// of the page's language (put in when the template is parsed). Throws std::runtime_error for a
+/// missing or broken template (a bug, caught as a 500).
 std::string renderPage(std::string_view name, boost::json::object model, const PageChrome& chrome);
 
 }  // namespace web
