@@ -99,13 +99,6 @@ core::Result<void> SessionRepository::remove(const std::string& id_hash) {
   });
 }
 
-core::Result<int> SessionRepository::removeForPerson(core::PersonId person) {
-  return withSession(database_, [&](soci::session& sql) -> core::Result<int> {
-    return changeRows(sql, "DELETE FROM sessions WHERE person_id = :person",
-                      [&](Statement& s) { s.use(person); });
-  });
-}
-
 core::Result<int> SessionRepository::removeExpired(core::TimePoint idle_before,
                                                    core::TimePoint created_before) {
   return withSession(database_, [&](soci::session& sql) -> core::Result<int> {

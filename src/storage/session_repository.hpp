@@ -42,8 +42,6 @@ class SessionRepository {
   core::Result<void> end(const SessionRecord& session, core::TimePoint at);
   /// Removes one session's row (it timed out).
   core::Result<void> remove(const std::string& id_hash);
-  /// Ends every session of a person (access withdrawn); returns how many.
-  core::Result<int> removeForPerson(core::PersonId person);
   /// Deletes sessions idle since before `idle_before` or created before `created_before`.
   core::Result<int> removeExpired(core::TimePoint idle_before, core::TimePoint created_before);
 

@@ -109,7 +109,8 @@ TEST_F(PostgresqlTest, MigratesWritesAndVerifies) {
   ASSERT_TRUE(
       sessions.create({"h", person_id, "fp", "csrf", clock_.now(), clock_.now(), organisation_id}));
   EXPECT_EQ(sessions.find("h").value()->organisation, organisation_id);
-  EXPECT_EQ(sessions.removeForPerson(person_id).value(), 1);
+  ASSERT_TRUE(sessions.end(sessions.find("h").value().value(), clock_.now()));
+  EXPECT_TRUE(sessions.find("h").value()->ended_at);
 
   storage::AuditRepository audit_log(*database_);
   EXPECT_EQ(audit_log.find({}).value().size(), 5u);

@@ -94,10 +94,13 @@ TEST_F(SessionRepositoryTest, RemovesOneOrAllOfAPerson) {
   ASSERT_TRUE(sessions().remove("a"));
   ASSERT_TRUE(sessions().remove("a"));  // already gone: still fine
   EXPECT_FALSE(sessions().find("a").value());
-  EXPECT_EQ(sessions().removeForPerson(person_).value(), 1);
-  EXPECT_FALSE(sessions().find("b").value());
-  EXPECT_TRUE(sessions().find("c").value());
-  EXPECT_EQ(sessions().removeForPerson(person_).value(), 0);
+  // Ending stores when: for a stored session and for one never stored (a signed cookie).
+  ASSERT_TRUE(sessions().end(sessions().find("b").value().value(), clock_.now()));
+  EXPECT_EQ(sessions().find("b").value()->ended_at, clock_.now());
+  EXPECT_FALSE(sessions().find("c").value()->ended_at);
+  ASSERT_TRUE(sessions().end(session("d", person_, clock_.now()), clock_.now()));
+  ASSERT_TRUE(sessions().end(session("d", person_, clock_.now()), clock_.now()));  // again: fine
+  EXPECT_EQ(sessions().find("d").value()->ended_at, clock_.now());
 }
 
 TEST_F(SessionRepositoryTest, RemovesIdleAndTooOldSessions) {
