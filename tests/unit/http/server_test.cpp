@@ -466,6 +466,15 @@ class ServerTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  /// Starts the server with one worker and `queued` places behind it, and sends /block, which
+  /// holds that worker until the gate opens; /block's answer comes from the returned future.
+  std::future<std::optional<Reply>> startWithTheWorkerBlocked(std::size_t queued) {
+    settings_.worker_threads = 1;
+    settings_.queued_per_worker = queued;
+    start();
+    return std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  }
+
   void start() {
     server_ = trust_ ? std::make_unique<http::Server>(settings_, handler_, trust_)
                      : std::make_unique<http::Server>(settings_, handler_);
@@ -910,10 +919,7 @@ TEST_F(ServerTest, HealthCheckAndHandshakesAnswerWhileEveryWorkerIsBlocked) {
 }
 
 TEST_F(ServerTest, RequestsBeyondTheQueueGet503AtOnce) {
-  settings_.worker_threads = 1;
-  settings_.queued_per_worker = 0;
-  start();
-  auto blocked = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  auto blocked = startWithTheWorkerBlocked(0);
   ASSERT_TRUE(handler_.waitUntilBlocked(1));
 
   const auto started = std::chrono::steady_clock::now();
@@ -963,9 +969,7 @@ TEST_F(ServerTest, AHandlerPastTheDeadlineGets503AndItsResultIsDiscarded) {
 
 TEST_F(ServerTest, WorkThatWaitedPastItsDeadlineIsNotStarted) {
   settings_.request_timeout = 1s;
-  settings_.worker_threads = 1;
-  start();
-  auto blocked = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  auto blocked = startWithTheWorkerBlocked(settings_.queued_per_worker);
   ASSERT_TRUE(handler_.waitUntilBlocked(1));
   const auto queued = exchange(getRequest("/hello"));  // waits behind /block until its deadline
   ASSERT_TRUE(queued);
@@ -1238,10 +1242,7 @@ TEST_F(MetricsServerTest, CountsFailedHandshakesAndClientCertificatesByReason) {
 }
 
 TEST_F(MetricsServerTest, AnswersWhileEveryWorkerIsBlocked) {
-  settings_.worker_threads = 1;
-  settings_.queued_per_worker = 0;
-  start();
-  auto blocked = std::async(std::launch::async, [this] { return exchange(getRequest("/block")); });
+  auto blocked = startWithTheWorkerBlocked(0);
   ASSERT_TRUE(handler_.waitUntilBlocked(1));
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(sample(R"(mijncert_http_lane_requests{lane="workers"})"), 1);
