@@ -1,5 +1,7 @@
 #include "storage/database.hpp"
 
+#include "storage/statement.hpp"
+
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -121,6 +123,10 @@ core::Result<Target> parseUrl(std::string_view url) {
 }
 
 /// Settings every SQLite connection needs (they are per connection, not stored in the file).
+/// How much of an SQLite database file is mapped into memory at most (address space, not RSS:
+/// pages are shared with the kernel's cache and count only while touched).
+constexpr long long kSqliteMappedBytes = 1LL << 30;
+
 void configureSqlite(soci::session& sql) {
   // First, so that switching to WAL waits for other connections instead of failing.
   sql << "PRAGMA busy_timeout = 5000";
@@ -129,6 +135,9 @@ void configureSqlite(soci::session& sql) {
   // FULL: a committed change (and its audit record) survives a power failure.
   sql << "PRAGMA synchronous = FULL";
   sql << "PRAGMA foreign_keys = ON";
+  // Pages are read from the kernel's page cache through a mapping, shared by every pooled
+  // connection, instead of a read() into each connection's own cache.
+  sql << "PRAGMA mmap_size = " + std::to_string(kSqliteMappedBytes);
 }
 
 /// libpq's network timeouts in keyword='value' form, each unless the URL sets its own. Without
@@ -190,7 +199,10 @@ Database::Database(Dialect dialect, const DatabaseSettings& settings)
       pool_(std::make_unique<soci::connection_pool>(settings.pool_size)),
       slots_(settings.pool_size) {}
 
-Database::~Database() = default;
+Database::~Database() {
+  // Kept statements are finalized while their connections are still open.
+  for (std::size_t i = 0; i < settings_.pool_size; ++i) forgetPreparedStatements(pool_->at(i));
+}
 
 core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
                                                        std::size_t pool_size) {
@@ -210,7 +222,12 @@ core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
   database->shown_ = target->shown;
   database->secrets_ = target->secrets;
   try {
-    for (std::size_t i = 0; i < settings.pool_size; ++i) database->connect(database->pool_->at(i));
+    for (std::size_t i = 0; i < settings.pool_size; ++i) {
+      auto& pooled = database->pool_->at(i);
+      database->connect(pooled);
+      // PostgreSQL runs each statement as a one-time query instead (Statement::execute).
+      if (target->dialect == Dialect::sqlite) keepPreparedStatements(pooled);
+    }
   } catch (const soci::soci_error& failure) {
     // libpq may quote parts of the URL in its message: blank out the password.
     spdlog::error("storage: cannot open {}: {}", target->shown,
@@ -248,6 +265,7 @@ std::unique_ptr<soci::session> Database::openSession() const {
 }
 
 void Database::reconnect(soci::session& session) const {
+  forgetPreparedStatements(session);
   session.reconnect();
   configure(session);
 }
@@ -259,6 +277,7 @@ std::string Database::redact(const std::string& message) const {
 bool Database::reconnectPooled(std::size_t position) {
   try {
     reconnect(pool_->at(position));
+    if (dialect_ == Dialect::sqlite) keepPreparedStatements(pool_->at(position));
     slots_[position].broken = false;
     spdlog::warn("storage: database connection lost, reconnected to {}", shown_);
     return true;

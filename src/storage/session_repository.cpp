@@ -43,8 +43,10 @@ core::Result<void> SessionRepository::create(const SessionRecord& session) {
 }
 
 core::Result<std::optional<SessionRecord>> SessionRepository::find(const std::string& id_hash) {
-  return withSession(
-      database_, [&](soci::session& sql) -> core::Result<std::optional<SessionRecord>> {
+  const auto writes = database_.writeCount();
+  if (auto known = recent_.find(id_hash, writes)) return std::move(*known);
+  auto found =
+      withSession(database_, [&](soci::session& sql) -> core::Result<std::optional<SessionRecord>> {
         const auto row = selectRow<SessionRow>(
             sql,
             "SELECT " + std::string(SessionRow::columns) + " FROM sessions WHERE id_hash = :id",
@@ -52,6 +54,8 @@ core::Result<std::optional<SessionRecord>> SessionRepository::find(const std::st
         if (!row) return std::nullopt;
         return row->value;
       });
+  if (found) recent_.remember(id_hash, *found, writes);
+  return found;
 }
 
 core::Result<void> SessionRepository::touch(const std::string& id_hash, core::TimePoint at) {

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "storage/database.hpp"
+#include "storage/recent_reads.hpp"
 
 #include <optional>
 #include <string>
@@ -30,7 +31,8 @@ class SessionRepository {
 
   /// Stores a new session.
   core::Result<void> create(const SessionRecord& session);
-  /// The session with this id hash; nullopt if none.
+  /// The session with this id hash; nullopt if none. A session read within the last second is
+  /// answered again while this process wrote nothing (ADR 0015): each page view checks it.
   core::Result<std::optional<SessionRecord>> find(const std::string& id_hash);
   /// Records activity (sliding idle timeout).
   core::Result<void> touch(const std::string& id_hash, core::TimePoint at);
@@ -52,6 +54,7 @@ class SessionRepository {
 
  private:
   Database& database_;
+  RecentReads<std::optional<SessionRecord>> recent_;
 };
 
 }  // namespace storage

@@ -75,22 +75,38 @@ struct type_conversion<bool> {
 
 namespace storage {
 
-/// One SQL statement with positional parameters (":name" placeholders in bind order).
+/// Keeps the statements run on `session` prepared for the next time they run (SQLite parses a
+/// statement for longer than it takes to run the overview's page query). For pooled SQLite
+/// sessions; whoever leases the session uses them, so no two threads touch them at once.
+void keepPreparedStatements(soci::session& session);
+/// Finalizes the statements kept for `session` and keeps no more: before it reconnects or closes
+/// (SQLite refuses to close a connection with statements left).
+void forgetPreparedStatements(soci::session& session);
+
+struct KeptStatement;
+
+/// One SQL statement with positional parameters (":name" placeholders in bind order). On a
+/// session that keeps prepared statements, the same query text reuses the statement prepared
+/// the first time; otherwise it is prepared for this one run.
 class Statement {
  public:
   /// A statement on `sql`; nothing runs until execute().
-  explicit Statement(soci::session& sql) : statement_(sql) {}
+  explicit Statement(soci::session& sql) : session_(sql) {}
+  /// Hands a kept statement back reset (its read ends) and without bindings.
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
 
   /// Binds the next result column to `target` (a std::optional for a nullable column).
   template <class T>
   Statement& into(T& target) {
-    statement_.exchange(soci::into(target));
+    bindings_.push_back({&target, &bindInto<T>});
     return *this;
   }
   /// Binds the next parameter; `value` must outlive execute() (SOCI keeps a pointer).
   template <class T>
   Statement& use(const T& value) {
-    statement_.exchange(soci::use(value));
+    bindings_.push_back({&value, &bindUse<T>});
     return *this;
   }
   /// Temporaries would dangle before execute().
@@ -111,22 +127,34 @@ class Statement {
     return *this;
   }
 
-  /// Prepares and runs `query`; true if a first row was fetched into the bound targets.
-  bool execute(const std::string& query) {
-    statement_.alloc();
-    // One-time: PostgreSQL then runs it in one round trip instead of PREPARE, EXECUTE and
-    // DEALLOCATE of a named statement.
-    statement_.prepare(query, soci::details::st_one_time_query);
-    statement_.define_and_bind();
-    return statement_.execute(true);
-  }
+  /// Prepares (or reuses) and runs `query`; true if a first row was fetched into the bound
+  /// targets. Once per Statement.
+  bool execute(const std::string& query);
   /// Fetches the next row; false after the last one.
-  bool next() { return statement_.fetch(); }
+  bool next() { return statement_->fetch(); }
   /// Rows changed by an INSERT, UPDATE or DELETE.
-  long long affectedRows() { return statement_.get_affected_rows(); }
+  long long affectedRows() { return statement_->get_affected_rows(); }
 
  private:
-  soci::statement statement_;
+  /// An into or use element, applied to whichever statement runs the query.
+  struct Binding {
+    const void* target;
+    void (*bind)(soci::statement&, const void*);
+  };
+  template <class T>
+  static void bindInto(soci::statement& statement, const void* target) {
+    statement.exchange(soci::into(*static_cast<T*>(const_cast<void*>(target))));
+  }
+  template <class T>
+  static void bindUse(soci::statement& statement, const void* value) {
+    statement.exchange(soci::use(*static_cast<const T*>(value)));
+  }
+
+  soci::session& session_;
+  std::vector<Binding> bindings_;
+  std::optional<soci::statement> own_;  ///< prepared for this run only
+  KeptStatement* kept_ = nullptr;       ///< or borrowed from the session's kept statements
+  soci::statement* statement_ = nullptr;
 };
 
 /// Runs `query` (with `bind` adding into/use elements) and calls `on_row` after each fetched row.

@@ -8,6 +8,7 @@
 
 #include <soci/soci.h>
 
+#include <cstdint>
 #include <exception>
 #include <string_view>
 #include <type_traits>
@@ -52,7 +53,27 @@ core::Error toError(const std::exception& failure, const ViolationMessages& mess
 template <class Body>
 using BodyResult = std::invoke_result_t<Body&, soci::session&>;
 
+/// How many INSERT, UPDATE or DELETE statements this thread has run (Statement::execute).
+std::uint64_t writeStatementsRun();
+
 namespace detail {
+
+/// Counts a body that ran a write statement as a write of `database` when it is done (an
+/// autocommit write has committed then, a transaction's after its COMMIT), so that recent reads
+/// of what it changed are not answered again (ADR 0015).
+class CountsWrites {
+ public:
+  explicit CountsWrites(Database& database) : database_(database) {}
+  ~CountsWrites() {
+    if (writeStatementsRun() != before_) database_.noteWrite();
+  }
+  CountsWrites(const CountsWrites&) = delete;
+  CountsWrites& operator=(const CountsWrites&) = delete;
+
+ private:
+  Database& database_;
+  std::uint64_t before_ = writeStatementsRun();
+};
 
 /// What happens to a body whose connection was lost under it.
 enum class OnLostConnection {
@@ -68,6 +89,7 @@ BodyResult<Body> runLeased(Database& database, Body& body, const ViolationMessag
                            const OnLostConnection& on_lost) {
   auto lease = database.lease();
   if (!lease) return lease.error();
+  const CountsWrites counts_writes(database);
   for (bool retried = false;; retried = true) {
     try {
       return body(lease->session());

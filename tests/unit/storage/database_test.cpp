@@ -3,6 +3,7 @@
 #include "core/time_format.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/migrations.hpp"
+#include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 #include "storage_test_support.hpp"
 
@@ -111,15 +112,81 @@ TEST_F(SqliteTest, EveryPooledConnectionIsConfigured) {
   for (auto& sql : sessions) {
     std::string journal;
     int foreign_keys = 0, synchronous = 0, busy_timeout = 0;
+    long long mmap_size = 0;
     *sql << "PRAGMA journal_mode", soci::into(journal);
     *sql << "PRAGMA foreign_keys", soci::into(foreign_keys);
     *sql << "PRAGMA synchronous", soci::into(synchronous);
     *sql << "PRAGMA busy_timeout", soci::into(busy_timeout);
+    *sql << "PRAGMA mmap_size", soci::into(mmap_size);
     EXPECT_EQ(journal, "wal");
     EXPECT_EQ(foreign_keys, 1);
     EXPECT_EQ(synchronous, 2);  // FULL
     EXPECT_EQ(busy_timeout, 5000);
+    EXPECT_EQ(mmap_size, 1LL << 30);
   }
+}
+
+void addPerson(soci::session& sql, const std::string& surname) {
+  storage::changeRows(sql,
+                      "INSERT INTO persons (given_name, surname, email, phone, profession, "
+                      "created_at) VALUES ('A', :s, '', '', '', 0)",
+                      [&](storage::Statement& s) { s.use(surname); });
+}
+
+TEST_F(SqliteTest, AnAutocommitWriteCountsAsAWriteAndAReadDoesNot) {
+  const auto before = database_->writeCount();
+  const auto count = [&] {
+    return storage::withSession(*database_, [](soci::session& sql) -> core::Result<long long> {
+      return storage::selectValue<long long>(sql, "SELECT COUNT(*) FROM persons").value_or(-1);
+    });
+  };
+  ASSERT_EQ(count().value(), 0);
+  EXPECT_EQ(database_->writeCount(), before);
+  ASSERT_TRUE(storage::withSession(*database_, [](soci::session& sql) -> core::Result<void> {
+    addPerson(sql, "Jansen");
+    return {};
+  }));
+  EXPECT_EQ(database_->writeCount(), before + 1);
+  EXPECT_EQ(count().value(), 1);
+}
+
+TEST_F(SqliteTest, AKeptStatementRunsAgainWithNewValuesAndWithinItsOwnRows) {
+  auto done = storage::withSession(*database_, [](soci::session& sql) -> core::Result<void> {
+    for (const auto* surname : {"Jansen", "de Vries", "Bakker"}) addPerson(sql, surname);
+    const std::string by_name = "SELECT COUNT(*) FROM persons WHERE surname <> :s";
+    // The same text again with other values, and again while its rows are being read.
+    EXPECT_EQ(storage::selectValue<long long>(sql, by_name, std::string("Jansen")), 2);
+    EXPECT_EQ(storage::selectValue<long long>(sql, by_name, std::string("nobody")), 3);
+    const std::string surnames = "SELECT surname FROM persons WHERE surname <> :s ORDER BY id";
+    std::vector<std::string> pairs;
+    std::string surname;
+    const std::string none;
+    storage::forEachRow(
+        sql, surnames, [&](storage::Statement& s) { s.into(surname).use(none); },
+        [&] {
+          const auto others = storage::selectColumn<std::string>(sql, surnames, surname);
+          for (const auto& other : others) pairs.push_back(surname + "/" + other);
+        });
+    EXPECT_EQ(pairs.size(), 6u);
+    EXPECT_EQ(pairs.front(), "Jansen/de Vries");
+    return {};
+  });
+  ASSERT_TRUE(done) << done.error().message;
+}
+
+TEST_F(SqliteTest, AKeptStatementHoldsNoReadOpenAfterwards) {
+  ASSERT_TRUE(storage::withSession(*database_, [](soci::session& sql) -> core::Result<void> {
+    for (const auto* surname : {"Jansen", "de Vries"}) addPerson(sql, surname);
+    // Reads the first of two rows only: unless it is reset, the statement keeps its snapshot.
+    EXPECT_TRUE(storage::selectValue<std::string>(sql, "SELECT surname FROM persons"));
+    return {};
+  }));
+  // A checkpoint that truncates the WAL must wait for every reader; without a busy timeout on
+  // this connection it reports busy (1) at once if one is left.
+  int busy = -1, log_frames = 0, checkpointed = 0;
+  *rawSession() << "PRAGMA wal_checkpoint(TRUNCATE)", soci::into(busy), soci::into(log_frames),
+      soci::into(checkpointed);
+  EXPECT_EQ(busy, 0);
 }
 
 TEST(Migrations, AreIdempotent) {
