@@ -123,10 +123,6 @@ core::Result<Target> parseUrl(std::string_view url) {
 }
 
 /// Settings every SQLite connection needs (they are per connection, not stored in the file).
-/// How much of an SQLite database file is mapped into memory at most (address space, not RSS:
-/// pages are shared with the kernel's cache and count only while touched).
-constexpr long long kSqliteMappedBytes = 1LL << 30;
-
 void configureSqlite(soci::session& sql) {
   // First, so that switching to WAL waits for other connections instead of failing.
   sql << "PRAGMA busy_timeout = 5000";
@@ -135,9 +131,6 @@ void configureSqlite(soci::session& sql) {
   // FULL: a committed change (and its audit record) survives a power failure.
   sql << "PRAGMA synchronous = FULL";
   sql << "PRAGMA foreign_keys = ON";
-  // Pages are read from the kernel's page cache through a mapping, shared by every pooled
-  // connection, instead of a read() into each connection's own cache.
-  sql << "PRAGMA mmap_size = " + std::to_string(kSqliteMappedBytes);
 }
 
 /// libpq's network timeouts in keyword='value' form, each unless the URL sets its own. Without

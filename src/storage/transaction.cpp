@@ -1,5 +1,7 @@
 #include "storage/transaction.hpp"
 
+#include "storage/statement.hpp"
+
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
@@ -38,30 +40,35 @@ Violation classifyPostgresql(const soci::postgresql_soci_error& failure) {
   return Violation::none;
 }
 
+/// Runs a statement without parameters or results; on SQLite a kept one (ADR 0019).
+void run(soci::session& sql, const std::string& text) {
+  Statement(sql).execute(text);
+}
+
 }  // namespace
 
 Transaction::Transaction(soci::session& sql, Dialect dialect, TransactionMode mode) : sql_(sql) {
   if (dialect == Dialect::sqlite) {
-    sql_ << (mode == TransactionMode::write ? "BEGIN IMMEDIATE" : "BEGIN");
+    run(sql_, mode == TransactionMode::write ? "BEGIN IMMEDIATE" : "BEGIN");
   } else {
     // A read sees one snapshot across its statements; writes use READ COMMITTED and lock what
     // they need explicitly (audit_log, see audit_log.cpp).
-    sql_ << (mode == TransactionMode::write ? "BEGIN"
-                                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    run(sql_, mode == TransactionMode::write ? "BEGIN"
+                                             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
 }
 
 Transaction::~Transaction() {
   if (!open_) return;
   try {
-    sql_ << "ROLLBACK";
+    run(sql_, "ROLLBACK");
   } catch (const std::exception&) {
     // The database may already have rolled back (or lost the connection); nothing to undo then.
   }
 }
 
 void Transaction::commit() {
-  sql_ << "COMMIT";
+  run(sql_, "COMMIT");
   open_ = false;
 }
 
