@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -25,12 +25,22 @@ std::string personName(std::string_view alias) {
   return "COALESCE(" + a + ".given_name || ' ' || " + a + ".surname, '')";
 }
 
-/// Words of a space-joined column.
-std::vector<std::string> words(const std::string& text) {
-  std::vector<std::string> result;
-  std::istringstream stream(text);
-  for (std::string word; stream >> word;) result.push_back(word);
-  return result;
+/// Splits a space-joined column into `words`, reusing the strings it holds already.
+void splitWords(std::string_view text, std::vector<std::string>& words) {
+  // What `std::istream >> word` skips, as the column was read before.
+  constexpr std::string_view kBlanks = " \t\n\v\f\r";
+  std::size_t count = 0;
+  for (auto start = text.find_first_not_of(kBlanks); start != std::string_view::npos;
+       start = text.find_first_not_of(kBlanks, start)) {
+    const auto word = text.substr(start, text.find_first_of(kBlanks, start) - start);
+    if (count < words.size())
+      words[count].assign(word);
+    else
+      words.emplace_back(word);
+    ++count;
+    start += word.size();
+  }
+  words.resize(count);
 }
 
 std::string lowerAscii(std::string text) {
@@ -94,12 +104,22 @@ struct CertificateRow {
 
   /// The value of the row just fetched.
   core::IssuedCertificate toValue() const {
-    core::IssuedCertificate result = value;
-    // The CHECK constraint allows only known kinds.
-    result.kind = core::parseCertificateKind(kind).value_or(core::CertificateKind::server);
-    result.dns_names = words(dns_names);
-    result.policy_oids = words(policy_oids);
+    core::IssuedCertificate result;
+    assignTo(result);
     return result;
+  }
+  /// toValue() written over `target`, reusing the storage of its strings (cursors).
+  void assignTo(core::IssuedCertificate& target) const {
+    // `value` has no words of its own: they are split into the vectors `target` has.
+    auto dns = std::move(target.dns_names);
+    auto oids = std::move(target.policy_oids);
+    target = value;
+    // The CHECK constraint allows only known kinds.
+    target.kind = core::parseCertificateKind(kind).value_or(core::CertificateKind::server);
+    splitWords(dns_names, dns);
+    splitWords(policy_oids, oids);
+    target.dns_names = std::move(dns);
+    target.policy_oids = std::move(oids);
   }
 };
 
@@ -335,27 +355,29 @@ core::Result<void> CertificateInventory::forEach(
   }
 }
 
-core::Result<std::optional<core::IssuedCertificate>> CertificateCursor::next() {
-  if (position_ == batch_.size() && !exhausted_) {
+core::Result<const core::IssuedCertificate*> CertificateCursor::next() {
+  if (position_ == rows_ && !exhausted_) {
     if (auto read = readBatch(); !read) return read.error();
   }
-  if (position_ == batch_.size()) return std::nullopt;
-  last_name_key_ = std::move(batch_name_keys_[position_]);
-  last_ = std::move(batch_[position_++]);
-  return last_;
+  if (position_ == rows_) return nullptr;
+  return &batch_[position_++];
 }
 
 core::Result<void> CertificateCursor::readBatch() {
-  batch_.clear();
-  batch_name_keys_.clear();
+  // Copied out first: the batch is read over these rows.
+  if (rows_ > 0) {
+    const auto& last = batch_[rows_ - 1];
+    after_ = Keyset{last.not_after, last.id, batch_name_keys_[rows_ - 1]};
+  }
   position_ = 0;
   return withSession(*database_, [&](soci::session& sql) -> core::Result<void> {
+    rows_ = 0;
     const CertificateFilter filter(query_);
     const auto [column, descending] = sortKey(query_.sort);
     const bool by_name = column == "c.common_name_lower";
     // After the last row read in sort order: a row-value comparison that the index serves.
     std::string after;
-    if (last_) {
+    if (after_) {
       after =
           " AND (" + std::string(column) + ", c.id) " + (descending ? "<" : ">") + " (:key, :id)";
     }
@@ -363,20 +385,25 @@ core::Result<void> CertificateCursor::readBatch() {
         sql, false, " WHERE " + filter.where() + after + orderBy(query_.sort) + " LIMIT :limit",
         [&](Statement& s) {
           filter.bind(s);
-          if (last_) {
+          if (after_) {
             if (by_name)
-              s.use(last_name_key_);
+              s.use(after_->name_key);
             else
-              s.use(last_->not_after);
-            s.use(last_->id);
+              s.use(after_->not_after);
+            s.use(after_->id);
           }
           s.use(kBatchRows);
         },
         [&](const CertificateRow& row) {
-          batch_.push_back(row.toValue());
-          batch_name_keys_.push_back(row.name_key);
+          if (rows_ == batch_.size()) {
+            batch_.emplace_back();
+            batch_name_keys_.emplace_back();
+          }
+          row.assignTo(batch_[rows_]);
+          batch_name_keys_[rows_] = row.name_key;
+          ++rows_;
         });
-    exhausted_ = batch_.size() < std::size_t(kBatchRows);
+    exhausted_ = rows_ < std::size_t(kBatchRows);
     return {};
   });
 }

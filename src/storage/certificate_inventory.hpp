@@ -49,8 +49,9 @@ struct CertificatePage {
 /// between batches: a slow download never ties up the database.
 class CertificateCursor {
  public:
-  /// The next certificate (without PEM); nullopt after the last one.
-  core::Result<std::optional<core::IssuedCertificate>> next();
+  /// The next certificate (without PEM), valid until the following call; nullptr after the
+  /// last one.
+  core::Result<const core::IssuedCertificate*> next();
 
  private:
   friend class CertificateInventory;
@@ -58,14 +59,23 @@ class CertificateCursor {
       : database_(&database), query_(std::move(query)) {}
   core::Result<void> readBatch();
 
+  /// Where the next batch starts: after the last row of the previous one, in sort order.
+  struct Keyset {
+    core::TimePoint not_after;
+    core::CertificateId id = 0;
+    std::string name_key;  ///< its stored common_name_lower
+  };
+
   Database* database_;
   CertificateQuery query_;
+  /// The first `rows_` values are the batch read last. Each batch is read over the values of the
+  /// one before, reusing their strings: an export of 100,000 rows allocates next to nothing.
   std::vector<core::IssuedCertificate> batch_;
   std::vector<std::string> batch_name_keys_;  ///< common_name_lower of each row of batch_
+  std::size_t rows_ = 0;
   std::size_t position_ = 0;
   bool exhausted_ = false;
-  std::optional<core::IssuedCertificate> last_;  ///< the keyset position: the last row read
-  std::string last_name_key_;                    ///< its stored common_name_lower
+  std::optional<Keyset> after_;
 };
 
 /// Read-only queries over certificates and cards.

@@ -39,15 +39,18 @@ struct CsvStream {
   storage::CertificateCursor cursor;
   const Catalogue* texts;
   char separator;
-  core::TimePoint now;
+  ExportRows rows;
   bool started = false;
   bool done = false;
 
   bool next(std::string& chunk) {
     chunk.clear();
     if (done) return false;
+    // Room for the last row beyond a full chunk: the chunk is not copied as it grows.
+    chunk.reserve(2 * kChunkBytes);
     if (!started) {
-      chunk = std::string(kUtf8Bom) + csvRecord(exportHeader(*texts), separator);
+      chunk += kUtf8Bom;
+      appendCsvRecord(chunk, exportHeader(*texts), separator);
       started = true;
     }
     while (chunk.size() < kChunkBytes) {
@@ -59,7 +62,7 @@ struct CsvStream {
         done = true;
         break;
       }
-      chunk += csvRecord(exportRow(*texts, **certificate, now), separator);
+      appendCsvRecord(chunk, rows.of(**certificate), separator);
     }
     return !chunk.empty();
   }
@@ -75,7 +78,7 @@ http::Reply csvDownload(RequestContext& context, PortalServices& services) {
       scheiding != context.target.query.end() && scheiding->second == "puntkomma" ? ';' : ',';
   auto stream = std::make_shared<CsvStream>(
       CsvStream{services.inventory.cursor(overviewQuery(context, owner->id, now)), &context.texts(),
-                separator, now});
+                separator, ExportRows(context.texts(), now)});
   return {downloadHead(context, "text/csv; charset=utf-8; header=present", *owner, now, "csv"),
           [stream](std::string& chunk) { return stream->next(chunk); }};
 }
@@ -125,9 +128,10 @@ http::Reply xlsxDownload(RequestContext& context, PortalServices& services) {
     XlsxFile workbook(file->path(), std::filesystem::temp_directory_path(),
                       t.text("certificates.download.sheet_name"));
     workbook.add(exportHeader(t));
+    ExportRows rows(t, now);
     auto written = services.inventory.forEach(
         overviewQuery(context, owner->id, now), [&](const core::IssuedCertificate& certificate) {
-          workbook.add(exportRow(t, certificate, now), kNumericExportColumns);
+          workbook.add(rows.of(certificate), kNumericExportColumns);
           return true;
         });
     if (!written) return failure(context, written.error(), false);

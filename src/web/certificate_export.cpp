@@ -16,15 +16,6 @@ namespace web {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string text;
-  for (const auto& word : words) {
-    if (!text.empty()) text += ' ';
-    text += word;
-  }
-  return text;
-}
-
 /// An ASCII slug: letters and digits in lower case, dots and apostrophes dropped ("B.V." is
 /// "bv"), everything else one hyphen.
 std::string asciiSlug(std::string_view text) {
@@ -78,20 +69,32 @@ std::optional<long long> daysLeft(const core::IssuedCertificate& certificate, co
   return (seconds + 86399) / 86400;
 }
 
-ExportRow exportRow(const Catalogue& t, const core::IssuedCertificate& certificate,
-                    core::TimePoint now) {
-  const auto status = core::statusAt(certificate.not_after, certificate.revoked_at, now);
-  const auto days = daysLeft(certificate, now);
-  return {std::to_string(certificate.id),
-          certificate.common_name,
-          joined(certificate.dns_names),
-          colonHex(certificate.serial_hex),
-          core::toIso8601(certificate.not_before),
-          core::toIso8601(certificate.not_after),
-          t.text("certificates.status." + std::string(core::toString(status))),
-          days ? std::to_string(*days) : std::string(),
-          certificate.manager_name,
-          certificate.requested_by_name};
+ExportRows::ExportRows(const Catalogue& t, core::TimePoint now)
+    : now_(now), row_(exportHeader(t).size()) {
+  for (const auto status : {core::CertificateStatus::valid, core::CertificateStatus::expiring,
+                            core::CertificateStatus::expired, core::CertificateStatus::revoked})
+    status_texts_[std::size_t(status)] =
+        t.text("certificates.status." + std::string(core::toString(status)));
+}
+
+const ExportRow& ExportRows::of(const core::IssuedCertificate& certificate) {
+  const auto status = core::statusAt(certificate.not_after, certificate.revoked_at, now_);
+  const auto days = daysLeft(certificate, now_);
+  row_[0] = std::to_string(certificate.id);
+  row_[1] = certificate.common_name;
+  row_[2].clear();
+  for (const auto& name : certificate.dns_names) {
+    if (!row_[2].empty()) row_[2] += ' ';
+    row_[2] += name;
+  }
+  row_[3] = colonHex(certificate.serial_hex);
+  row_[4] = core::toIso8601(certificate.not_before);
+  row_[5] = core::toIso8601(certificate.not_after);
+  row_[6] = status_texts_[std::size_t(status)];
+  row_[7] = days ? std::to_string(*days) : std::string();
+  row_[8] = certificate.manager_name;
+  row_[9] = certificate.requested_by_name;
+  return row_;
 }
 
 std::string colonHex(std::string_view hex) {
@@ -106,28 +109,31 @@ std::string colonHex(std::string_view hex) {
   return text;
 }
 
-std::string csvField(std::string_view value, char separator) {
-  std::string text;
+void appendCsvField(std::string& out, std::string_view value, char separator) {
   // OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
-  if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos)
-    text += '\'';
-  text += value;
-  if (text.find_first_of(std::string{separator, '"', '\r', '\n'}) == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
+  const bool formula =
+      !value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
+  const char specials[] = {separator, '"', '\r', '\n'};
+  if (value.find_first_of(std::string_view(specials, sizeof specials)) == std::string_view::npos) {
+    if (formula) out += '\'';
+    out += value;
+    return;
   }
-  return quoted + '"';
+  out += '"';
+  if (formula) out += '\'';
+  for (const char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
 }
 
-std::string csvRecord(const ExportRow& row, char separator) {
-  std::string record;
+void appendCsvRecord(std::string& out, const ExportRow& row, char separator) {
   for (std::size_t i = 0; i < row.size(); ++i) {
-    if (i > 0) record += separator;
-    record += csvField(row[i], separator);
+    if (i > 0) out += separator;
+    appendCsvField(out, row[i], separator);
   }
-  return record + "\r\n";
+  out += "\r\n";
 }
 
 std::string attachmentDisposition(std::string_view prefix, std::string_view organisation,

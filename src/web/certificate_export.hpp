@@ -6,6 +6,7 @@
 #include "core/certificate.hpp"
 #include "web/i18n.hpp"
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -25,10 +26,24 @@ inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 /// The column titles in the user's language.
 ExportRow exportHeader(const Catalogue& t);
-/// A certificate's cells in exportHeader() order: id, common name, SANs (space-separated),
-/// serial, not before, not after (RFC 3339), status (text), days left, manager, ordered by.
-ExportRow exportRow(const Catalogue& t, const core::IssuedCertificate& certificate,
-                    core::TimePoint now);
+
+/// The rows of an export, one certificate after another, with the status judged at one moment.
+/// A row is written over the one before and the status texts are looked up once: an export
+/// formats 100,000 rows.
+class ExportRows {
+ public:
+  ExportRows(const Catalogue& t, core::TimePoint now);
+
+  /// A certificate's cells in exportHeader() order: id, common name, SANs (space-separated),
+  /// serial, not before, not after (RFC 3339), status (text), days left, manager, ordered by.
+  /// Valid until the next call.
+  const ExportRow& of(const core::IssuedCertificate& certificate);
+
+ private:
+  core::TimePoint now_;
+  std::array<std::string, 4> status_texts_;  ///< by core::CertificateStatus
+  ExportRow row_;
+};
 
 /// Whole days until `not_after` for a certificate still in use (rounded up); nullopt once it
 /// has expired or was revoked.
@@ -36,11 +51,11 @@ std::optional<long long> daysLeft(const core::IssuedCertificate& certificate, co
 /// Hex as certificate viewers show it: upper case, a colon between bytes ("0A:1B:…").
 std::string colonHex(std::string_view hex);
 
-/// One CSV field: quoted when it holds the separator, a quote or a line break (quotes doubled),
-/// and prefixed with ' when a spreadsheet would read it as a formula (= + - @ tab CR).
-std::string csvField(std::string_view value, char separator);
-/// One CSV record with its CRLF line end.
-std::string csvRecord(const ExportRow& row, char separator);
+/// Appends one CSV field: quoted when it holds the separator, a quote or a line break (quotes
+/// doubled), and prefixed with ' when a spreadsheet would read it as a formula (= + - @ tab CR).
+void appendCsvField(std::string& out, std::string_view value, char separator);
+/// Appends one CSV record with its CRLF line end.
+void appendCsvRecord(std::string& out, const ExportRow& row, char separator);
 
 /// Content-Disposition of a download named "<prefix>-<organisation>-<YYYY-MM-DD>.<extension>":
 /// an ASCII filename for old clients and the UTF-8 name in filename* (RFC 6266).

@@ -11,8 +11,17 @@
 
 namespace {
 
-using web::csvField;
-using web::csvRecord;
+std::string csvField(std::string_view value, char separator) {
+  std::string field;
+  web::appendCsvField(field, value, separator);
+  return field;
+}
+
+std::string csvRecord(const web::ExportRow& row, char separator) {
+  std::string record;
+  web::appendCsvRecord(record, row, separator);
+  return record;
+}
 
 TEST(CsvField, PlainTextStaysAsItIs) {
   EXPECT_EQ(csvField("www.voorbeeld.nl", ','), "www.voorbeeld.nl");
@@ -42,6 +51,12 @@ TEST(CsvRecord, JoinsFieldsAndEndsWithCrLf) {
   EXPECT_EQ(csvRecord({"1", "a;b", "=x"}, ';'), "1;\"a;b\";'=x\r\n");
 }
 
+TEST(CsvRecord, IsAppended) {
+  std::string text = "a\r\n";
+  web::appendCsvRecord(text, {"b", "c"}, ',');
+  EXPECT_EQ(text, "a\r\nb,c\r\n");
+}
+
 TEST(ColonHex, WritesBytesInUpperCase) {
   EXPECT_EQ(web::colonHex("0a1bff"), "0A:1B:FF");
   EXPECT_EQ(web::colonHex("abc"), "0A:BC");
@@ -68,14 +83,34 @@ TEST(ExportRow, HasTheColumnsOfTheHeader) {
   c.not_before = now - std::chrono::days{10};
   c.not_after = now + std::chrono::days{20} + std::chrono::hours{1};
   c.manager_name = "Mia";
-  const auto row = web::exportRow(t, c, now);
+  web::ExportRows rows(t, now);
+  const auto row = rows.of(c);
   ASSERT_EQ(row.size(), web::exportHeader(t).size());
+  EXPECT_EQ(row[0], "7");
   EXPECT_EQ(row[2], "a.voorbeeld.nl b.voorbeeld.nl");
   EXPECT_EQ(row[3], "0A");
   EXPECT_EQ(row[6], "Verloopt binnenkort");
   EXPECT_EQ(row[7], "21");
   c.revoked_at = now;
-  EXPECT_EQ(web::exportRow(t, c, now)[7], "");
+  EXPECT_EQ(rows.of(c)[6], "Ingetrokken");
+  EXPECT_EQ(rows.of(c)[7], "");
+}
+
+TEST(ExportRow, LeavesNothingOfThePreviousRow) {
+  const auto& t = web::Catalogue::of(web::Language::nl);
+  const auto now = core::parseIso8601("2026-01-01T00:00:00Z").value();
+  core::IssuedCertificate first;
+  first.dns_names = {"a.voorbeeld.nl", "b.voorbeeld.nl"};
+  first.manager_name = "Mia";
+  first.not_after = now + std::chrono::days{100};
+  core::IssuedCertificate second;
+  second.not_after = now - std::chrono::days{1};
+  web::ExportRows rows(t, now);
+  rows.of(first);
+  const auto& row = rows.of(second);
+  EXPECT_EQ(row[2], "");
+  EXPECT_EQ(row[7], "");
+  EXPECT_EQ(row[8], "");
 }
 
 TEST(XlsxFile, WritesAWorkbookThatUnzips) {
