@@ -148,26 +148,45 @@ const IssuingCa* CertificateAuthority::findIssuer(const std::string& name) const
   return found == issuers_.end() ? nullptr : &*found;
 }
 
-core::Result<storage::IssuanceId> CertificateAuthority::reserve(const std::string& issuing_ca,
-                                                                const std::string& product,
-                                                                const Ownership& owner,
-                                                                const audit::Actor& actor,
-                                                                std::vector<std::uint8_t>& serial) {
-  const std::string request = recordedRequest(owner, actor);
+core::Result<CertificateAuthority::Checked> CertificateAuthority::buildAndReserve(
+    const IssuingCa& issuer, const ProductProfile& profile, pki::CertificateSpec spec,
+    const IssuanceRequest& request, const pki::PublicKey& public_key,
+    const std::string& recorded_request) {
+  const CheckContext context{issuer.certificate.notAfter(), clock_.now(), request.demo_backdating};
   for (int attempt = 1;; ++attempt) {
-    serial = drawSerial(random_);
+    spec.serial = drawSerial(random_);
+    auto built = pki::buildCertificate(spec, public_key, issuer.certificate);
+    if (!built) {
+      return recordFailed(issuer, profile, spec.serial, recorded_request, request.owner.order,
+                          built.error());
+    }
+    // Checked exactly as encoded: what is signed next is this to-be-signed certificate.
+    if (auto checked = checkProfile(pki::readContents(built->view()), profile, context); !checked) {
+      return recordFailed(issuer, profile, spec.serial, recorded_request, request.owner.order,
+                          checked.error());
+    }
     auto reserved =
-        store_.reserveSerial(issuing_ca, core::toHex(serial), product, request, owner.order);
-    if (reserved || reserved.error().message != "certificate.serial_taken" ||
-        attempt == kSerialAttempts) {
-      return reserved;
+        store_.reserveChecked(issuer.name, core::toHex(spec.serial), profile.name, recorded_request,
+                              built->tbsSha256(), request.owner.order);
+    if (reserved) return Checked{*reserved, std::move(*built)};
+    if (reserved.error().message != "certificate.serial_taken" || attempt == kSerialAttempts) {
+      return reserved.error();
     }
   }
 }
 
-core::Result<void> CertificateAuthority::fail(storage::IssuanceId issuance,
-                                              const core::Error& error) {
-  if (auto marked = store_.markFailed(issuance, problemsText(error)); !marked) return marked;
+core::Error CertificateAuthority::recordFailed(const IssuingCa& issuer,
+                                               const ProductProfile& profile,
+                                               const std::vector<std::uint8_t>& serial,
+                                               const std::string& recorded_request,
+                                               const std::optional<core::OrderId>& order,
+                                               const core::Error& error) {
+  auto issuance =
+      store_.reserveSerial(issuer.name, core::toHex(serial), profile.name, recorded_request, order);
+  if (!issuance) return issuance.error();
+  if (auto marked = store_.markFailed(*issuance, problemsText(error)); !marked) {
+    return marked.error();
+  }
   return error;
 }
 
@@ -191,59 +210,46 @@ core::Result<core::IssuedCertificate> CertificateAuthority::issue(const Issuance
 }
 
 core::Result<core::IssuedCertificate> CertificateAuthority::issueSteps(
-    const ProductProfile& product, const IssuanceRequest& request, const pki::PublicKey& public_key,
+    const ProductProfile& profile, const IssuanceRequest& request, const pki::PublicKey& public_key,
     const audit::Actor& actor) {
-  const ProductProfile* profile = &product;
-  const IssuingCa* issuer = findIssuer(profile->issuing_ca);
+  const IssuingCa* issuer = findIssuer(profile.issuing_ca);
   if (issuer == nullptr || issuer->signer == nullptr) {
     return core::makeError(core::ErrorKind::unavailable, "certificate.issuer_unavailable");
   }
-  const core::TimePoint now = clock_.now();
-
-  // 1. Reserve a serial: from here on the attempt is on record, whatever happens next.
   pki::CertificateSpec spec;
-  auto issuance = reserve(issuer->name, profile->name, request.owner, actor, spec.serial);
-  if (!issuance) return issuance.error();
-
-  // 2. Build.
   spec.subject = request.subject;
-  spec.not_before = request.not_before.value_or(now);
+  spec.not_before = request.not_before.value_or(clock_.now());
   spec.not_after =
-      request.not_after.value_or(spec.not_before + std::chrono::days{profile->term_days});
-  spec.key_usage = public_key.isRsa() ? profile->rsa_key_usage : profile->key_usage;
-  spec.extended_key_usage = profile->extended_key_usage;
+      request.not_after.value_or(spec.not_before + std::chrono::days{profile.term_days});
+  spec.key_usage = public_key.isRsa() ? profile.rsa_key_usage : profile.key_usage;
+  spec.extended_key_usage = profile.extended_key_usage;
   spec.dns_names = request.dns_names;
   spec.email_addresses = request.email_addresses;
-  spec.policy_oids = profile->policy_oids;
+  spec.policy_oids = profile.policy_oids;
   if (!issuer->crl_url.empty()) spec.crl_distribution_points = {issuer->crl_url};
-  auto built = pki::buildCertificate(spec, public_key, issuer->certificate);
-  if (!built) return fail(*issuance, built.error()).error();
 
-  // 3. Check the to-be-signed certificate, exactly as encoded, against its profile.
-  const CheckContext context{issuer->certificate.notAfter(), now, request.demo_backdating};
-  if (auto checked = checkProfile(pki::readContents(built->view()), *profile, context); !checked) {
-    return fail(*issuance, checked.error()).error();
-  }
-  if (auto marked = store_.markChecked(*issuance, built->tbsSha256()); !marked) {
-    return marked.error();
-  }
+  // 1. Build, check and reserve its serial as checked: from here on the attempt is on record,
+  // whatever happens next, and no other issuance for the order can begin.
+  const std::string recorded_request = recordedRequest(request.owner, actor);
+  auto checked =
+      buildAndReserve(*issuer, profile, std::move(spec), request, public_key, recorded_request);
+  if (!checked) return checked.error();
 
-  // 4. Sign (verified against the CA certificate inside signCertificate).
+  // 2. Sign (verified against the CA certificate inside signCertificate).
   const bool rsa_pss =
-      profile->rsa_pss && pki::describeKey(issuer->signer->key().handle()).starts_with("RSA");
-  auto signed_certificate =
-      pki::signCertificate(std::move(*built), issuer->certificate, issuer->signer->key(), rsa_pss);
+      profile.rsa_pss && pki::describeKey(issuer->signer->key().handle()).starts_with("RSA");
+  auto signed_certificate = pki::signCertificate(
+      std::move(checked->certificate), issuer->certificate, issuer->signer->key(), rsa_pss);
   if (!signed_certificate) {
-    return fail(*issuance,
-                core::makeError(core::ErrorKind::unavailable, signed_certificate.error().message))
-        .error();
-  }
-  if (auto marked = store_.markSigned(*issuance, signed_certificate->toPem()); !marked) {
-    return marked.error();
+    if (auto marked = store_.markFailed(checked->issuance, signed_certificate.error().message);
+        !marked) {
+      return marked.error();
+    }
+    return core::makeError(core::ErrorKind::unavailable, signed_certificate.error().message);
   }
 
-  // 5. Store with 6. its audit record, in one transaction.
-  return store(*issuance, *signed_certificate, *profile, request.owner, actor);
+  // 3. Store with its audit record, in one transaction.
+  return store(checked->issuance, *signed_certificate, profile, request.owner, actor);
 }
 
 core::Result<core::IssuedCertificate> CertificateAuthority::store(
@@ -272,7 +278,12 @@ core::Result<core::IssuedCertificate> CertificateAuthority::store(
   issued.pem = certificate.toPem();
   issued.issued_at = clock_.now();
   auto id = store_.storeIssued(issuance, issued, actor);
-  if (!id) return id.error();
+  if (!id) {
+    // The certificate is signed: kept in its issuance record (unless it is there already), where
+    // reconcile finds and stores it, it is never lost even though storing failed.
+    (void)store_.markSigned(issuance, issued.pem);
+    return id.error();
+  }
   issued.id = *id;
   return issued;
 }
@@ -294,13 +305,9 @@ core::Result<core::IssuedCertificate> CertificateAuthority::adopt(const std::str
     return checked.error();
   }
   // The same steps as an issuance, so the serial is on record and reconcile sees it.
-  auto issuance = store_.reserveSerial(issuer->name, certificate->serialHex(), profile->name,
-                                       recordedRequest(owner, actor));
+  auto issuance = store_.reserveChecked(issuer->name, certificate->serialHex(), profile->name,
+                                        recordedRequest(owner, actor), "");
   if (!issuance) return issuance.error();
-  if (auto marked = store_.markChecked(*issuance, ""); !marked) return marked.error();
-  if (auto marked = store_.markSigned(*issuance, certificate->toPem()); !marked) {
-    return marked.error();
-  }
   return store(*issuance, *certificate, *profile, owner, actor);
 }
 
@@ -389,7 +396,9 @@ core::Result<ReconcileReport> CertificateAuthority::reconcile(std::chrono::minut
       if (!stored) return stored.error();
       ++report.stored;
     } else {
-      if (auto marked = store_.markFailed(issuance.id, "abandoned before signing"); !marked) {
+      // Reserved or checked: a certificate signed for it never left the process that died.
+      if (auto marked = store_.markFailed(issuance.id, "abandoned before it was recorded signed");
+          !marked) {
         return marked.error();
       }
       ++report.failed;

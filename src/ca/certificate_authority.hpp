@@ -1,8 +1,10 @@
 #pragma once
 // The built-in CA (PRODUCT.md §8): issues certificates from product profiles in recorded steps,
-// in the order of Let's Encrypt Boulder's ca/ca.go: reserve a unique serial → build → check the
-// to-be-signed certificate against its profile → sign → store → audit. Every step is written to
-// `issuances` first, so an interrupted issuance is found by reconcile() and finished or marked.
+// in the order of Let's Encrypt Boulder's ca/ca.go: build → check the to-be-signed certificate
+// against its profile → reserve its unique serial as checked → sign → store with its audit
+// record. Two commits (ADR 0018): the serial and the order's one issuance are on record before
+// anything is signed, and the certificate is stored with its audit record before it is returned,
+// so an interrupted issuance is found by reconcile() and finished or marked.
 
 #include "audit/audit_record.hpp"
 #include "ca/product_profile.hpp"
@@ -100,7 +102,8 @@ class CertificateAuthority {
   core::Result<bool> syncCrlFile(const std::string& issuing_ca) const;
   /// Finishes issuances older than `stale_after` (younger ones may still be under way, on this
   /// node or another): stores signed-but-unstored ones; marks reserved/checked ones failed
-  /// (they were interrupted before signing, so nothing exists to finish).
+  /// (interrupted before their certificate was recorded: whatever was signed never left the
+  /// process, so nothing exists to finish).
   core::Result<ReconcileReport> reconcile(std::chrono::minutes stale_after);
 
   /// The configured issuing CAs.
@@ -121,15 +124,24 @@ class CertificateAuthority {
                                                    const pki::PublicKey& public_key,
                                                    const audit::Actor& actor);
   const IssuingCa* findIssuer(const std::string& name) const;
-  core::Result<storage::IssuanceId> reserve(const std::string& issuing_ca,
-                                            const std::string& product, const Ownership& owner,
-                                            const audit::Actor& actor,
-                                            std::vector<std::uint8_t>& serial);
+  /// A built certificate whose serial is reserved, checked against its profile.
+  struct Checked {
+    storage::IssuanceId issuance = 0;
+    pki::UnsignedCertificate certificate;
+  };
+
+  core::Result<Checked> buildAndReserve(const IssuingCa& issuer, const ProductProfile& profile,
+                                        pki::CertificateSpec spec, const IssuanceRequest& request,
+                                        const pki::PublicKey& public_key,
+                                        const std::string& recorded_request);
+  core::Error recordFailed(const IssuingCa& issuer, const ProductProfile& profile,
+                           const std::vector<std::uint8_t>& serial,
+                           const std::string& recorded_request,
+                           const std::optional<core::OrderId>& order, const core::Error& error);
   core::Result<core::IssuedCertificate> store(storage::IssuanceId issuance,
                                               const pki::Certificate& certificate,
                                               const ProductProfile& profile, const Ownership& owner,
                                               const audit::Actor& actor);
-  core::Result<void> fail(storage::IssuanceId issuance, const core::Error& error);
 
   std::vector<IssuingCa> issuers_;
   std::vector<ProductProfile> profiles_;

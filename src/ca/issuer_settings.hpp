@@ -34,7 +34,7 @@ struct IssuerSettings {
 struct CaSettings {
   std::vector<IssuerSettings> issuers;
   std::vector<ProductProfile> products = builtInProfiles();
-  std::chrono::minutes stale_issuance_after{15};  ///< reconcile marks older unsigned ones failed
+  std::chrono::minutes stale_issuance_after{15};  ///< reconcile finishes older unstored ones
 };
 
 /// The current CRL of each configured CA, as `/crl/<ca>.crl` serves it.

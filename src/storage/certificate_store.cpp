@@ -114,8 +114,23 @@ core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issu
                                                          const std::string& product,
                                                          const std::string& request,
                                                          std::optional<std::int64_t> order) {
+  return insertIssuance(issuing_ca, serial_hex, product, request, IssuanceState::reserved, "",
+                        order);
+}
+
+core::Result<IssuanceId> CertificateStore::reserveChecked(
+    const std::string& issuing_ca, const std::string& serial_hex, const std::string& product,
+    const std::string& request, const std::string& tbs_sha256, std::optional<std::int64_t> order) {
+  return insertIssuance(issuing_ca, serial_hex, product, request, IssuanceState::checked,
+                        tbs_sha256, order);
+}
+
+core::Result<IssuanceId> CertificateStore::insertIssuance(
+    const std::string& issuing_ca, const std::string& serial_hex, const std::string& product,
+    const std::string& request, IssuanceState state, const std::string& tbs_sha256,
+    std::optional<std::int64_t> order) {
   const core::TimePoint now = clock_.now();
-  const std::string state = stateName(IssuanceState::reserved);
+  const std::string state_name = stateName(state);
   return withSession(
       database_,
       [&](soci::session& sql) -> core::Result<IssuanceId> {
@@ -131,16 +146,17 @@ core::Result<IssuanceId> CertificateStore::reserveSerial(const std::string& issu
         insert.use(issuing_ca)
             .use(serial_hex)
             .use(product)
-            .use(state)
+            .use(state_name)
             .use(request)
+            .use(tbs_sha256)
             .use(order)
             .use(now)
             .use(now);
         insert.into(id);
         insert.execute(
-            "INSERT INTO issuances (issuing_ca, serial_hex, product, state, request, order_id, "
-            "created_at, updated_at) VALUES (:ca, :serial, :product, :state, :request, :order, "
-            ":created, :updated) RETURNING id");
+            "INSERT INTO issuances (issuing_ca, serial_hex, product, state, request, tbs_sha256, "
+            "order_id, created_at, updated_at) VALUES (:ca, :serial, :product, :state, :request, "
+            ":tbs, :order, :created, :updated) RETURNING id");
         return id;
       },
       ViolationMessages{.duplicate = "certificate.serial_taken"});
@@ -166,8 +182,10 @@ core::Result<std::optional<core::CertificateId>> CertificateStore::certificateFo
       database_, [&](soci::session& sql) -> core::Result<std::optional<core::CertificateId>> {
         return selectValue<core::CertificateId>(
             sql,
-            "SELECT c.id FROM certificates c JOIN issuances i ON i.id = c.issuance_id "
-            "WHERE i.order_id = :o AND i.state = 'stored'",
+            // "state <> 'failed'" lets both databases use the partial index of the order's one
+            // issuance under way or done (migration 0005).
+            "SELECT c.id FROM issuances i JOIN certificates c ON c.issuance_id = i.id "
+            "WHERE i.order_id = :o AND i.state <> 'failed' AND i.state = 'stored'",
             order);
       });
 }
@@ -189,11 +207,6 @@ core::Result<void> CertificateStore::moveIssuance(IssuanceId issuance,
   });
 }
 
-core::Result<void> CertificateStore::markChecked(IssuanceId issuance,
-                                                 const std::string& tbs_sha256) {
-  return moveIssuance(issuance, "('reserved')", IssuanceState::checked, "tbs_sha256", tbs_sha256);
-}
-
 core::Result<void> CertificateStore::markSigned(IssuanceId issuance, const std::string& pem) {
   return moveIssuance(issuance, "('checked')", IssuanceState::signed_, "pem", pem);
 }
@@ -213,7 +226,7 @@ core::Result<core::CertificateId> CertificateStore::storeIssued(
         const std::string stored = stateName(IssuanceState::stored);
         if (changeRows(sql,
                        "UPDATE issuances SET state = :state, updated_at = :now WHERE id = :id "
-                       "AND state = 'signed'",
+                       "AND state IN ('checked', 'signed')",
                        [&](Statement& s) { s.use(stored).use(now).use(issuance); }) != 1) {
           return conflict("certificate.issuance_state");
         }

@@ -1,8 +1,8 @@
 #pragma once
-// The write side of the certificate inventory: the CA's recorded issuance steps (reserve serial →
-// checked → signed → stored, or failed), issued certificates with their audit record, cards,
-// revocations and CRL numbers (PRODUCT.md §8; Boulder's ca/ca.go safety order). Reading is in
-// CertificateInventory.
+// The write side of the certificate inventory: the CA's recorded issuance steps (serial reserved
+// for a checked certificate → stored, or failed; signed when storing failed; ADR 0018), issued
+// certificates with their audit record, cards, revocations and CRL numbers (PRODUCT.md §8;
+// Boulder's ca/ca.go safety order). Reading is in CertificateInventory.
 
 #include "audit/audit_record.hpp"
 #include "core/certificate.hpp"
@@ -59,24 +59,31 @@ class CertificateStore {
   CertificateStore(Database& database, const core::Clock& clock)
       : database_(database), clock_(clock) {}
 
-  /// Step 1: reserves `serial_hex` at `issuing_ca` (RFC 5280 §4.1.2.2: unique per issuer) and
-  /// records what is needed to finish the issuance; conflict "certificate.serial_taken" if the
-  /// serial was ever used by that CA. An issuance for an order is the only one under way or
-  /// done for it: conflict "certificate.order_in_issuance" if another is (a failed one aside).
+  /// Reserves `serial_hex` at `issuing_ca` (RFC 5280 §4.1.2.2: unique per issuer) and records
+  /// what is needed to finish the issuance; conflict "certificate.serial_taken" if the serial was
+  /// ever used by that CA. An issuance for an order is the only one under way or done for it:
+  /// conflict "certificate.order_in_issuance" if another is (a failed one aside). Reserved only:
+  /// for an issuance that failed before it could be checked.
   core::Result<IssuanceId> reserveSerial(const std::string& issuing_ca,
                                          const std::string& serial_hex, const std::string& product,
                                          const std::string& request,
                                          std::optional<std::int64_t> order = std::nullopt);
+  /// Step 1 of an issuance: reserves the serial as reserveSerial does, for a to-be-signed
+  /// certificate (SHA-256 `tbs_sha256`) that passed its profile check, in one commit.
+  core::Result<IssuanceId> reserveChecked(const std::string& issuing_ca,
+                                          const std::string& serial_hex, const std::string& product,
+                                          const std::string& request, const std::string& tbs_sha256,
+                                          std::optional<std::int64_t> order = std::nullopt);
   /// The certificate stored for an order, if its issuance got that far.
   core::Result<std::optional<core::CertificateId>> certificateForOrder(std::int64_t order);
-  /// Step 2: the to-be-signed certificate passed its profile check.
-  core::Result<void> markChecked(IssuanceId issuance, const std::string& tbs_sha256);
-  /// Step 3: signed; the certificate is kept here so a crash before storing loses nothing.
+  /// Keeps a checked issuance's signed certificate that could not be stored, so that reconcile
+  /// stores it later.
   core::Result<void> markSigned(IssuanceId issuance, const std::string& pem);
   /// Ends an issuance that will never be signed (failed check, signer error, abandoned).
   core::Result<void> markFailed(IssuanceId issuance, const std::string& reason);
-  /// Step 4: stores the certificate with its SANs, marks the issuance stored and appends
-  /// "certificate.issue" in one transaction; returns the certificate id.
+  /// Step 2: stores a checked (or kept signed) issuance's certificate with its SANs, marks the
+  /// issuance stored and appends "certificate.issue", in one transaction; returns the
+  /// certificate id.
   core::Result<core::CertificateId> storeIssued(IssuanceId issuance,
                                                 const core::IssuedCertificate& certificate,
                                                 const audit::Actor& actor);
@@ -110,6 +117,11 @@ class CertificateStore {
   core::Result<std::int64_t> revokedCount(const std::string& issuing_ca);
 
  private:
+  core::Result<IssuanceId> insertIssuance(const std::string& issuing_ca,
+                                          const std::string& serial_hex, const std::string& product,
+                                          const std::string& request, IssuanceState state,
+                                          const std::string& tbs_sha256,
+                                          std::optional<std::int64_t> order);
   core::Result<void> moveIssuance(IssuanceId issuance, const std::string& from_states,
                                   IssuanceState to, const std::string& column,
                                   const std::string& value);

@@ -22,6 +22,22 @@ bool hasField(const core::Error& error, const std::string& field) {
                      [&](const core::FieldError& f) { return f.field == field; });
 }
 
+/// A signer that notes, whenever its key is taken to sign, which issuances are on record.
+class RecordWatchingSigner final : public ca::Signer {
+ public:
+  RecordWatchingSigner(pki::PrivateKey key, storage::CertificateStore& store)
+      : key_(std::move(key)), store_(store) {}
+  const pki::PrivateKey& key() const override {
+    on_record_ = store_.unfinishedIssuances().value();
+    return key_;
+  }
+  mutable std::vector<storage::UnfinishedIssuance> on_record_;
+
+ private:
+  pki::PrivateKey key_;
+  storage::CertificateStore& store_;
+};
+
 TEST_F(CaTest, IssuesServerCertificateThatMatchesItsProfileAndVerifies) {
   pki::SystemRandom random;
   auto ca = authority(random);
@@ -39,6 +55,37 @@ TEST_F(CaTest, IssuesServerCertificateThatMatchesItsProfileAndVerifies) {
       issued->pem, *ca::findProfile(ca->profiles(), "server-private"), context);
   EXPECT_TRUE(checked) << checked.error().message;
   EXPECT_EQ(issuanceStates().front(), "stored");
+}
+
+// ADR 0018: one commit before signing holds the serial, the check's result and the order.
+TEST_F(CaTest, TheSerialIsOnRecordAsCheckedBeforeAnythingIsSigned) {
+  pki::SystemRandom random;
+  RecordWatchingSigner signer(tls_key_, *store_);
+  auto ca = authority(random, &signer);
+  auto issued = ca->issue(serverRequest(), freshKey(), actor_);
+  ASSERT_TRUE(issued) << issued.error().message;
+  ASSERT_EQ(signer.on_record_.size(), 1u);
+  EXPECT_EQ(signer.on_record_.front().state, storage::IssuanceState::checked);
+  EXPECT_EQ(signer.on_record_.front().serial_hex, issued->serial_hex);
+  EXPECT_EQ(issuanceStates().front(), "stored");
+}
+
+// ADR 0018: a signed certificate is stored with its audit record or kept for reconcile.
+TEST_F(CaTest, KeepsASignedCertificateThatCouldNotBeStoredForReconcile) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  auto request = serverRequest();
+  request.owner.organisation = 424242;  // unknown: the certificate's row is refused
+  auto issued = ca->issue(request, freshKey(), actor_);
+  ASSERT_FALSE(issued);
+  EXPECT_EQ(issued.error().message, "certificate.unknown_owner");
+  EXPECT_EQ(certificateCount(), 0);
+  const auto unfinished = store_->unfinishedIssuances().value();
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished.front().state, storage::IssuanceState::signed_);
+  const auto kept = pki::Certificate::fromPem(unfinished.front().pem);
+  ASSERT_TRUE(kept) << "the signed certificate is on record";
+  EXPECT_EQ(kept->serialHex(), unfinished.front().serial_hex);
 }
 
 TEST_F(CaTest, IssuesCardCertificatesThatVerifyForTheirPurpose) {
@@ -266,14 +313,14 @@ TEST_F(CaTest, ReconcileStoresASignedButUnstoredIssuanceAndFailsAbandonedOnes) {
   auto certificate = pki::issueCertificate(spec, pki::PrivateKey::generate(pki::KeyType::ec_p256),
                                            &*tls_ca_, tls_key_);
   ASSERT_TRUE(certificate);
-  auto crashed = store_->reserveSerial("tls-ca", certificate->serialHex(), "server-private",
-                                       R"({"organisation":null,"actor":"person:7"})");
+  auto crashed = store_->reserveChecked("tls-ca", certificate->serialHex(), "server-private",
+                                        R"({"organisation":null,"actor":"person:7"})", "tbs");
   ASSERT_TRUE(crashed);
-  ASSERT_TRUE(store_->markChecked(*crashed, "tbs"));
   ASSERT_TRUE(store_->markSigned(*crashed, certificate->toPem()));
-  // A crash before signing: nothing to finish once it is older than the limit.
-  auto abandoned = store_->reserveSerial("tls-ca", "7a7a", "server-private", "{}");
-  ASSERT_TRUE(abandoned);
+  // A crash before signing, or between signing and storing (the signed certificate never left
+  // the process): nothing to finish once it is older than the limit.
+  ASSERT_TRUE(store_->reserveSerial("tls-ca", "7a7a", "server-private", "{}"));
+  ASSERT_TRUE(store_->reserveChecked("tls-ca", "7b7b", "server-private", "{}", "tbs"));
   // Just now, both may still be under way (e.g. on another node): left alone.
   auto early = ca->reconcile(15min);
   ASSERT_TRUE(early) << early.error().message;
@@ -284,11 +331,12 @@ TEST_F(CaTest, ReconcileStoresASignedButUnstoredIssuanceAndFailsAbandonedOnes) {
   auto report = ca->reconcile(15min);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->stored, 1);
-  EXPECT_EQ(report->failed, 1);
+  EXPECT_EQ(report->failed, 2);
   EXPECT_EQ(certificateCount(), 1);
   const auto states = issuanceStates();
   EXPECT_EQ(states.at(0), "stored");
   EXPECT_EQ(states.at(1), "failed");
+  EXPECT_EQ(states.at(2), "failed");
   auto again = ca->reconcile(15min);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->stored + again->failed, 0);

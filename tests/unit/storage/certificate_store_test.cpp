@@ -38,10 +38,8 @@ class CertificateStoreTest : public SqliteTest {
   /// Runs the recorded steps up to stored; returns the certificate id.
   core::CertificateId stored(const std::string& serial) {
     auto s = store();
-    auto issuance = s.reserveSerial("tls-ca", serial, "server-private", "{}");
+    auto issuance = s.reserveChecked("tls-ca", serial, "server-private", "{}", "tbs");
     EXPECT_TRUE(issuance);
-    EXPECT_TRUE(s.markChecked(*issuance, "tbs"));
-    EXPECT_TRUE(s.markSigned(*issuance, "PEM"));
     auto id = s.storeIssued(*issuance, certificate(serial), servicedesk_);
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : 0;
@@ -65,11 +63,14 @@ TEST_F(CertificateStoreTest, ASerialIsReservedOncePerIssuingCa) {
 
 TEST_F(CertificateStoreTest, StepsMoveOnlyForwardInOrder) {
   auto s = store();
-  auto issuance = s.reserveSerial("tls-ca", "4abc", "server-private", "{}");
+  auto reserved = s.reserveSerial("tls-ca", "4abb", "server-private", "{}");
+  ASSERT_TRUE(reserved);
+  EXPECT_FALSE(s.markSigned(*reserved, "PEM"));  // never checked
+  EXPECT_FALSE(s.storeIssued(*reserved, certificate("4abb"), servicedesk_));
+  ASSERT_TRUE(s.markFailed(*reserved, "profile mismatch"));
+
+  auto issuance = s.reserveChecked("tls-ca", "4abc", "server-private", "{}", "tbs");
   ASSERT_TRUE(issuance);
-  EXPECT_FALSE(s.markSigned(*issuance, "PEM"));  // not checked yet
-  EXPECT_FALSE(s.storeIssued(*issuance, certificate("4abc"), servicedesk_));
-  ASSERT_TRUE(s.markChecked(*issuance, "tbs"));
   auto unfinished = s.unfinishedIssuances();
   ASSERT_TRUE(unfinished);
   ASSERT_EQ(unfinished->size(), 1u);
@@ -78,6 +79,7 @@ TEST_F(CertificateStoreTest, StepsMoveOnlyForwardInOrder) {
   EXPECT_FALSE(s.markFailed(*issuance, "too late"));  // a signed certificate is never dropped
   ASSERT_TRUE(s.storeIssued(*issuance, certificate("4abc"), servicedesk_));
   EXPECT_TRUE(s.unfinishedIssuances()->empty());
+  EXPECT_FALSE(s.markSigned(*issuance, "PEM"));  // stored is final
 }
 
 TEST_F(CertificateStoreTest, StoringWritesNamesAndTheAuditRecordTogether) {

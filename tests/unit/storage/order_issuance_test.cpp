@@ -62,16 +62,14 @@ class OrderIssuanceTest : public backend_test::BackendTest {
     return created.value();
   }
 
-  /// Reserves `serial` at tls-ca for `order`.
+  /// Reserves `serial` at tls-ca for `order`, as the CA does for a checked certificate.
   core::Result<storage::IssuanceId> reserve(const std::string& serial,
                                             std::optional<core::OrderId> order) {
-    return store_->reserveSerial("tls-ca", serial, "server-private", "{}", order);
+    return store_->reserveChecked("tls-ca", serial, "server-private", "{}", "tbs", order);
   }
 
-  /// Runs a reserved issuance through to stored; returns the certificate id.
+  /// Stores the certificate of a reserved issuance; returns the certificate id.
   core::CertificateId stored(storage::IssuanceId issuance, const std::string& serial) {
-    EXPECT_TRUE(store_->markChecked(issuance, "tbs"));
-    EXPECT_TRUE(store_->markSigned(issuance, "PEM"));
     core::IssuedCertificate c;
     c.product = "server-private";
     c.organisation = organisation_;
@@ -121,6 +119,10 @@ TEST_P(OrderIssuanceTest, AnOrderHasOneIssuanceUnderWayUntilItFails) {
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().kind, ErrorKind::conflict);
   EXPECT_EQ(second.error().message, "certificate.order_in_issuance");
+  // Nor is a failure recorded for it (a failure is reserved unchecked first).
+  auto unchecked = store_->reserveSerial("tls-ca", "4a08", "server-private", "{}", order);
+  ASSERT_FALSE(unchecked);
+  EXPECT_EQ(unchecked.error().message, "certificate.order_in_issuance");
   // Another order, and issuances for no order at all, are not limited by it.
   EXPECT_TRUE(reserve("4a03", other));
   EXPECT_TRUE(reserve("4a04", std::nullopt));

@@ -29,9 +29,7 @@ class PublishedCrlTest : public backend_test::BackendTest {
   /// A server certificate of `issuing_ca` stored through every issuance step; returns its id.
   core::CertificateId issued(const std::string& issuing_ca, const std::string& serial) {
     auto s = store();
-    auto issuance = s.reserveSerial(issuing_ca, serial, "server-private", "{}").value();
-    EXPECT_TRUE(s.markChecked(issuance, "tbs"));
-    EXPECT_TRUE(s.markSigned(issuance, "PEM"));
+    auto issuance = s.reserveChecked(issuing_ca, serial, "server-private", "{}", "tbs").value();
     core::IssuedCertificate c;
     c.kind = core::CertificateKind::server;
     c.product = "server-private";
