@@ -123,6 +123,14 @@ core::Result<Target> parseUrl(std::string_view url) {
 }
 
 /// Settings every SQLite connection needs (they are per connection, not stored in the file).
+/// A connection is used by one thread at a time (whoever leases it), so SQLite need not lock it
+/// around every call ("multi-thread" instead of "serialized" mode; a tenth of an export's CPU).
+/// Takes effect only before SQLite's first connection in this process, which is where it runs.
+void useSqliteWithoutConnectionLocks() {
+  static const int once = sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+  (void)once;
+}
+
 void configureSqlite(soci::session& sql) {
   // First, so that switching to WAL waits for other connections instead of failing.
   sql << "PRAGMA busy_timeout = 5000";
@@ -208,6 +216,7 @@ core::Result<std::unique_ptr<Database>> Database::open(const std::string& url,
     return core::makeError(core::ErrorKind::invalid, "storage.bad_pool_size");
   auto target = parseUrl(url);
   if (!target) return target.error();
+  if (target->dialect == Dialect::sqlite) useSqliteWithoutConnectionLocks();
   std::unique_ptr<Database> database(new Database(target->dialect, settings));
   database->connect_string_ = target->dialect == Dialect::postgresql
                                   ? withNetworkTimeouts(target->connect_string, settings)
