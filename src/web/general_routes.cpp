@@ -6,21 +6,29 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <string_view>
+
 namespace web {
 
 namespace bhttp = boost::beast::http;
 
 namespace {
 
-// Only local paths are valid return addresses (no "//host" or "https://…": no open redirect).
+// Only a local path is a valid return address: "/" not followed by a second "/" ("//host" leaves
+// the site), no backslash ("/\host" does too), and no control character, space or non-ASCII byte
+// anywhere (browsers drop tabs and newlines from a Location, which turns "/<TAB>/host" into
+// "//host").
+bool isLocalPath(std::string_view path) {
+  if (path.empty() || path.front() != '/' || path.starts_with("//")) return false;
+  return std::none_of(path.begin(), path.end(),
+                      [](unsigned char c) { return c <= ' ' || c >= 0x7f || c == '\\'; });
+}
+
 std::string localPath(const Fields& query) {
   const auto back = query.find("terug");
-  if (back == query.end()) return "/";
-  const auto& path = back->second;
-  if (path.empty() || path.front() != '/' || path.starts_with("//") ||
-      path.find_first_of("\\\r\n") != std::string::npos)
-    return "/";
-  return path;
+  if (back == query.end() || !isLocalPath(back->second)) return "/";
+  return back->second;
 }
 
 boost::json::object jobHealthJson(const JobHealth& health) {

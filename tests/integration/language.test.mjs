@@ -52,8 +52,11 @@ describe('language switch', () => {
     assert.equal(response.location?.pathname, '/servicedesk');
   });
 
-  for (const target of ['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
-    test(`terug=${target} redirects to / of the portal, not elsewhere`, async () => {
+  // Browsers drop tabs and newlines from a Location and read "/<TAB>/host" as "//host".
+  const offSite = ['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)',
+    '/\t/evil.example', '/\n/evil.example', '/ /evil.example', '/\u00a0/evil.example', '/x\t/../evil.example'];
+  for (const target of offSite) {
+    test(`terug=${JSON.stringify(target)} redirects to / of the portal, not elsewhere`, async () => {
       const response = await switchLanguage(`lang=en&terug=${encodeURIComponent(target)}`);
       assert.equal(response.status, 303, response.toString());
       const location = response.header('location');
