@@ -3,6 +3,7 @@
 #include "app/background_jobs.hpp"
 #include "app/config.hpp"
 #include "app/demo.hpp"
+#include "app/log_format.hpp"
 #include "auth/certificate_login.hpp"
 #include "auth/mobile_requests.hpp"
 #include "auth/session_manager.hpp"
@@ -143,7 +144,8 @@ std::string required(const Options& options, const std::string& name) {
 void setUpLogging(const std::string& level) {
   auto logger = spdlog::stderr_logger_mt("mijncert");
   // One line per event, UTC timestamps, key=value fields (structured enough for grep and Loki).
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  // Every message escaped: text from requests cannot start a line of its own (log_format.hpp).
+  logger->set_formatter(std::make_unique<EscapingFormatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %v"));
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
