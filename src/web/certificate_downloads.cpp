@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <stdexcept>
 
 namespace web {
@@ -83,18 +82,14 @@ http::Reply csvDownload(RequestContext& context, PortalServices& services) {
           [stream](std::string& chunk) { return stream->next(chunk); }};
 }
 
-/// A finished .xlsx file being sent; removed when the download ends in any way.
-class TemporaryFile {
+/// A finished .xlsx file being sent, alone in a private directory (with libxlsxwriter's own
+/// temporary files while it is written); both are removed when the download ends in any way.
+class TemporaryXlsxFile {
  public:
-  explicit TemporaryFile(std::filesystem::path path) : path_(std::move(path)) {}
-  ~TemporaryFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  TemporaryXlsxFile() : path_(directory_.path() / "export.xlsx") {}
 
   const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& directory() const { return directory_.path(); }
   /// The next piece of the file; false at its end.
   bool next(std::string& chunk) {
     if (!input_.is_open()) input_.open(path_, std::ios::binary);
@@ -106,16 +101,10 @@ class TemporaryFile {
   }
 
  private:
+  PrivateDirectory directory_{"mijncert-export-"};
   std::filesystem::path path_;
   std::ifstream input_;
 };
-
-std::filesystem::path temporaryPath(std::string_view extension) {
-  std::random_device random;
-  return std::filesystem::temp_directory_path() /
-         ("mijncert-export-" + std::to_string(random()) + std::to_string(random()) + "." +
-          std::string(extension));
-}
 
 http::Reply xlsxDownload(RequestContext& context, PortalServices& services) {
   auto access = services.queries.owner(*context.principal, idParameter(context));
@@ -123,10 +112,9 @@ http::Reply xlsxDownload(RequestContext& context, PortalServices& services) {
   const core::Organisation* owner = &access->organisation;
   const auto now = services.clock.now();
   const auto& t = context.texts();
-  auto file = std::make_shared<TemporaryFile>(temporaryPath("xlsx"));
+  auto file = std::make_shared<TemporaryXlsxFile>();
   {
-    XlsxFile workbook(file->path(), std::filesystem::temp_directory_path(),
-                      t.text("certificates.download.sheet_name"));
+    XlsxFile workbook(file->path(), file->directory(), t.text("certificates.download.sheet_name"));
     workbook.add(exportHeader(t));
     ExportRows rows(t, now);
     auto written = services.inventory.forEach(

@@ -9,8 +9,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <stdexcept>
+#include <system_error>
+
+#include <stdlib.h>
 
 namespace web {
 
@@ -144,6 +148,19 @@ std::string attachmentDisposition(std::string_view prefix, std::string_view orga
   const std::string utf8 = std::string(prefix) + "-" + utf8Slug(organisation) + tail;
   return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" +
          boost::urls::encode(utf8, boost::urls::unreserved_chars);
+}
+
+PrivateDirectory::PrivateDirectory(std::string_view prefix) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::system_error(errno, std::generic_category(), "cannot create " + pattern);
+  path_ = pattern;
+}
+
+PrivateDirectory::~PrivateDirectory() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 XlsxFile::XlsxFile(const std::filesystem::path& path, const std::filesystem::path& temp_dir,

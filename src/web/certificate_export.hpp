@@ -62,6 +62,23 @@ void appendCsvRecord(std::string& out, const ExportRow& row, char separator);
 std::string attachmentDisposition(std::string_view prefix, std::string_view organisation,
                                   core::TimePoint date, std::string_view extension);
 
+/// A directory only this account can enter (mode 0700, created by mkdtemp under the system's
+/// temporary directory), removed with everything in it when destroyed: an export's files are
+/// never readable by another account on the machine.
+class PrivateDirectory {
+ public:
+  /// Creates "<temp>/<prefix>XXXXXX"; throws std::system_error if it cannot.
+  explicit PrivateDirectory(std::string_view prefix);
+  ~PrivateDirectory();
+  PrivateDirectory(const PrivateDirectory&) = delete;
+  PrivateDirectory& operator=(const PrivateDirectory&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 /// An .xlsx file under construction: rows go to temporary files in `temp_dir` as they are added
 /// (libxlsxwriter's constant_memory mode), so memory does not grow with the number of rows.
 class XlsxFile {

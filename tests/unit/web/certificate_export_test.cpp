@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 namespace {
 
@@ -113,11 +112,24 @@ TEST(ExportRow, LeavesNothingOfThePreviousRow) {
   EXPECT_EQ(row[8], "");
 }
 
+TEST(PrivateDirectory, OnlyItsOwnerCanEnterAndItGoesWithItsContents) {
+  std::filesystem::path kept;
+  {
+    const web::PrivateDirectory first("mijncert-test-");
+    const web::PrivateDirectory second("mijncert-test-");
+    kept = first.path();
+    EXPECT_NE(first.path(), second.path());
+    EXPECT_EQ(first.path().parent_path(), std::filesystem::temp_directory_path());
+    EXPECT_EQ(std::filesystem::status(first.path()).permissions(),
+              std::filesystem::perms::owner_all);
+    std::ofstream(first.path() / "inside") << "data";
+  }
+  EXPECT_FALSE(std::filesystem::exists(kept));
+}
+
 TEST(XlsxFile, WritesAWorkbookThatUnzips) {
-  std::random_device random;
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("mijncert-xlsx-test-" + std::to_string(random()));
-  std::filesystem::create_directories(dir);
+  const web::PrivateDirectory directory("mijncert-xlsx-test-");
+  const auto& dir = directory.path();
   const auto file = dir / "out.xlsx";
   {
     web::XlsxFile workbook(file, dir, "Servercertificaten");
@@ -138,7 +150,6 @@ TEST(XlsxFile, WritesAWorkbookThatUnzips) {
   // A string, never a formula: no <f> element.
   EXPECT_NE(xml.find("<t>=1+1 \"Zoë\"; x</t>"), std::string::npos) << xml;
   EXPECT_EQ(xml.find("<f>"), std::string::npos);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
