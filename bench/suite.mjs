@@ -143,6 +143,12 @@ async function createDemo(database, serverUrl) {
   const args = ['init-dev', '--dir', dir, '--force'];
   if (database === 'postgresql') args.push('--database', databaseUrl);
   await run(mijncert, args, { timeoutMs: 120_000 });
+  // The load comes from one address (and through nginx): lift the per-client connection limits
+  // (ADR 0023), or they would measure themselves.
+  const config = path.join(dir, 'mijncert.toml');
+  const limits = 'max_connections_per_address = 100000\nhandshakes_per_second_per_address = 100000\n' +
+    'handshake_burst_per_address = 100000';
+  await writeFile(config, (await readFile(config, 'utf8')).replace(/^\[server\]$/m, `[server]\n${limits}`));
   const users = path.join(dir, 'users');
   const demo = {
     dir, database, databaseUrl,

@@ -36,6 +36,12 @@ constexpr Setting kSettings[] = {
     {"server.threads", Kind::integer, "4", 1, 256},
     {"server.worker_threads", Kind::integer, "8", 1, 256},
     {"server.max_connections", Kind::integer, "512", 1, 100'000},
+    {"server.max_connections_per_address", Kind::integer, "32", 1, 100'000},
+    {"server.handshakes_per_second_per_address", Kind::integer, "5", 1, 100'000},
+    {"server.handshake_burst_per_address", Kind::integer, "20", 1, 100'000},
+    {"server.max_connection_age_seconds", Kind::integer, "600", 1, kDay},
+    {"server.proxy_protocol", Kind::flag, "false"},
+    {"server.proxy_protocol_from", Kind::texts, "`[]`"},
     {"server.trusted_proxies", Kind::texts, "`[]`"},
     {"server.client_certificate_header", Kind::text, "`X-SSL-Client-Cert`"},
     {"server.max_header_bytes", Kind::integer, "16384", kKiB, kKiB* kKiB},
@@ -513,6 +519,15 @@ Config loadConfig(const fs::path& file) {
   in.read("server.threads", config.server.threads);
   in.read("server.worker_threads", config.server.worker_threads);
   in.read("server.max_connections", config.server.max_connections);
+  in.read("server.max_connections_per_address", config.server.max_connections_per_address);
+  std::size_t handshakesPerSecond = 5;
+  in.read("server.handshakes_per_second_per_address", handshakesPerSecond);
+  config.server.handshakes_per_second_per_address = static_cast<double>(handshakesPerSecond);
+  in.read("server.handshake_burst_per_address", config.server.handshake_burst_per_address);
+  in.read<std::chrono::seconds>("server.max_connection_age_seconds",
+                                config.server.max_connection_age);
+  in.read("server.proxy_protocol", config.server.proxy_protocol);
+  in.read("server.proxy_protocol_from", config.server.proxy_protocol_from);
   in.read("server.max_header_bytes", config.server.max_header_bytes);
   in.read("server.max_body_bytes", config.server.max_body_bytes);
   in.read<std::chrono::seconds>("server.read_timeout_seconds", config.server.read_timeout);
@@ -559,6 +574,14 @@ Config loadConfig(const fs::path& file) {
   in.read<std::chrono::days>("orders.card_renewal_window_days", config.card_orders.renewal_window);
   in.read<std::chrono::hours>("orders.activation_code_validity_hours",
                               config.card_orders.activation_code_validity);
+  for (const std::string& entry : config.server.proxy_protocol_from) {
+    if (!http::AddressRange::parse(entry))
+      in.fail("server.proxy_protocol_from",
+              "has '" + entry + "', which is no IP address or CIDR range");
+  }
+  if (config.server.proxy_protocol && config.server.proxy_protocol_from.empty())
+    in.fail("server.proxy_protocol",
+            "is true, but server.proxy_protocol_from names no load balancer that may send it");
   in.read("log.level", config.log_level);
   in.read("metrics.allow", config.server.metrics_allow);
   // Checked here, so a typo stops `serve` with the key and its line, not at the first scrape.

@@ -6,8 +6,10 @@
 
 #include "http/server.hpp"
 
+#include "http/connection_limits.hpp"
 #include "http/forwarded_client.hpp"
 #include "http/metrics_access.hpp"
+#include "http/proxy_protocol.hpp"
 #include "http/static_files.hpp"
 #include "metrics/http_requests.hpp"
 #include "metrics/registry.hpp"
@@ -19,6 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,10 +48,12 @@
 #include <atomic>
 #include <csignal>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -86,8 +91,11 @@ constexpr std::chrono::seconds kTlsCloseTimeout{1};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 // Paths longer than this are cut in the log: a 16 KiB target must not become a 16 KiB log line.
 constexpr std::size_t kMaxLoggedPathLength = 256;
-// At most one "connection limit reached" warning per interval, so a flood cannot flood the log.
+// At most one "connection limit reached" warning per interval and reason, so a flood cannot
+// flood the log.
 constexpr std::chrono::seconds kLimitWarningInterval{1};
+// How often idle connections are looked at for their age and the trust they were verified with.
+constexpr std::chrono::seconds kStaleSweepInterval{1};
 // Health checks waiting for the health thread beyond this get 503: each takes at most about two
 // seconds (a bounded SELECT 1), so a longer queue means they come faster than they can answer.
 constexpr std::size_t kQueuedHealthChecks = 16;
@@ -188,6 +196,18 @@ TrustedProxies parseTrustedProxies(const ServerSettings& settings) {
     throw std::runtime_error("configuration: trusted proxies need a client certificate header");
   }
   return *proxies;
+}
+
+std::vector<AddressRange> parseProxyProtocolSources(const ServerSettings& settings) {
+  if (!settings.proxy_protocol) return {};
+  auto ranges = parseAddressRanges(settings.proxy_protocol_from, "PROXY protocol source");
+  if (!ranges) throw std::runtime_error("configuration: " + ranges.error().message);
+  if (ranges->empty()) {
+    throw std::runtime_error(
+        "configuration: the PROXY protocol needs the addresses that may send it "
+        "(server.proxy_protocol_from)");
+  }
+  return *ranges;
 }
 
 MetricsAccess parseMetricsAccess(const ServerSettings& settings) {
@@ -347,7 +367,10 @@ struct Server::Impl {
         : server(owner), stream(std::move(socket), owner.tls_) {
       ++server.openConnections_;  // last, so that a throwing constructor counts nothing
     }
-    ~Session() { server.sessionEnded(connection.id); }
+    ~Session() {
+      if (!clientKey.empty()) server.limits_.release(clientKey);
+      server.sessionEnded(connection.id);
+    }
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
@@ -356,6 +379,12 @@ struct Server::Impl {
     Connection connection;
     bool idle = false;  ///< waiting for a request to begin; only touched on the session's strand
     bool fromProxy = false;  ///< from a trusted proxy: the client differs per request
+    /// From a PROXY protocol source: the client address comes from the PROXY v2 header.
+    bool viaProxyProtocol = false;
+    std::string clientKey;  ///< counted under this in `limits_`; empty: not counted
+    SteadyClock::time_point began = SteadyClock::now();
+    /// The client trust generation its handshake was verified with (ADR 0023).
+    std::uint64_t trustGeneration = 0;
   };
 
   Impl(ServerSettings serverSettings, Handler& requestHandler,
@@ -368,9 +397,15 @@ struct Server::Impl {
   net::awaitable<void> acceptLoop();
   net::awaitable<void> waitForSignal();
   void startSession(tcp::socket socket);
-  void warnConnectionLimit(const tcp::socket& socket);
+  Refusal admitClient(const std::string& address, std::string& key);
+  void refuse(Refusal refusal, std::string_view address);
+  net::awaitable<std::optional<bool>> sendsProxyHeader(const std::shared_ptr<Session>& session);
+  net::awaitable<bool> readProxyHeader(Session& session);
+  std::string_view staleness(const Session& session, SteadyClock::time_point now) const;
+  void recheckPeer(Session& session);
+  net::awaitable<void> sweepStaleSessions();
   void beginShutdown();
-  void closeIdleSessions();
+  void closeIdleSessions(const std::function<bool(const Session&)>& which);
   void sessionEnded(std::uint64_t id);
 
   net::awaitable<void> serveConnection(std::shared_ptr<Session> session);
@@ -430,9 +465,15 @@ struct Server::Impl {
   std::atomic<bool> tearingDown_{false};
   std::atomic<std::uint64_t> nextConnectionId_{1};
   std::atomic<std::size_t> openConnections_{0};
-  bool shutdownStarted_ = false;                ///< control strand only
-  SteadyClock::time_point lastLimitWarning_{};  ///< control strand only
-  std::size_t refusedSinceWarning_ = 0;         ///< control strand only
+  bool shutdownStarted_ = false;  ///< control strand only
+
+  // Per-client limits and the PROXY protocol (ADR 0023).
+  ConnectionLimits limits_;
+  RefusalLog refusalLog_{kLimitWarningInterval};
+  std::vector<AddressRange> proxyProtocolFrom_;
+  /// By Refusal; null without metrics and for Refusal::none.
+  std::array<prometheus::Counter*, std::size(kRefusals) + 1> refusals_{};
+  std::optional<net::steady_timer> sweepTimer_;  ///< control strand only
 
   std::mutex sessionsMutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
@@ -448,7 +489,10 @@ Server::Impl::Impl(ServerSettings serverSettings, Handler& requestHandler,
       control_(std::in_place, net::make_strand(*context_)),
       workers_(std::in_place, "workers", settings_.worker_threads, settings_.queued_per_worker),
       health_(std::in_place, "health check", 1, kQueuedHealthChecks),
-      metricsAccess_(parseMetricsAccess(settings_)) {
+      metricsAccess_(parseMetricsAccess(settings_)),
+      limits_(settings_.max_connections_per_address, settings_.handshakes_per_second_per_address,
+              settings_.handshake_burst_per_address),
+      proxyProtocolFrom_(parseProxyProtocolSources(settings_)) {
   if (settings_.metrics) registerMetrics();
   if (auto configured = pki::configureServerContext(tls_.native_handle(), settings_.tls);
       !configured) {
@@ -476,6 +520,7 @@ Server::Impl::~Impl() {
   health_.reset();
   scrapes_.reset();
   graceTimer_.reset();
+  sweepTimer_.reset();
   signals_.reset();
   acceptor_.reset();
   control_.reset();
@@ -488,6 +533,8 @@ void Server::Impl::run() {
   signals_.emplace(*control_, SIGTERM, SIGINT);
   net::co_spawn(*control_, waitForSignal(), logEscapedException("signal handling"));
   net::co_spawn(*control_, acceptLoop(), logEscapedException("accept loop"));
+  sweepTimer_.emplace(*control_);
+  net::co_spawn(*control_, sweepStaleSessions(), logEscapedException("stale connection sweep"));
   spdlog::info("listening on https://{}:{} ({} I/O threads, {} workers, request timeout {} s)",
                settings_.host, boundPort_, std::max(1, settings_.threads),
                std::max(1, settings_.worker_threads), settings_.request_timeout.count());
@@ -498,6 +545,10 @@ void Server::Impl::run() {
         "client certificates: from header {} and X-Forwarded-For of trusted proxies {}; "
         "from TLS for other addresses",
         settings_.client_certificate_header, fmt::join(settings_.trusted_proxies, ","));
+  }
+  if (settings_.proxy_protocol) {
+    spdlog::info("client addresses: from the PROXY v2 header of connections from {}",
+                 fmt::join(settings_.proxy_protocol_from, ","));
   }
 
   std::vector<std::thread> threads;
@@ -536,7 +587,8 @@ void Server::Impl::beginShutdown() {
   ErrorCode ignored;
   acceptor_->close(ignored);
   if (signals_) signals_->cancel(ignored);
-  closeIdleSessions();
+  if (sweepTimer_) sweepTimer_->cancel();
+  closeIdleSessions([](const Session&) { return true; });
 
   const std::size_t open = openConnections_.load();
   if (open == 0) {
@@ -553,7 +605,7 @@ void Server::Impl::beginShutdown() {
   });
 }
 
-void Server::Impl::closeIdleSessions() {
+void Server::Impl::closeIdleSessions(const std::function<bool(const Session&)>& which) {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessionsMutex_);
@@ -564,8 +616,8 @@ void Server::Impl::closeIdleSessions() {
   // On the session's strand `idle` cannot change under us; a session that is busy now sees
   // `stopping_` before it waits for another request (serveRequest).
   for (auto& session : live) {
-    net::post(session->stream.get_executor(), [session] {
-      if (session->idle) beast::get_lowest_layer(session->stream).cancel();
+    net::post(session->stream.get_executor(), [session, which] {
+      if (session->idle && which(*session)) beast::get_lowest_layer(session->stream).cancel();
     });
   }
 }
@@ -595,7 +647,10 @@ net::awaitable<void> Server::Impl::acceptLoop() {
       continue;
     }
     if (openConnections_.load() >= settings_.max_connections) {
-      warnConnectionLimit(socket);
+      ErrorCode remoteError;
+      const auto remote = socket.remote_endpoint(remoteError);
+      refuse(Refusal::connection_limit,
+             remoteError ? std::string() : addressText(remote.address()));
       ErrorCode ignored;
       socket.close(ignored);
       continue;
@@ -609,25 +664,34 @@ net::awaitable<void> Server::Impl::acceptLoop() {
   }
 }
 
-void Server::Impl::warnConnectionLimit(const tcp::socket& socket) {
-  ++refusedSinceWarning_;
-  const auto now = SteadyClock::now();
-  if (now - lastLimitWarning_ < kLimitWarningInterval) return;
-  ErrorCode error;
-  const auto remote = socket.remote_endpoint(error);
-  spdlog::warn("connection limit of {} reached: closed {} new connections (latest from {})",
-               settings_.max_connections, refusedSinceWarning_,
-               error ? std::string("-") : addressText(remote.address()));
-  lastLimitWarning_ = now;
-  refusedSinceWarning_ = 0;
-}
-
 void Server::Impl::startSession(tcp::socket socket) {
   ErrorCode error;
   const auto remote = socket.remote_endpoint(error);
-  auto session = std::make_shared<Session>(*this, std::move(socket));
+  const std::string address = error ? std::string() : addressText(remote.address());
+  const auto parsed = IpAddress::parse(address);
+  // A balancer's connections carry many clients: they are counted once its header names one. A
+  // TLS-terminating proxy's carry many clients too, and are only under max_connections.
+  const bool viaProxyProtocol = parsed && anyContains(proxyProtocolFrom_, *parsed);
+  std::string key;
+  if (!viaProxyProtocol && !forwarded_.trusts(address)) {
+    if (const Refusal refusal = admitClient(address, key); refusal != Refusal::none) {
+      refuse(refusal, address);
+      ErrorCode ignored;
+      socket.close(ignored);
+      return;
+    }
+  }
+  std::shared_ptr<Session> session;
+  try {
+    session = std::make_shared<Session>(*this, std::move(socket));
+  } catch (...) {
+    if (!key.empty()) limits_.release(key);
+    throw;
+  }
+  session->clientKey = std::move(key);
+  session->viaProxyProtocol = viaProxyProtocol;
   session->connection.id = nextConnectionId_++;
-  session->connection.remote_address = error ? std::string() : addressText(remote.address());
+  session->connection.remote_address = address;
   session->fromProxy = forwarded_.trusts(session->connection.remote_address);
   {
     std::lock_guard lock(sessionsMutex_);
@@ -637,8 +701,155 @@ void Server::Impl::startSession(tcp::socket socket) {
   net::co_spawn(executor, serveConnection(std::move(session)), logEscapedException("connection"));
 }
 
+Refusal Server::Impl::admitClient(const std::string& address, std::string& key) {
+  const auto parsed = IpAddress::parse(address);
+  if (!parsed) return Refusal::none;  // no address (the peer is gone already): nothing to count
+  std::string candidate = ConnectionLimits::clientKey(*parsed);
+  const Refusal refusal = limits_.admit(candidate, SteadyClock::now());
+  if (refusal == Refusal::none) key = std::move(candidate);
+  return refusal;
+}
+
+void Server::Impl::refuse(Refusal refusal, std::string_view address) {
+  if (auto* counter = refusals_.at(static_cast<std::size_t>(refusal))) counter->Increment();
+  std::string limit;
+  switch (refusal) {
+    case Refusal::connection_limit:
+      limit = fmt::format("connection limit of {}", settings_.max_connections);
+      break;
+    case Refusal::address_limit:
+      limit =
+          fmt::format("per-address connection limit of {}", settings_.max_connections_per_address);
+      break;
+    case Refusal::handshake_rate:
+      limit = fmt::format("per-address handshake rate of {}/s (burst {})",
+                          settings_.handshakes_per_second_per_address,
+                          settings_.handshake_burst_per_address);
+      break;
+    case Refusal::proxy_header_invalid:
+      limit = "PROXY protocol source without a valid PROXY v2 header";
+      break;
+    case Refusal::proxy_header_untrusted:
+      limit = "PROXY header from an address not in server.proxy_protocol_from";
+      break;
+    case Refusal::none:
+      return;
+  }
+  refusalLog_.note(refusal, address, limit);
+}
+
+net::awaitable<std::optional<bool>> Server::Impl::sendsProxyHeader(
+    const std::shared_ptr<Session>& session) {
+  // Peeked, not read: a TLS ClientHello must stay in the socket for the handshake.
+  auto& socket = beast::get_lowest_layer(session->stream).socket();
+  net::steady_timer timer(session->stream.get_executor(), settings_.handshake_timeout);
+  timer.async_wait([session](const ErrorCode& error) {
+    if (!error) beast::get_lowest_layer(session->stream).socket().cancel();
+  });
+  auto [waitError] = co_await socket.async_wait(tcp::socket::wait_read, kAsTuple);
+  timer.cancel();
+  if (waitError) co_return std::nullopt;
+  std::array<std::uint8_t, 12> first{};
+  ErrorCode peekError;
+  const std::size_t bytes =
+      socket.receive(net::buffer(first), tcp::socket::message_peek, peekError);
+  if (peekError || bytes == 0) co_return std::nullopt;
+  co_return looksLikeProxyHeader(std::span<const std::uint8_t>(first.data(), bytes));
+}
+
+net::awaitable<bool> Server::Impl::readProxyHeader(Session& session) {
+  auto& socket = beast::get_lowest_layer(session.stream);
+  const std::string balancer = session.connection.remote_address;
+  socket.expires_after(settings_.handshake_timeout);
+  std::array<std::uint8_t, kProxyV2FixedBytes + kProxyV2MaxRestBytes> bytes{};
+  auto [fixedError, fixedBytes] =
+      co_await net::async_read(socket, net::buffer(bytes.data(), kProxyV2FixedBytes), kAsTuple);
+  if (fixedError) {
+    spdlog::debug("no PROXY header conn={} from={}: {}", session.connection.id, balancer,
+                  fixedError.message());
+    co_return false;
+  }
+  auto rest = proxyV2RestLength(
+      std::span<const std::uint8_t, kProxyV2FixedBytes>(bytes.data(), kProxyV2FixedBytes));
+  core::Result<ProxyV2Header> header = rest ? core::Result<ProxyV2Header>(ProxyV2Header{})
+                                            : core::Result<ProxyV2Header>(rest.error());
+  if (rest) {
+    auto [restError, restBytes] = co_await net::async_read(
+        socket, net::buffer(bytes.data() + kProxyV2FixedBytes, *rest), kAsTuple);
+    if (restError) {
+      spdlog::debug("PROXY header cut short conn={} from={}: {}", session.connection.id, balancer,
+                    restError.message());
+      co_return false;
+    }
+    header = parseProxyV2(std::span<const std::uint8_t>(bytes.data(), kProxyV2FixedBytes + *rest));
+  }
+  if (!header) {
+    spdlog::debug("refused conn={} from={}: {}", session.connection.id, balancer,
+                  header.error().message);
+    refuse(Refusal::proxy_header_invalid, balancer);
+    co_return false;
+  }
+  if (!header->source_address.empty()) session.connection.remote_address = header->source_address;
+  // The client may itself be a TLS-terminating proxy; the balancer never is one.
+  session.fromProxy = forwarded_.trusts(session.connection.remote_address);
+  spdlog::debug("PROXY header conn={} from={}: client {}", session.connection.id, balancer,
+                session.connection.remote_address);
+  std::string key;
+  if (const Refusal refusal =
+          session.fromProxy ? Refusal::none : admitClient(session.connection.remote_address, key);
+      refusal != Refusal::none) {
+    refuse(refusal, session.connection.remote_address);
+    co_return false;
+  }
+  session.clientKey = std::move(key);
+  co_return true;
+}
+
+std::string_view Server::Impl::staleness(const Session& session,
+                                         SteadyClock::time_point now) const {
+  if (session.trustGeneration != clientTrust_->generation())
+    return "the client trust was reloaded since it began";
+  if (now - session.began >= settings_.max_connection_age) return "it reached its maximum age";
+  return {};
+}
+
+void Server::Impl::recheckPeer(Session& session) {
+  // A request that came in after a trust reload, before the connection could be closed: its
+  // verdict is taken again against the new CAs and CRLs. A proxy's clients are verified per
+  // request anyway (ForwardedClient).
+  if (session.fromProxy || session.trustGeneration == clientTrust_->generation()) return;
+  pki::PeerVerification& peer = session.connection.peer;
+  if (peer.certificate) peer = clientTrust_->verify(peer.certificate->toPem());
+}
+
+net::awaitable<void> Server::Impl::sweepStaleSessions() {
+  for (;;) {
+    sweepTimer_->expires_after(kStaleSweepInterval);
+    auto [error] = co_await sweepTimer_->async_wait(kAsTuple);
+    if (error || stopping_) co_return;
+    // A busy connection closes after its response (serveRequest); an idle one is closed here,
+    // so that it never answers another request with its old verdict.
+    closeIdleSessions([this](const Session& session) {
+      const std::string_view why = staleness(session, SteadyClock::now());
+      if (!why.empty()) spdlog::debug("closing idle conn={}: {}", session.connection.id, why);
+      return !why.empty();
+    });
+  }
+}
+
 net::awaitable<void> Server::Impl::serveConnection(std::shared_ptr<Session> session) {
   Stream& stream = session->stream;
+  if (session->viaProxyProtocol) {
+    if (!co_await readProxyHeader(*session)) co_return;
+  } else if (!proxyProtocolFrom_.empty()) {
+    const auto proxyHeader = co_await sendsProxyHeader(session);
+    if (!proxyHeader) co_return;  // gone, or silent for the whole handshake timeout
+    if (*proxyHeader) {
+      refuse(Refusal::proxy_header_untrusted, session->connection.remote_address);
+      co_return;
+    }
+  }
+  session->trustGeneration = clientTrust_->generation();  // before applyTo: never too new
   clientTrust_->applyTo(stream.native_handle());  // the CRLs current when the connection began
   beast::get_lowest_layer(stream).expires_after(settings_.handshake_timeout);
   auto [handshakeError] = co_await stream.async_handshake(ssl::stream_base::server, kAsTuple);
@@ -723,6 +934,7 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
                   forwarded_.certificateHeader(), session.connection.id,
                   session.connection.remote_address);
   }
+  recheckPeer(session);
   Connection connection = forwarded ? std::move(*forwarded) : session.connection;
   // From the complete request on: a slow upload is bounded by read_timeout instead.
   connection.deadline = SteadyClock::now() + settings_.request_timeout;
@@ -732,8 +944,13 @@ net::awaitable<Ending> Server::Impl::serveRequest(Session& session, beast::flat_
   const bool streamed = static_cast<bool>(handled.reply.body);
   // An HTTP/1.0 client knows no chunks: a streamed body then ends with the connection.
   const bool endsWithClose = streamed && response.version() < 11;
-  const bool keepAlive =
-      request->keep_alive() && !hasCloseToken(response) && !stopping_ && !endsWithClose;
+  // An old connection, or one verified before a trust reload, ends here: its client reconnects
+  // and is verified afresh (ADR 0023).
+  const std::string_view stale = staleness(session, SteadyClock::now());
+  if (!stale.empty())
+    spdlog::debug("closing conn={} after its response: {}", session.connection.id, stale);
+  const bool keepAlive = request->keep_alive() && !hasCloseToken(response) && !stopping_ &&
+                         !endsWithClose && stale.empty();
   response.keep_alive(keepAlive);
   applySecurityHeaders(response);
   const unsigned status = response.result_int();
@@ -857,6 +1074,10 @@ void Server::Impl::registerMetrics() {
   scrapes_.emplace("metrics", 1, kQueuedScrapes);
   handshakesCompleted_ = &registry.tls_handshakes.Add({{"result", "completed"}});
   handshakesFailed_ = &registry.tls_handshakes.Add({{"result", "failed"}});
+  for (const Refusal refusal : kRefusals) {
+    refusals_.at(static_cast<std::size_t>(refusal)) =
+        &registry.connections_refused.Add({{"reason", toString(refusal)}});
+  }
   for (const auto status :
        {pki::PeerStatus::expired, pki::PeerStatus::revoked, pki::PeerStatus::untrusted,
         pki::PeerStatus::wrong_usage, pki::PeerStatus::invalid}) {

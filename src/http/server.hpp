@@ -31,6 +31,22 @@ struct ServerSettings {
   std::chrono::seconds idle_timeout{60};    ///< keep-alive between requests
   std::chrono::seconds shutdown_grace{20};  ///< in-flight requests get this long on SIGTERM
   std::size_t max_connections = 512;        ///< beyond this, new connections are closed at once
+  /// Per client (an IPv4 address, an IPv6 /64; ADR 0023): connections open at once, and TLS
+  /// handshakes started per second with a burst; beyond these a new connection is closed before
+  /// its handshake.
+  std::size_t max_connections_per_address = 32;
+  double handshakes_per_second_per_address = 5;
+  std::size_t handshake_burst_per_address = 20;
+  /// A connection is closed after the response in progress once it is this old, so that its
+  /// client reconnects and is verified afresh; also when the client trust was reloaded since it
+  /// began (ADR 0023).
+  std::chrono::seconds max_connection_age{600};
+  /// Read a binary PROXY v2 header before the TLS handshake of connections from
+  /// `proxy_protocol_from` (a TLS pass-through load balancer), and take the client address from
+  /// it; such a connection without a valid header, and a PROXY header from anywhere else, is
+  /// closed.
+  bool proxy_protocol = false;
+  std::vector<std::string> proxy_protocol_from;  ///< addresses or CIDR ranges
   int threads = 4;  ///< I/O threads: accept, TLS, reading and writing; never handler code
   /// Threads that run Handler::handle and streamed bodies (ADR 0012).
   int worker_threads = 8;

@@ -71,6 +71,12 @@ Registry::Registry()
               .Help("Time from the first byte of a request to its answer written, by route "
                     "pattern, method and status")
               .Register(*registry_)),
+      connections_refused(
+          prometheus::BuildCounter()
+              .Name("mijncert_http_connections_refused_total")
+              .Help("New connections closed before their TLS handshake, by reason: a connection "
+                    "limit, the handshake rate, or a missing or untrusted PROXY header")
+              .Register(*registry_)),
       tls_handshakes(prometheus::BuildCounter()
                          .Name("mijncert_tls_handshakes_total")
                          .Help("TLS handshakes of new connections, completed or failed")
@@ -134,9 +140,10 @@ std::vector<std::string> Registry::familyNames() const {
   // From the families themselves: a family without series yet is left out of a scrape.
   std::vector<std::string> names;
   for (const std::string* name :
-       {&http_requests.GetName(), &http_request_duration.GetName(), &tls_handshakes.GetName(),
-        &client_certificate_failures.GetName(), &issuances.GetName(), &issuance_duration.GetName(),
-        &job_runs.GetName(), &job_failures.GetName(), &job_last_success.GetName()})
+       {&http_requests.GetName(), &http_request_duration.GetName(), &connections_refused.GetName(),
+        &tls_handshakes.GetName(), &client_certificate_failures.GetName(), &issuances.GetName(),
+        &issuance_duration.GetName(), &job_runs.GetName(), &job_failures.GetName(),
+        &job_last_success.GetName()})
     names.push_back(*name);
   std::lock_guard lock(sampledMutex_);
   for (const Sampled& sampled : sampled_) names.push_back(sampled.name);

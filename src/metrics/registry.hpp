@@ -76,6 +76,8 @@ class Registry {
   // HTTP (src/http/server.cpp): labels route, method, status.
   prometheus::Family<prometheus::Counter>& http_requests;  ///< mijncert_http_requests_total
   prometheus::Family<prometheus::Histogram>& http_request_duration;  ///< …_duration_seconds
+  /// mijncert_http_connections_refused_total (src/http/server.cpp): label reason.
+  prometheus::Family<prometheus::Counter>& connections_refused;
   // TLS (src/http/server.cpp): label result, and reason.
   prometheus::Family<prometheus::Counter>& tls_handshakes;  ///< mijncert_tls_handshakes_total
   prometheus::Family<prometheus::Counter>& client_certificate_failures;  ///< …_failures_total

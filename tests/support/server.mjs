@@ -25,6 +25,11 @@ export const demoUsers = Object.freeze([
 ]);
 
 const INIT_DEV_TIMEOUT_MS = 30_000;
+const TEST_CONNECTION_LIMITS = Object.freeze({
+  max_connections_per_address: 100_000,
+  handshakes_per_second_per_address: 100_000,
+  handshake_burst_per_address: 100_000,
+});
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -60,6 +65,10 @@ export async function createDemo(dir) {
     await dropDemoDatabase(database).catch(() => {});
     throw error;
   }
+  // The suites drive a demo from loopback addresses, one new connection per request: lift the
+  // per-client connection limits (ADR 0023). Tests of those limits set their own (serverKeys).
+  const config = path.join(demoDir, 'mijncert.toml');
+  await writeFile(config, withServerKeys(await readFile(config, 'utf8'), TEST_CONNECTION_LIMITS));
   const users = {};
   for (const name of demoUsers) {
     users[name] = {

@@ -444,6 +444,11 @@ class ServerTest : public ::testing::Test {
     settings_.tls.client_ca_file = (dir_ / "server.crt").string();
     settings_.threads = 2;
     settings_.static_dir = (dir_ / "static").string();
+    // Tests connect from 127.0.0.1 in quick succession: no per-client limits (ADR 0023; their
+    // tests are tests/integration/connection-limits.test.mjs).
+    settings_.max_connections_per_address = 100'000;
+    settings_.handshakes_per_second_per_address = 1e6;
+    settings_.handshake_burst_per_address = 100'000;
 
     log_ = std::make_shared<CaptureSink>();
     previousLogger_ = spdlog::default_logger();

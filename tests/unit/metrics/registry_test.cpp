@@ -45,7 +45,7 @@ TEST(Registry, ExposesCountersWithTheirType) {
 TEST(Registry, NamesEveryFamilyWithThePrefixAndABaseUnit) {
   Registry registry;
   const auto names = registry.familyNames();
-  EXPECT_EQ(names.size(), 9u);
+  EXPECT_EQ(names.size(), 10u);
   for (const auto& name : names) {
     EXPECT_TRUE(name.starts_with("mijncert_")) << name;
     // Durations in seconds, never milliseconds (Prometheus' base units).
