@@ -90,25 +90,27 @@ std::string spoken(std::chrono::seconds window) {
 boost::json::object summaryDetails(const RefusalSummary& summary, std::chrono::seconds window,
                                    core::TimePoint now) {
   boost::json::object details = summary.about;
+  // At shutdown a window ends early: the text speaks of the time it really covered.
   const auto until = std::min(now, summary.since + window);
+  const auto covered = spoken(until - summary.since);
   const std::string count = std::to_string(summary.held_back) +
                             (summary.held_back == 1 ? " further refusal" : " further refusals");
   std::string scope;
   switch (summary.scope) {
     case RefusalSummary::Scope::certificate:
       scope = "certificate";
-      details["text"] = count + " of this certificate in the " + spoken(window) + " after it";
+      details["text"] = count + " of this certificate in the " + covered + " after it was recorded";
       break;
     case RefusalSummary::Scope::address:
       scope = "address";
       details["address"] = summary.key;
-      details["text"] = count + " from this address in " + spoken(window) +
-                        ", beyond the records allowed per address";
+      details["text"] =
+          count + " from this address in " + covered + ", beyond the records allowed per address";
       break;
     case RefusalSummary::Scope::node:
       scope = "node";
       details["text"] =
-          count + " on this node in " + spoken(window) + ", beyond the records allowed per node";
+          count + " on this node in " + covered + ", beyond the records allowed per node";
       break;
   }
   details["scope"] = scope;
