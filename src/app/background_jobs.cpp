@@ -23,7 +23,8 @@ BackgroundJobs::BackgroundJobs(JobSettings settings, JobParts parts)
   // By Job. A CRL is published and synced per issuing CA, but counted per job: the log names
   // the CA of a failure, and the label stays the same whatever CAs are configured.
   constexpr std::array<std::string_view, kJobs> names = {
-      "leader_lock", "crl_publish", "reconcile", "purge", "crl_sync", "trust_reload"};
+      "leader_lock", "crl_publish",  "reconcile",        "purge",
+      "crl_sync",    "trust_reload", "refusal_summaries"};
   for (std::size_t i = 0; i < kJobs; ++i) {
     const prometheus::Labels labels{{"job", std::string(names[i])}};
     series_[i] = {&registry.job_runs.Add(labels), &registry.job_failures.Add(labels),
@@ -123,6 +124,12 @@ void BackgroundJobs::runLeaderJobs(std::string& problems) {
 }
 
 void BackgroundJobs::runNodeJobs(std::string& problems) {
+  // Refusal windows that ended while nobody else was refused still get their summary.
+  if (parts_.login != nullptr) {
+    const auto summarised = parts_.login->writeRefusalSummaries();
+    record(Job::refusal_summaries, static_cast<bool>(summarised));
+    if (!summarised) note(problems, "refusal summaries", summarised.error());
+  }
   // A CRL another node published reaches this node's file, and then its trust.
   for (const auto& issuer : parts_.authority.issuers()) {
     const auto synced = parts_.authority.syncCrlFile(issuer.name);

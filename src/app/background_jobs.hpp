@@ -1,9 +1,11 @@
 #pragma once
-// Periodic work of a portal node (ADR 0011). Every node keeps its copy of the CRLs and
-// its trust in client certificates and signatures current; one node at a time — the holder of
-// the database's leader lock — publishes due CRLs, finishes interrupted issuances and deletes
-// expired rows. When that node dies its lock goes with its connection and another takes over.
+// Periodic work of a portal node (ADR 0011). Every node keeps its copy of the CRLs and its trust
+// in client certificates and signatures current, and summarises the refused logins it held back
+// (ADR 0022); one node at a time — the holder of the database's leader lock — publishes due CRLs,
+// finishes interrupted issuances and deletes expired rows. When that node dies its lock goes with
+// its connection and another takes over.
 
+#include "auth/certificate_login.hpp"
 #include "ca/certificate_authority.hpp"
 #include "core/clock.hpp"
 #include "metrics/registry.hpp"
@@ -39,7 +41,8 @@ struct JobParts {
   ra::OrderSignatureVerifier& signatures;
   const core::Clock& clock;
   std::chrono::minutes stale_issuance_after;
-  metrics::Registry* metrics = nullptr;  ///< counts runs and failures per job; null: none
+  metrics::Registry* metrics = nullptr;     ///< counts runs and failures per job; null: none
+  auth::CertificateLogin* login = nullptr;  ///< summarises held-back refusals; null: none
 };
 
 /// Runs a round of jobs now and then every `interval` on its own thread.
@@ -61,8 +64,16 @@ class BackgroundJobs {
 
  private:
   /// The jobs as the metrics name them (`job` label, ADR 0016).
-  enum class Job { leader_lock, crl_publish, reconcile, purge, crl_sync, trust_reload };
-  static constexpr std::size_t kJobs = 6;
+  enum class Job {
+    leader_lock,
+    crl_publish,
+    reconcile,
+    purge,
+    crl_sync,
+    trust_reload,
+    refusal_summaries
+  };
+  static constexpr std::size_t kJobs = 7;
   struct JobSeries {
     prometheus::Counter* runs = nullptr;
     prometheus::Counter* failures = nullptr;

@@ -37,8 +37,10 @@
 
 #include <unistd.h>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 
 namespace app {
 
@@ -189,6 +191,25 @@ std::unique_ptr<storage::Database> openDatabase(const Config& config) {
   return std::move(*database);
 }
 
+// The CAs whose certificates log people in (ADR 0022); a file may hold several.
+std::vector<pki::Certificate> loginIssuers(const Config& config) {
+  if (config.login_issuers.empty())
+    throw std::runtime_error(
+        "no CA issues login certificates: set tls.login_issuers, or configure the [[ca.issuers]] "
+        "that sign the person products");
+  std::vector<pki::Certificate> issuers;
+  for (const std::string& file : config.login_issuers) {
+    std::ifstream in(file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    auto certificates = pki::Certificate::chainFromPem(pem.str());
+    if (!in || !certificates)
+      throw std::runtime_error("tls.login_issuers: no CA certificate in " + file);
+    issuers.insert(issuers.end(), certificates->begin(), certificates->end());
+  }
+  return issuers;
+}
+
 fs::path staticDirNextToBinary() {
   std::error_code ec;
   const auto exe = fs::read_symlink("/proc/self/exe", ec);
@@ -238,7 +259,10 @@ int serve(const Options& options) {
   storage::RegistryRepository registry(*database, clock);
   storage::AuditRepository audit_log(*database);
   storage::SessionRepository session_store(*database);
-  auth::CertificateLogin login(registry, audit_log, clock, config.session.login_audit_interval);
+  auth::CertificateLogin login(registry, audit_log, clock,
+                               {.issuers = loginIssuers(config),
+                                .audit_interval = config.session.login_audit_interval,
+                                .refusals = config.refusal_audit});
   auto session_key = auth::SessionManager::sharedSigningKey(session_store, random, clock);
   if (!session_key) throw std::runtime_error("session key: " + session_key.error().message);
   auth::SessionManager sessions(session_store, clock, random, config.session,
@@ -287,7 +311,7 @@ int serve(const Options& options) {
   storage::Housekeeping housekeeping(*database, clock);
   BackgroundJobs jobs(config.jobs,
                       JobParts{leader_lock, authority, housekeeping, **client_trust, *signatures,
-                               clock, config.ca.stale_issuance_after, &metrics});
+                               clock, config.ca.stale_issuance_after, &metrics, &login});
 
   web::PortalServices services{.login = login,
                                .sessions = sessions,
@@ -318,6 +342,9 @@ int serve(const Options& options) {
   spdlog::info("serving https://{}:{} origin={} pid={}", config.server.host, server.port(),
                config.portal.origin, ::getpid());
   server.run();
+  // Refusals still counted in open windows are summarised now, not lost (ADR 0022).
+  if (auto summarised = login.writeRefusalSummaries(true); !summarised)
+    spdlog::error("refused logins not summarised at shutdown: {}", summarised.error().message);
   spdlog::info("stopped");
   return 0;
 }

@@ -56,6 +56,7 @@ constexpr Setting kSettings[] = {
     {"tls.private_key", Kind::path, kRequired},
     {"tls.client_ca_bundle", Kind::path, kRequired},
     {"tls.client_crls", Kind::paths, "`[]`"},
+    {"tls.login_issuers", Kind::paths, kNoDefault},
     {"database.url", Kind::text, kRequired},
     {"database.pool_size", Kind::integer, "8", 1, 1000},
     {"database.acquire_timeout_ms", Kind::integer, "5000", 1, 600'000},
@@ -67,6 +68,9 @@ constexpr Setting kSettings[] = {
     {"session.idle_timeout_minutes", Kind::integer, "15", 1, 24 * 60},
     {"session.absolute_timeout_hours", Kind::integer, "8", 1, 31 * 24},
     {"session.login_audit_interval_minutes", Kind::integer, "60", 1, 24 * 60},
+    {"session.refusal_audit_window_seconds", Kind::integer, "600", 1, kDay},
+    {"session.refusal_audits_per_address", Kind::integer, "10", 1, 100'000},
+    {"session.refusal_audits_per_node", Kind::integer, "1000", 1, 1'000'000},
     {"portal.demo", Kind::flag, "false"},
     {"ca.stale_issuance_minutes", Kind::integer, "15", 1, 7 * 24 * 60},
     {"ca.issuers[].name", Kind::text, kRequired},
@@ -458,6 +462,21 @@ ca::IssuerSettings readIssuer(const Section& in) {
   return issuer;
 }
 
+// The certificates of the `[[ca.issuers]]` that sign a person's product: without
+// `tls.login_issuers` their certificates are the ones that log people in.
+std::vector<std::string> personIssuerCertificates(const ca::CaSettings& settings) {
+  std::vector<std::string> files;
+  for (const ca::ProductProfile& product : settings.products) {
+    if (product.kind == core::CertificateKind::server) continue;
+    for (const ca::IssuerSettings& issuer : settings.issuers) {
+      const std::string file = issuer.certificate_file.string();
+      if (issuer.name == product.issuing_ca && std::ranges::find(files, file) == files.end())
+        files.push_back(file);
+    }
+  }
+  return files;
+}
+
 ca::CaSettings readCa(const Section& in) {
   ca::CaSettings settings;
   in.read<std::chrono::minutes>("ca.stale_issuance_minutes", settings.stale_issuance_after);
@@ -563,12 +582,23 @@ Config loadConfig(const fs::path& file) {
   in.read<std::chrono::hours>("session.absolute_timeout_hours", config.session.absolute_timeout);
   in.read<std::chrono::minutes>("session.login_audit_interval_minutes",
                                 config.session.login_audit_interval);
+  in.read<std::chrono::seconds>("session.refusal_audit_window_seconds",
+                                config.refusal_audit.window);
+  in.read("session.refusal_audits_per_address", config.refusal_audit.per_address);
+  in.read("session.refusal_audits_per_node", config.refusal_audit.per_node);
   // Expired sessions go once neither timeout could let them in any more.
   config.jobs.purge.session_idle_timeout = config.session.idle_timeout;
   config.jobs.purge.session_absolute_timeout = config.session.absolute_timeout;
 
   in.read("portal.demo", config.portal.demo);
   config.ca = readCa(in);
+  if (in.has("tls.login_issuers")) {
+    in.read("tls.login_issuers", config.login_issuers);
+    if (config.login_issuers.empty())
+      in.fail("tls.login_issuers", "is empty: nobody could log in with a certificate");
+  } else {
+    config.login_issuers = personIssuerCertificates(config.ca);
+  }
   in.read<std::chrono::seconds>("mobile.request_validity_seconds", config.mobile.request_validity);
   in.read("mobile.requests_per_minute", config.mobile.requests_per_minute);
   in.read<std::chrono::days>("orders.card_renewal_window_days", config.card_orders.renewal_window);

@@ -3,6 +3,7 @@
 
 #include "app/background_jobs.hpp"
 #include "auth/mobile_requests.hpp"
+#include "auth/refusal_throttle.hpp"
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/server.hpp"
@@ -16,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace app {
 
@@ -28,9 +30,13 @@ struct Config {
   storage::DatabaseSettings database;  ///< `[database]`: pool and timeouts
   JobSettings jobs;                    ///< `[jobs]`
   std::string log_level = "info";
-  ca::CaSettings ca;                  ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
-  ra::CardOrderSettings card_orders;  ///< `[orders]`
-  auth::MobileSettings mobile;        ///< `[mobile]`
+  ca::CaSettings ca;                       ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
+  ra::CardOrderSettings card_orders;       ///< `[orders]`
+  auth::MobileSettings mobile;             ///< `[mobile]`
+  auth::RefusalAuditPolicy refusal_audit;  ///< `session.refusal_audit…`
+  /// PEM files of the CAs whose certificates log people in: `tls.login_issuers`, else the
+  /// certificates of the `[[ca.issuers]]` that sign a person's product.
+  std::vector<std::string> login_issuers;
 };
 
 /// The type of a configuration key's value.

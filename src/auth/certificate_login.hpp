@@ -1,7 +1,9 @@
 #pragma once
 // Logging in with a card or USB token (PRODUCT.md §3): the TLS client certificate, already
-// verified by the transport, is mapped to a registered person by issuer + subject serialNumber.
+// verified by the transport, must come from a login CA and be a person's (ADR 0022); it is mapped
+// to a registered person by issuer + subject serialNumber.
 
+#include "auth/refusal_throttle.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "pki/tls.hpp"
@@ -14,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace auth {
 
@@ -25,6 +28,8 @@ enum class LoginRefusal {
   untrusted,       ///< not from a PKIoverheid CA this portal trusts
   wrong_usage,     ///< not an authentication certificate
   invalid,         ///< fails verification for another reason
+  wrong_issuer,    ///< verified, but not issued by a login CA (e.g. the CA of server certificates)
+  not_personal,    ///< from a login CA, but no person's certificate (e.g. a server certificate)
   unknown_person,  ///< valid, but not registered with the TSP
   no_access,       ///< registered, but no portal access (e.g. a certificate manager)
 };
@@ -39,22 +44,42 @@ struct Identification {
   std::string certificate_fingerprint;  ///< SHA-256 of the certificate, if one was presented
 };
 
+/// What CertificateLogin is configured with.
+struct LoginSettings {
+  /// The issuing CAs whose certificates log people in (`tls.login_issuers`).
+  std::vector<pki::Certificate> issuers;
+  /// How long a certificate's login is not audited again.
+  std::chrono::seconds audit_interval{std::chrono::hours{1}};
+  RefusalAuditPolicy refusals;  ///< how refusals are audited
+};
+
 /// Maps verified client certificates to persons.
 class CertificateLogin {
  public:
-  /// `audit_interval`: how long a certificate's login (or refusal) is not audited again.
   CertificateLogin(storage::RegistryRepository& registry, storage::AuditRepository& audit,
-                   const core::Clock& clock, std::chrono::seconds audit_interval)
-      : registry_(registry), audit_(audit), clock_(clock), audit_interval_(audit_interval) {}
+                   const core::Clock& clock, LoginSettings settings)
+      : registry_(registry),
+        audit_(audit),
+        clock_(clock),
+        issuers_(std::move(settings.issuers)),
+        audit_interval_(settings.audit_interval),
+        refusals_(settings.refusals) {}
 
   /// Identifies the person behind a verified peer certificate. Database failures are errors;
   /// refusals are a normal outcome. What a certificate maps to is remembered as a recent read
   /// (storage::RecentReads, ADR 0015): a registry change counts here within a second.
   core::Result<Identification> identify(const pki::PeerVerification& peer);
 
-  /// Writes "login" or "login.refused" to the audit log: once per certificate and outcome per
-  /// audit interval, never once per request (ADR 0015). Without a certificate nothing is written.
-  core::Result<void> audit(const Identification& identification, const pki::PeerVerification& peer);
+  /// Writes "login" or "login.refused" to the audit log, never once per request. A login once
+  /// per certificate and audit interval (ADR 0015); a refusal as RefusalThrottle decides (ADR
+  /// 0022), after the summaries of the windows that ended. Without a certificate nothing is
+  /// written.
+  core::Result<void> audit(const Identification& identification, const pki::PeerVerification& peer,
+                           const RefusalSource& source);
+
+  /// Writes a "login.refused.summary" record for each refusal window that ended and held
+  /// refusals back (every open one if `everything`: at shutdown); returns how many it wrote.
+  core::Result<std::size_t> writeRefusalSummaries(bool everything = false);
 
   /// The person a mobile session belongs to, as they are now: nullopt once they are unknown or
   /// their access was withdrawn (that ends what the session allowed).
@@ -67,6 +92,15 @@ class CertificateLogin {
     LoginRefusal refusal = LoginRefusal::unknown_person;
   };
 
+  /// What `certificate` (verified) maps to, from the registry.
+  core::Result<Remembered> lookUp(const pki::Certificate& certificate);
+  core::Result<void> auditLogin(const Identification& identification,
+                                const pki::PeerVerification& peer, core::TimePoint now);
+  core::Result<void> auditRefusal(const Identification& identification,
+                                  const pki::PeerVerification& peer, const RefusalSource& source,
+                                  core::TimePoint now);
+  core::Result<std::size_t> writeSummaries(const std::vector<RefusalSummary>& summaries,
+                                           core::TimePoint now);
   /// Whether `key` was not audited within the interval; if so, it counts as audited now.
   bool dueForAudit(const std::string& key, core::TimePoint now);
   void forgetAudit(const std::string& key);
@@ -74,9 +108,11 @@ class CertificateLogin {
   storage::RegistryRepository& registry_;
   storage::AuditRepository& audit_;
   const core::Clock& clock_;
+  const std::vector<pki::Certificate> issuers_;
   std::chrono::seconds audit_interval_;
+  RefusalThrottle refusals_;
   std::mutex audited_mutex_;
-  std::unordered_map<std::string, core::TimePoint> audited_;  ///< certificate and outcome → when
+  std::unordered_map<std::string, core::TimePoint> audited_;  ///< certificate → last login audit
   storage::RecentReads<Remembered> remembered_;               ///< by certificate fingerprint
 };
 

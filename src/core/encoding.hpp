@@ -23,4 +23,13 @@ std::optional<std::vector<std::uint8_t>> fromBase64(std::string_view text);
 /// Views a string's bytes as unsigned bytes.
 std::span<const std::uint8_t> asBytes(std::string_view text);
 
+/// One character decoded from UTF-8.
+struct Utf8Character {
+  char32_t code = 0;
+  std::size_t length = 0;  ///< bytes it takes
+};
+/// The character that starts at `offset` of `text`; nullopt when the bytes there are not
+/// well-formed UTF-8 (truncated, overlong, a surrogate or beyond U+10FFFF).
+std::optional<Utf8Character> decodeUtf8(std::string_view text, std::size_t offset);
+
 }  // namespace core

@@ -1,5 +1,7 @@
 #include "policy/registry_rules.hpp"
 
+#include "core/encoding.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -144,36 +146,11 @@ bool isDotAtom(std::string_view text) {
 std::optional<std::size_t> printableLength(std::string_view text) {
   std::size_t characters = 0;
   for (std::size_t i = 0; i < text.size(); ++characters) {
-    const auto lead = static_cast<std::uint8_t>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t code = 0;
-    if (lead < 0x80) {
-      length = 1;
-      code = lead;
-    } else if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      code = lead & 0x1F;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      code = lead & 0x0F;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      code = lead & 0x07;
-    } else {
-      return std::nullopt;
-    }
-    if (i + length > text.size()) return std::nullopt;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<std::uint8_t>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return std::nullopt;
-      code = (code << 6) | (next & 0x3F);
-    }
-    // Overlong forms, surrogates and values beyond Unicode are not UTF-8.
-    constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-      return std::nullopt;
+    const auto character = core::decodeUtf8(text, i);
+    if (!character) return std::nullopt;
+    const char32_t code = character->code;
     if (code < 0x20 || (code >= 0x7F && code < 0xA0)) return std::nullopt;
-    i += length;
+    i += character->length;
   }
   return characters;
 }

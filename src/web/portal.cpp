@@ -20,6 +20,11 @@ bool isStateChange(bhttp::verb method) {
          method != bhttp::verb::options;
 }
 
+// Where a request came from, as the login audit counts it (ADR 0022).
+auth::RefusalSource sourceOf(const http::Connection& connection) {
+  return {.connection = connection.id, .address = connection.remote_address};
+}
+
 }  // namespace
 
 std::string sessionCookie(const std::string& token, std::chrono::seconds max_age) {
@@ -112,7 +117,9 @@ std::optional<http::Response> Portal::logIn(RequestContext& context, const Route
 
   const auto& principal = *identification->principal;
   context.log.person = std::to_string(principal.person.id);
-  if (auto audited = services_.login.audit(*identification, context.connection.peer); !audited)
+  if (auto audited = services_.login.audit(*identification, context.connection.peer,
+                                           sourceOf(context.connection));
+      !audited)
     return failure(context, audited.error(), as_json);
   const auto token = cookie(context.request, kSessionCookie).value_or("");
   auto session = services_.sessions.resume(token, principal.person.id,
@@ -153,7 +160,10 @@ http::Response Portal::refusal(RequestContext& context, const Route& route,
   const bool no_certificate = reason == auth::LoginRefusal::no_certificate;
   const auto status = no_certificate ? bhttp::status::unauthorized : bhttp::status::forbidden;
   if (!no_certificate) {
-    if (auto recorded = services_.login.audit(identification, context.connection.peer); !recorded)
+    // The page is the same whether or not this refusal is recorded one by one.
+    if (auto recorded = services_.login.audit(identification, context.connection.peer,
+                                              sourceOf(context.connection));
+        !recorded)
       spdlog::error("audit of refused login failed: {}", recorded.error().message);
   }
   spdlog::info("login refused: conn={} reason={} detail={}", context.connection.id,

@@ -1,13 +1,16 @@
 // Logging in with a client certificate (PRODUCT.md §3): who gets which page, and refusals that say
 // why without showing anything about other customers.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   assertContains, assertMentionsNone, assertNoSessionCookie, assertSessionCookie, foreignNames, SESSION_COOKIE,
 } from '../support/assertions.mjs';
 import { withDemoServer } from '../support/integration.mjs';
+import { portalServerCertificate, serverProfileCertificate, subjectSerialOf } from '../support/login-certificates.mjs';
+import { removeTempFiles } from '../support/orders.mjs';
 
 const portal = withDemoServer();
+after(removeTempFiles);
 
 describe('without a client certificate', () => {
   test('GET / answers 401 with the login instructions and no session', async () => {
@@ -141,5 +144,35 @@ describe('refused certificates get a 403 page that says why', () => {
       assert.ok([401, 403].includes(response.status), `${identity} GET /servicedesk: ${response.status}`);
       assertMentionsNone(response.body, foreignNames(portal.demo, identity), `${identity} /servicedesk`);
     }
+  });
+});
+
+describe('only a person\'s certificate from a login CA logs in (ADR 0022)', () => {
+  /** GET PATH as the holder of CREDENTIALS ({cert, key}) on a connection of its own. */
+  const getWith = (credentials, path, headers = {}) =>
+    portal.client.get(null, path, { tls: { cert: credentials.cert, key: credentials.key }, headers });
+
+  test('a server certificate the portal issued (serverAuth + clientAuth) is refused: wrong issuer', async () => {
+    const server = await portalServerCertificate(portal);
+    const api = await getWith(server, '/api/v1/me', { accept: 'application/json' });
+    assert.equal(api.status, 403, api.toString());
+    assert.equal(api.json().type, 'about:blank#wrong_issuer', api.body);
+    const page = await getWith(server, '/');
+    assert.equal(page.status, 403, page.toString());
+    assertContains(page.body, 'Met dit certificaat kunt u niet inloggen', 'refusal page');
+    assertNoSessionCookie(page, 'for a server certificate');
+  });
+
+  test("a server certificate from the persons CA with a registered person's serialNumber is refused: not personal", async () => {
+    const serial = await subjectSerialOf(portal.demo, 'contact');
+    const server = await serverProfileCertificate(portal.demo, 'persons-ca',
+      `/C=NL/O=Voorbeeld B.V./GN=Sanne/SN=Jansen/serialNumber=${serial}/CN=www.voorbeeld.example`);
+    const api = await getWith(server, '/api/v1/me', { accept: 'application/json' });
+    assert.equal(api.status, 403, `the server certificate logged in: ${api.toString()}`);
+    assert.equal(api.json().type, 'about:blank#not_personal', api.body);
+    const page = await getWith(server, '/');
+    assertContains(page.body, 'Dit is geen persoonlijk certificaat', 'refusal page');
+    // Control: the person's own card still logs in.
+    assert.equal((await portal.client.get('contact', '/api/v1/me')).status, 200);
   });
 });

@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertContains, assertNoSessionCookie } from '../support/assertions.mjs';
+import { portalServerCertificate, serverProfileCertificate, subjectSerialOf } from '../support/login-certificates.mjs';
+import { removeTempFiles } from '../support/orders.mjs';
 import { createDemo, removeDemo, startServer } from '../support/server.mjs';
 import { PortalClient } from '../support/tls.mjs';
 
@@ -21,7 +24,16 @@ before(async () => {
   // Keys must go into the existing [server] table: a second [server] table is invalid TOML.
   const config = await readFile(portal.demo.config, 'utf8');
   assert.match(config, /^\[server\]$/m);
-  await writeFile(portal.demo.config, config.replace(/^\[server\]$/m, `[server]\ntrusted_proxies = ["${PROXY}"]`));
+  // The bundle holds the whole hierarchy, the TLS CAs too, as a bundle of all PKIoverheid CAs
+  // would: the server certificates below it verify, and only the login rules refuse them.
+  const pki = path.join(portal.demo.dir, 'pki');
+  const bundle = path.join(pki, 'all-cas.pem');
+  const parts = await Promise.all(['client-cas.pem', 'tls-intermediate-ca.crt', 'tls-ca.crt'].map((name) => readFile(path.join(pki, name), 'utf8')));
+  await writeFile(bundle, parts.join('\n'));
+  assert.match(config, /^client_ca_bundle = .*$/m);
+  await writeFile(portal.demo.config, config
+    .replace(/^\[server\]$/m, `[server]\ntrusted_proxies = ["${PROXY}"]`)
+    .replace(/^client_ca_bundle = .*$/m, `client_ca_bundle = ${JSON.stringify(bundle)}`));
   try {
     portal.server = await startServer(portal.demo);
   } catch (error) {
@@ -32,6 +44,7 @@ before(async () => {
 }, { timeout: 60_000 });
 
 after(async () => {
+  await removeTempFiles();
   portal.client?.close();
   await portal.server?.stop();
   if (portal.demo && !process.env.MIJNCERT_KEEP_DEMO) await removeDemo(portal.demo);
@@ -129,6 +142,37 @@ describe('from any other address', () => {
 
   test('X-Forwarded-For is ignored', async () => {
     assert.equal(await loggedClientAddress(DIRECT, { 'X-Forwarded-For': '203.0.113.99' }), DIRECT);
+  });
+});
+
+describe('a certificate that is no person\'s login certificate (ADR 0022), both ways', () => {
+  /** GET /api/v1/me with CREDENTIALS once in the header from the proxy and once over TLS directly. */
+  async function bothWays(credentials) {
+    const header = { 'X-SSL-Client-Cert': encodeURIComponent(credentials.pem) };
+    const viaProxy = await get('/api/v1/me', { from: PROXY, headers: header });
+    const direct = await portal.client.get(null, '/api/v1/me', {
+      headers: { accept: 'application/json' },
+      tls: { localAddress: DIRECT, cert: credentials.cert, key: credentials.key },
+    });
+    return { viaProxy, direct };
+  }
+
+  test('a server certificate the portal issued is refused: wrong issuer', async () => {
+    const { viaProxy, direct } = await bothWays(await portalServerCertificate(portal));
+    for (const [mode, response] of [['proxy header', viaProxy], ['direct TLS', direct]]) {
+      assert.equal(response.status, 403, `${mode}: ${response.toString()}`);
+      assert.equal(response.json().type, 'about:blank#wrong_issuer', `${mode}: ${response.body}`);
+    }
+  });
+
+  test("a server certificate of the persons CA with a person's serialNumber is refused: not personal", async () => {
+    const serial = await subjectSerialOf(portal.demo, 'contact');
+    const { viaProxy, direct } = await bothWays(await serverProfileCertificate(portal.demo, 'persons-ca',
+      `/C=NL/O=Voorbeeld B.V./GN=Sanne/SN=Jansen/serialNumber=${serial}/CN=www.voorbeeld.example`));
+    for (const [mode, response] of [['proxy header', viaProxy], ['direct TLS', direct]]) {
+      assert.equal(response.status, 403, `${mode}: the server certificate logged in: ${response.toString()}`);
+      assert.equal(response.json().type, 'about:blank#not_personal', `${mode}: ${response.body}`);
+    }
   });
 });
 

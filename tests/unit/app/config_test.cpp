@@ -125,6 +125,42 @@ TEST_F(ConfigTest, DatabaseAndJobSettingsHaveSafeDefaults) {
   EXPECT_EQ(config.jobs.purge.session_absolute_timeout, config.session.absolute_timeout);
 }
 
+TEST_F(ConfigTest, LoginIssuersDefaultToTheCasOfThePersonProducts) {
+  const std::string issuers = R"(
+[[ca.issuers]]
+name = "persons-ca"
+certificate = "pki/persons-ca.crt"
+key_file = "pki/persons-ca.key"
+[[ca.issuers]]
+name = "tls-ca"
+certificate = "pki/tls-ca.crt"
+key_file = "pki/tls-ca.key"
+)";
+  const auto derived = app::loadConfig(write(std::string(kMinimal) + issuers));
+  EXPECT_EQ(derived.login_issuers,
+            std::vector<std::string>{(dir_ / "pki/persons-ca.crt").string()});
+  EXPECT_EQ(derived.refusal_audit.window, std::chrono::seconds{600});
+  EXPECT_EQ(derived.refusal_audit.per_address, 10u);
+  EXPECT_EQ(derived.refusal_audit.per_node, 1000u);
+
+  std::string text = kMinimal;
+  text.replace(text.find("[tls]\n"), 6,
+               "[tls]\nlogin_issuers = [\"pki/old-persons-ca.crt\", \"/etc/ca.pem\"]\n");
+  text.replace(text.find("[database]"), 10,
+               "[session]\nrefusal_audit_window_seconds = 120\nrefusal_audits_per_address = 2\n"
+               "refusal_audits_per_node = 50\n[database]");
+  const auto listed = app::loadConfig(write(text + issuers));
+  EXPECT_EQ(listed.login_issuers,
+            (std::vector<std::string>{(dir_ / "pki/old-persons-ca.crt").string(), "/etc/ca.pem"}));
+  EXPECT_EQ(listed.refusal_audit.window, std::chrono::seconds{120});
+  EXPECT_EQ(listed.refusal_audit.per_address, 2u);
+  EXPECT_EQ(listed.refusal_audit.per_node, 50u);
+
+  std::string empty = kMinimal;
+  empty.replace(empty.find("[tls]\n"), 6, "[tls]\nlogin_issuers = []\n");
+  expectErrorAt(empty, "login_issuers", "tls.login_issuers is empty");
+}
+
 TEST_F(ConfigTest, ReadsDatabaseAndJobSettingsAndRefusesNonsense) {
   std::string text = kMinimal;
   text +=

@@ -61,7 +61,7 @@ class RoutesDocumentedTest : public ra_test::OrderingTest {
     OrderingTest::SetUp();
     session_store_ = std::make_unique<storage::SessionRepository>(*database_);
     login_ = std::make_unique<auth::CertificateLogin>(*registry_, *audit_log_, clock_,
-                                                      std::chrono::hours{1});
+                                                      auth::LoginSettings{});
     sessions_ = std::make_unique<auth::SessionManager>(*session_store_, clock_, random_,
                                                        auth::SessionPolicy{}, "test-signing-key");
     mobile_store_ = std::make_unique<storage::MobileRequestRepository>(*database_, clock_);
