@@ -26,10 +26,11 @@ int main(int argc, char** argv) {
         policy::KeyBlocklist blocklist;
         const int blocked = std::stoi(arguments.optional("--blocked", "10000"));
         for (int i = 0; i < blocked; ++i) blocklist.insert(pki::sha256Hex(std::to_string(i)));
+        const policy::KnownBadKeys known{std::move(blocklist)};
 
         const auto rate = bench::ratePerSecond(seconds, [&](std::size_t i) {
           const std::string& csr = csrs[i % csrs.size()];
-          const auto result = policy::checkCsr(bench::bytesOf(csr), blocklist);
+          const auto result = policy::checkCsr(bench::bytesOf(csr), known);
           if (!result) throw std::runtime_error("CSR refused: " + result.error().message);
         });
         std::cout << rate.wall << " " << rate.cpu << "\n";

@@ -55,18 +55,19 @@ int main(int argc, char** argv) {
         pki::SystemRandom random;
         auto issuers = checked(ca::OpenedIssuers::open(config.ca.issuers), "ca");
         storage::CertificateStore store(*database, clock);
-        ca::CertificateAuthority authority(issuers.issuers(), config.ca.products, store, clock,
-                                           random);
-        storage::RegistryRepository registry(*database, clock);
         storage::BlockedKeyRepository blocked_keys(*database, clock);
+        const policy::DebianWeakKeys weak_keys;
+        const ca::KeyCheck key_check(blocked_keys, weak_keys);
+        ca::CertificateAuthority authority(issuers.issuers(), config.ca.products, store, key_check,
+                                           clock, random);
+        storage::RegistryRepository registry(*database, clock);
         const auto actor = audit::Actor::system("issuance_bench");
 
         const auto rate = bench::ratePerSecond(seconds, [&](std::size_t i) {
           // What ServerOrders reads per order: the blocklist and the CSR (at ordering), the
           // organisation (at issuance).
-          const auto blocklist = checked(blocked_keys.hashes(), "blocklist");
           const auto csr =
-              checked(policy::checkCsr(bench::bytesOf(csrs[i % csrs.size()]), blocklist), "csr");
+              checked(key_check.checkServerCsr(bench::bytesOf(csrs[i % csrs.size()])), "csr");
           const auto organisation =
               checked(registry.findOrganisation(organisation_id), "organisation");
           if (!organisation) throw std::runtime_error("no such organisation");

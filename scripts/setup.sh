@@ -9,7 +9,7 @@ debian_packages=(
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   libsoci-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   libkainjow-mustache-dev libtoml11-dev libspdlog-dev libfmt-dev
-  libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev prometheus-cpp-dev
+  libqrencode-dev libidn2-dev libxlsxwriter-dev libcurl4-openssl-dev prometheus-cpp-dev
   # nginx: the baseline of `make bench`, which starts its own (Debian's service is not used).
   libp11-dev softhsm2 opensc libgtest-dev googletest libbenchmark-dev nginx
   chromium fonts-dejavu-core clang-format

@@ -9,10 +9,12 @@
 #include "auth/session_manager.hpp"
 #include "ca/certificate_authority.hpp"
 #include "ca/issuer_settings.hpp"
+#include "ca/key_check.hpp"
 #include "core/clock.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "pki/crypto.hpp"
+#include "policy/weak_keys.hpp"
 #include "ra/card_orders.hpp"
 #include "ra/card_production.hpp"
 #include "ra/order_service.hpp"
@@ -62,6 +64,8 @@ constexpr const char* kUsage =
     "  ca reconcile --config FILE\n"
     "                        finish or mark issuances interrupted by a crash\n"
     "  ca crl --config FILE  issue fresh CRLs for every issuing CA\n"
+    "  keys import-weak FILE --config FILE\n"
+    "                        add the keys in FILE to the Debian weak-key list\n"
     "\n"
     "Run `mijncert COMMAND --help` for the options of one command.\n";
 
@@ -103,6 +107,13 @@ const std::map<std::string, std::string> kCommandHelp{
      "crl: issues the next CRL of every issuing CA in [[ca.issuers]] at once, stores it in the\n"
      "database and writes it to its crl_file (served at /crl/NAME.crl). Running portal nodes\n"
      "pick it up within jobs.interval_seconds; they also publish due CRLs themselves.\n"},
+    {"keys",
+     "Usage: mijncert keys import-weak FILE --config FILE\n\n"
+     "import-weak: adds every key in FILE to the Debian weak-key list ca.weak_keys_file (created\n"
+     "if missing; ADR 0024). FILE holds PEM certificates, CSRs, public keys or RSA private keys\n"
+     "(only the modulus is used), or moduli in hex, one a line (\"Modulus=...\" as `openssl rsa\n"
+     "-noout -modulus` prints it). Keys already listed are skipped. Restart the portal to use\n"
+     "the new list.\n"},
 };
 
 /// Parsed "--name value" / "--flag" options.
@@ -191,6 +202,25 @@ std::unique_ptr<storage::Database> openDatabase(const Config& config) {
   return std::move(*database);
 }
 
+// The whole file, or nothing if it cannot be opened.
+std::optional<std::string> readText(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The Debian weak-key list of ca.weak_keys_file (ADR 0024): without it no key is certified.
+policy::DebianWeakKeys loadWeakKeys(const Config& config) {
+  auto list = policy::DebianWeakKeys::load(config.ca.weak_keys_file);
+  if (!list && list.error().kind == core::ErrorKind::not_found)
+    throw std::runtime_error("ca.weak_keys_file: " + list.error().message +
+                             " (create it with `mijncert keys import-weak FILE --config FILE`)");
+  if (!list) throw std::runtime_error("ca.weak_keys_file: " + list.error().message);
+  return std::move(*list);
+}
+
 // The CAs whose certificates log people in (ADR 0022); a file may hold several.
 std::vector<pki::Certificate> loginIssuers(const Config& config) {
   if (config.login_issuers.empty())
@@ -199,12 +229,10 @@ std::vector<pki::Certificate> loginIssuers(const Config& config) {
         "that sign the person products");
   std::vector<pki::Certificate> issuers;
   for (const std::string& file : config.login_issuers) {
-    std::ifstream in(file);
-    std::stringstream pem;
-    pem << in.rdbuf();
-    auto certificates = pki::Certificate::chainFromPem(pem.str());
-    if (!in || !certificates)
-      throw std::runtime_error("tls.login_issuers: no CA certificate in " + file);
+    const auto pem = readText(file);
+    if (!pem) throw std::runtime_error("tls.login_issuers: cannot read " + file);
+    auto certificates = pki::Certificate::chainFromPem(*pem);
+    if (!certificates) throw std::runtime_error("tls.login_issuers: no CA certificate in " + file);
     issuers.insert(issuers.end(), certificates->begin(), certificates->end());
   }
   return issuers;
@@ -275,13 +303,18 @@ int serve(const Options& options) {
   auto issuers = ca::OpenedIssuers::open(config.ca.issuers);
   if (!issuers) throw std::runtime_error("ca: " + issuers.error().message);
   storage::CertificateStore certificate_store(*database, clock);
-  ca::CertificateAuthority authority(issuers->issuers(), config.ca.products, certificate_store,
-                                     clock, random, &metrics);
-  storage::OrderRepository order_store(*database, clock);
+  // Every key the CA certifies passes one check (ADR 0024), with the Debian weak keys.
+  const policy::DebianWeakKeys weak_keys = loadWeakKeys(config);
+  spdlog::info("Debian weak-key list {}: {} key(s)", config.ca.weak_keys_file.string(),
+               weak_keys.size());
   storage::BlockedKeyRepository blocked_keys(*database, clock);
+  const ca::KeyCheck key_check(blocked_keys, weak_keys);
+  ca::CertificateAuthority authority(issuers->issuers(), config.ca.products, certificate_store,
+                                     key_check, clock, random, &metrics);
+  storage::OrderRepository order_store(*database, clock);
   ra::OrderService order_service(order_store, registry, random, config.portal.origin);
   ra::ServerOrders server_orders(order_service, order_store, registry, inventory, certificate_store,
-                                 blocked_keys, authority, clock);
+                                 authority, clock);
   auto signatures = ra::OrderSignatureVerifier::create(config.server.tls, clock);
   if (!signatures) throw std::runtime_error("signature trust: " + signatures.error().message);
   // Cards (ADR 0007): the demo bureau is the only built-in card production.
@@ -380,13 +413,19 @@ struct ConfiguredCa {
   std::unique_ptr<storage::Database> database;
   ca::OpenedIssuers issuers;
   storage::CertificateStore store;
+  storage::BlockedKeyRepository blocked_keys;
+  policy::DebianWeakKeys weak_keys;
+  ca::KeyCheck key_check;
   ca::CertificateAuthority authority;
 
   ConfiguredCa(const Config& config, const core::Clock& clock, core::RandomSource& random)
       : database(openDatabase(config)),
         issuers(openIssuers(config)),
         store(*database, clock),
-        authority(issuers.issuers(), config.ca.products, store, clock, random) {}
+        blocked_keys(*database, clock),
+        weak_keys(loadWeakKeys(config)),
+        key_check(blocked_keys, weak_keys),
+        authority(issuers.issuers(), config.ca.products, store, key_check, clock, random) {}
 
   static ca::OpenedIssuers openIssuers(const Config& config) {
     auto opened = ca::OpenedIssuers::open(config.ca.issuers);
@@ -394,6 +433,36 @@ struct ConfiguredCa {
     return std::move(*opened);
   }
 };
+
+// Adds the keys of `file` to the Debian weak-key list (ADR 0024), appending only new entries.
+int keysImportWeak(const std::string& file, const Options& options, std::ostream& out) {
+  const auto config = loadConfig(required(options, "--config"));
+  const fs::path list_file = config.ca.weak_keys_file;
+  const auto input = readText(file);
+  if (!input) throw std::runtime_error(file + ": cannot be read");
+  const auto fingerprints = policy::DebianWeakKeys::fingerprintsIn(*input);
+  if (!fingerprints) throw std::runtime_error(file + ": " + fingerprints.error().message);
+  const auto existing = readText(list_file);
+  policy::DebianWeakKeys list;
+  if (existing) {
+    auto parsed = policy::DebianWeakKeys::parse(*existing);
+    if (!parsed) throw std::runtime_error(list_file.string() + ": " + parsed.error().message);
+    list = std::move(*parsed);
+  }
+  std::string added;
+  std::size_t count = 0;
+  for (const std::string& fingerprint : *fingerprints)
+    if (list.add(fingerprint)) added += fingerprint + "\n", ++count;
+  std::ofstream output(list_file, std::ios::binary | std::ios::app);
+  if (!existing) output << policy::DebianWeakKeys::kHeader;
+  if (existing && !existing->empty() && existing->back() != '\n') output << '\n';
+  output << added;
+  output.close();
+  if (!output) throw std::runtime_error(list_file.string() + ": cannot be written");
+  out << "added " << count << " key(s) to " << list_file.string() << "; "
+      << fingerprints->size() - count << " listed already; " << list.size() << " in all\n";
+  return 0;
+}
 
 int caCommand(const std::string& action, const Options& options, std::ostream& out) {
   const auto config = loadConfig(required(options, "--config"));
@@ -454,6 +523,19 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
       const auto options = parseOptions(args, 2, {}, {"--config"});
       if (options.help) return out << help->second, 0;
       return caCommand(args[1], options, out);
+    }
+    if (command == "keys") {
+      if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
+        (args.size() < 2 ? err : out) << help->second;
+        return args.size() < 2 ? 2 : 0;
+      }
+      if (args[1] != "import-weak")
+        throw std::invalid_argument("unknown keys command '" + args[1] + "'");
+      if (args.size() < 3 || args[2].starts_with("--"))
+        throw std::invalid_argument("import-weak needs the FILE of keys");
+      const auto options = parseOptions(args, 3, {}, {"--config"});
+      if (options.help) return out << help->second, 0;
+      return keysImportWeak(args[2], options, out);
     }
     // audit verify
     if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {

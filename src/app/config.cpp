@@ -73,6 +73,7 @@ constexpr Setting kSettings[] = {
     {"session.refusal_audits_per_node", Kind::integer, "1000", 1, 1'000'000},
     {"portal.demo", Kind::flag, "false"},
     {"ca.stale_issuance_minutes", Kind::integer, "15", 1, 7 * 24 * 60},
+    {"ca.weak_keys_file", Kind::path, "`/var/lib/mijncert/debian-weak-keys.txt`"},
     {"ca.issuers[].name", Kind::text, kRequired},
     {"ca.issuers[].certificate", Kind::path, kRequired},
     {"ca.issuers[].key_file", Kind::path, kNoDefault},
@@ -480,6 +481,7 @@ std::vector<std::string> personIssuerCertificates(const ca::CaSettings& settings
 ca::CaSettings readCa(const Section& in) {
   ca::CaSettings settings;
   in.read<std::chrono::minutes>("ca.stale_issuance_minutes", settings.stale_issuance_after);
+  in.read("ca.weak_keys_file", settings.weak_keys_file);
   for (const Section& issuer : in.tables("ca.issuers"))
     settings.issuers.push_back(readIssuer(issuer));
   for (const Section& table : in.tables("products")) {

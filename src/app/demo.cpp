@@ -8,6 +8,8 @@
 #include "pki/crypto.hpp"
 #include "pki/key.hpp"
 #include "pki/public_key.hpp"
+#include "policy/weak_keys.hpp"
+#include "storage/blocked_keys.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/database.hpp"
 #include "storage/registry_repository.hpp"
@@ -369,8 +371,11 @@ void issueDemoCertificates(storage::Database& database, const fs::path& dir, con
                            const core::Clock& clock, core::RandomSource& random) {
   const auto issuers = check(ca::OpenedIssuers::open(demoIssuers(dir, kDemoOrigin)), "issuers");
   storage::CertificateStore store(database, clock);
-  ca::CertificateAuthority authority(issuers.issuers(), ca::builtInProfiles(), store, clock,
-                                     random);
+  storage::BlockedKeyRepository blocked_keys(database, clock);
+  const policy::DebianWeakKeys weak_keys;  // the demo's keys are fresh; its list starts empty
+  const ca::KeyCheck key_check(blocked_keys, weak_keys);
+  ca::CertificateAuthority authority(issuers.issuers(), ca::builtInProfiles(), store, key_check,
+                                     clock, random);
   DemoCertificates demo(authority, store, ids, clock.now());
   demo.serverCertificates();
   demo.cards();
@@ -403,7 +408,8 @@ void writeIssuerChains(const fs::path& dir) {
 std::string caConfig(const fs::path& dir) {
   std::ostringstream out;
   out << "[ca]\n"
-         "stale_issuance_minutes = 15\n";
+         "stale_issuance_minutes = 15\n"
+         "weak_keys_file = \"debian-weak-keys.txt\"\n";
   for (const auto& issuer : demoIssuers(dir, kDemoOrigin)) {
     out << "\n[[ca.issuers]]\n"
         << "name = " << tomlString(issuer.name) << "\n"
@@ -463,8 +469,14 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
 }
 
 // What init-dev creates inside DIR; --force removes exactly these, nothing else.
-const std::vector<std::string> kDemoEntries{
-    "pki", "tls", "users", "mijncert.toml", "mijncert.db", "mijncert.db-wal", "mijncert.db-shm"};
+const std::vector<std::string> kDemoEntries{"pki",
+                                            "tls",
+                                            "users",
+                                            "mijncert.toml",
+                                            "mijncert.db",
+                                            "mijncert.db-wal",
+                                            "mijncert.db-shm",
+                                            "debian-weak-keys.txt"};
 
 }  // namespace
 
@@ -498,6 +510,9 @@ core::Result<void> createDemo(const DemoOptions& options) {
     issueDemoCertificates(*database, dir, ids, clock, random);
     // The config names the SQLite file relative to itself, so the demo directory can be moved.
     writeConfig(dir, pki, options.database_url.value_or("sqlite:mijncert.db"), options.static_dir);
+    // An empty Debian weak-key list (ADR 0024): `mijncert keys import-weak` fills it.
+    std::ofstream(dir / "debian-weak-keys.txt", std::ios::binary)
+        << policy::DebianWeakKeys::kHeader;
   } catch (const std::exception& e) {
     return core::makeError(core::ErrorKind::internal, e.what());
   }

@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 #include "pki/certificate_contents.hpp"
 #include "pki/crl.hpp"
+#include "policy/csr_rules.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -119,12 +120,13 @@ core::Result<void> writeAtomically(const std::filesystem::path& path, const std:
 
 CertificateAuthority::CertificateAuthority(std::vector<IssuingCa> issuers,
                                            std::vector<ProductProfile> profiles,
-                                           storage::CertificateStore& store,
+                                           storage::CertificateStore& store, const KeyCheck& keys,
                                            const core::Clock& clock, core::RandomSource& random,
                                            metrics::Registry* metrics)
     : issuers_(std::move(issuers)),
       profiles_(std::move(profiles)),
       store_(store),
+      keys_(keys),
       clock_(clock),
       random_(random) {
   if (metrics == nullptr) return;
@@ -216,6 +218,12 @@ core::Result<core::IssuedCertificate> CertificateAuthority::issueSteps(
   if (issuer == nullptr || issuer->signer == nullptr) {
     return core::makeError(core::ErrorKind::unavailable, "certificate.issuer_unavailable");
   }
+  // 0. The key and the names once more, as they are now (ADR 0024): a key blocklisted or a rule
+  // tightened since the request was checked is refused before anything is built or signed, on
+  // every path that reaches the CA.
+  if (auto key = keys_.checkKey(public_key); !key) return key.error();
+  for (const std::string& name : request.dns_names)
+    if (auto checked = policy::checkDnsName(name); !checked) return checked.error();
   pki::CertificateSpec spec;
   spec.subject = request.subject;
   spec.not_before = request.not_before.value_or(clock_.now());

@@ -7,6 +7,7 @@
 // so an interrupted issuance is found by reconcile() and finished or marked.
 
 #include "audit/audit_record.hpp"
+#include "ca/key_check.hpp"
 #include "ca/product_profile.hpp"
 #include "ca/signer.hpp"
 #include "core/certificate.hpp"
@@ -72,15 +73,19 @@ struct ReconcileReport {
 /// Issues, revokes and publishes CRLs.
 class CertificateAuthority {
  public:
-  /// A CA over `issuers` and `profiles` that records its steps in `store`, and counts and times
-  /// its issuances in `metrics` if given (ADR 0016; not owned, outlives the CA).
+  /// A CA over `issuers` and `profiles` that records its steps in `store`, checks every key and
+  /// name again with `keys` before signing (ADR 0024), and counts and times its issuances in
+  /// `metrics` if given (ADR 0016). `keys` and `metrics` are not owned and outlive the CA.
   CertificateAuthority(std::vector<IssuingCa> issuers, std::vector<ProductProfile> profiles,
-                       storage::CertificateStore& store, const core::Clock& clock,
-                       core::RandomSource& random, metrics::Registry* metrics = nullptr);
+                       storage::CertificateStore& store, const KeyCheck& keys,
+                       const core::Clock& clock, core::RandomSource& random,
+                       metrics::Registry* metrics = nullptr);
 
-  /// Issues a certificate for `public_key`; invalid "certificate.profile_mismatch" (with the
-  /// problems as fields) if the result would not match its profile: then nothing is signed and
-  /// the issuance is recorded failed.
+  /// Issues a certificate for `public_key`. First the key and the DNS names are checked again
+  /// (KeyCheck::checkKey, policy::checkDnsName: invalid on field "csr" with a "csr." key, and
+  /// nothing recorded). invalid "certificate.profile_mismatch" (with the problems as fields) if
+  /// the result would not match its profile: then nothing is signed and the issuance is recorded
+  /// failed.
   core::Result<core::IssuedCertificate> issue(const IssuanceRequest& request,
                                               const pki::PublicKey& public_key,
                                               const audit::Actor& actor);
@@ -110,6 +115,8 @@ class CertificateAuthority {
   const std::vector<IssuingCa>& issuers() const { return issuers_; }
   /// The configured products.
   const std::vector<ProductProfile>& profiles() const { return profiles_; }
+  /// The key check this CA applies before signing: the one every path that certifies a key uses.
+  const KeyCheck& keys() const { return keys_; }
 
  private:
   /// The metric series of one product, taken once (ADR 0016).
@@ -146,6 +153,7 @@ class CertificateAuthority {
   std::vector<IssuingCa> issuers_;
   std::vector<ProductProfile> profiles_;
   storage::CertificateStore& store_;
+  const KeyCheck& keys_;
   const core::Clock& clock_;
   core::RandomSource& random_;
   std::vector<ProductMetrics> metrics_;  ///< by position in profiles_; empty without metrics

@@ -35,6 +35,8 @@ struct CaSettings {
   std::vector<IssuerSettings> issuers;
   std::vector<ProductProfile> products = builtInProfiles();
   std::chrono::minutes stale_issuance_after{15};  ///< reconcile finishes older unstored ones
+  /// The Debian weak-key list (policy::DebianWeakKeys, ADR 0024), loaded at start-up.
+  std::filesystem::path weak_keys_file = "/var/lib/mijncert/debian-weak-keys.txt";
 };
 
 /// The current CRL of each configured CA, as `/crl/<ca>.crl` serves it.

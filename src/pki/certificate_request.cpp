@@ -4,6 +4,7 @@
 #include "pki/openssl_support.hpp"
 
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include <arpa/inet.h>
@@ -61,6 +62,13 @@ core::Result<CertificateRequest> CertificateRequest::parse(std::span<const std::
 }
 
 core::Result<CertificateRequest> CertificateRequest::fromPem(std::string_view pem) {
+  // RFC 7468 allows explanatory text around a block, but a second block (two CSRs, or a CSR
+  // with a certificate or key) leaves unclear what was meant: refused, not silently dropped.
+  constexpr std::string_view kBegin = "-----BEGIN ";
+  const std::size_t first = pem.find(kBegin);
+  if (first != pem.npos && pem.find(kBegin, first + kBegin.size()) != pem.npos) {
+    return core::makeError(core::ErrorKind::invalid, kMoreThanOneObject);
+  }
   detail::BioPtr bio = detail::memoryBio(pem);
   X509_REQ* request = PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr);
   if (request == nullptr) {
@@ -78,7 +86,7 @@ core::Result<CertificateRequest> CertificateRequest::fromDer(std::span<const std
   auto shared = share(request);
   // Trailing bytes would make two different uploads parse as the same request.
   if (cursor != der.data() + der.size()) {
-    return core::makeError(core::ErrorKind::invalid, "trailing data after DER certificate request");
+    return core::makeError(core::ErrorKind::invalid, kMoreThanOneObject);
   }
   return CertificateRequest(std::move(shared));
 }
@@ -104,6 +112,15 @@ bool CertificateRequest::hasValidSignature() const {
   // A failed verification leaves reasons queued; they must not leak into a later error.
   ERR_clear_error();
   return valid;
+}
+
+std::string CertificateRequest::signatureDigest() const {
+  int digest = NID_undef;
+  int key_type = NID_undef;
+  if (OBJ_find_sigid_algs(X509_REQ_get_signature_nid(handle()), &digest, &key_type) != 1 ||
+      digest == NID_undef)
+    return "";
+  return OBJ_nid2sn(digest);
 }
 
 std::vector<std::string> CertificateRequest::subjectAttributes(std::string_view name) const {

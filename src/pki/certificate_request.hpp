@@ -32,13 +32,17 @@ class CertificateRequest {
   /// Largest accepted input: a CSR with 100 names and a 4096-bit key is about 5 KiB, so anything
   /// far larger is not a CSR worth parsing.
   static constexpr std::size_t max_size = 16 * 1024;
+  /// The error message of parse(), fromPem() and fromDer() for input that holds more than one
+  /// object (a second PEM block, or bytes after the DER): which one would be meant is unclear.
+  static constexpr char kMoreThanOneObject[] = "more than one object in certificate request input";
 
   /// Parses PEM ("-----BEGIN CERTIFICATE REQUEST-----") or DER, whichever `bytes` is;
   /// ErrorKind::too_large beyond max_size.
   static core::Result<CertificateRequest> parse(std::span<const std::uint8_t> bytes);
-  /// Parses one PEM request (also the legacy "NEW CERTIFICATE REQUEST" label).
+  /// Parses one PEM request (also the legacy "NEW CERTIFICATE REQUEST" label); a second PEM
+  /// block of any kind is an error (kMoreThanOneObject).
   static core::Result<CertificateRequest> fromPem(std::string_view pem);
-  /// Parses one DER request; trailing bytes are an error.
+  /// Parses one DER request; trailing bytes are an error (kMoreThanOneObject).
   static core::Result<CertificateRequest> fromDer(std::span<const std::uint8_t> der);
 
   /// PEM text.
@@ -49,6 +53,9 @@ class CertificateRequest {
   /// True if the request is signed by the private half of its own public key (proof of
   /// possession, RFC 2986 §3).
   bool hasValidSignature() const;
+  /// OpenSSL's short name of the digest of the self-signature ("SHA256", "SHA1", "MD5"); "" when
+  /// the algorithm names no separate digest (RSA-PSS parameters, Ed25519).
+  std::string signatureDigest() const;
   /// Every value of a subject attribute by OpenSSL short or long name ("CN", "O", …), UTF-8, in
   /// order; empty if absent.
   std::vector<std::string> subjectAttributes(std::string_view name) const;

@@ -27,6 +27,17 @@ std::string sha256Hex(std::string_view data) {
   return core::toHex(sha256(core::asBytes(data)));
 }
 
+std::string sha1Hex(std::string_view data) {
+  std::array<std::uint8_t, 20> digest{};
+  unsigned int length = 0;
+  const auto bytes = core::asBytes(data);
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error(
+        detail::opensslError(core::ErrorKind::internal, "SHA-1 failed").message);
+  }
+  return core::toHex(digest);
+}
+
 std::array<std::uint8_t, 32> hmacSha256(std::string_view key, std::string_view data) {
   std::array<std::uint8_t, 32> mac{};
   unsigned int length = 0;

@@ -3,10 +3,13 @@
 #include "policy/registry_rules.hpp"
 
 #include <arpa/inet.h>
+#include <idn2.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 
 namespace policy {
 namespace {
@@ -125,6 +128,38 @@ std::string lowerCase(std::string text) {
   return text;
 }
 
+// Digests a CSR's self-signature must not use: collisions make the proof of possession forgeable
+// (BR §7.1.3.2 allows neither for anything a CA signs or accepts).
+constexpr std::array<std::string_view, 4> kWeakDigests = {"SHA1", "MD5", "MD4", "MD2"};
+
+// An "xn--" label (RFC 5890 §2.3.2.1) must be an A-label: it decodes (Punycode, RFC 3492) to a
+// U-label that libidn2 accepts under IDNA2008 (no TR46 mapping, no normalisation, so a label
+// that is not in NFC or holds a disallowed code point fails), and encoding that U-label gives
+// exactly the label again. Anything else only looks like an internationalised name.
+bool isValidALabel(const std::string& label) {
+  char* decoded = nullptr;
+  if (idn2_to_unicode_8z8z(label.c_str(), &decoded, 0) != IDN2_OK || decoded == nullptr)
+    return false;
+  const std::unique_ptr<char, decltype(&idn2_free)> unicode(decoded, idn2_free);
+  std::uint8_t* encoded = nullptr;
+  if (idn2_lookup_u8(reinterpret_cast<const std::uint8_t*>(unicode.get()), &encoded,
+                     IDN2_NO_TR46) != IDN2_OK ||
+      encoded == nullptr)
+    return false;
+  const std::unique_ptr<std::uint8_t, decltype(&idn2_free)> again(encoded, idn2_free);
+  return label == reinterpret_cast<const char*>(again.get());
+}
+
+bool hasInvalidALabel(std::string_view name) {
+  for (std::size_t start = 0; start <= name.size();) {
+    const std::size_t dot = std::min(name.find('.', start), name.size());
+    const std::string label(name.substr(start, dot - start));
+    if (label.starts_with("xn--") && !isValidALabel(label)) return true;
+    start = dot + 1;
+  }
+  return false;
+}
+
 bool hasLongLabel(std::string_view name) {
   for (std::size_t start = 0; start <= name.size();) {
     const std::size_t dot = std::min(name.find('.', start), name.size());
@@ -166,7 +201,7 @@ core::Result<std::optional<std::string>> checkCommonName(const pki::CertificateR
 
 }  // namespace
 
-core::Result<void> checkPublicKey(const pki::PublicKey& key, const KeyBlocklist& blocklist) {
+core::Result<void> checkPublicKey(const pki::PublicKey& key, const KnownBadKeys& known) {
   if (key.algorithm() == pki::KeyAlgorithm::rsa) {
     if (auto checked = checkRsaKey(key); !checked) return checked;
   } else if (key.algorithm() == pki::KeyAlgorithm::ec) {
@@ -177,7 +212,9 @@ core::Result<void> checkPublicKey(const pki::PublicKey& key, const KeyBlocklist&
   } else {
     return csrError("csr.key.type");
   }
-  if (blocklist.contains(key.sha256Hex())) return csrError("csr.weak_key.blocklisted");
+  if (known.debian != nullptr && known.debian->contains(key))
+    return csrError("csr.weak_key.debian");
+  if (known.blocklist.contains(key.sha256Hex())) return csrError("csr.weak_key.blocklisted");
   return {};
 }
 
@@ -198,24 +235,35 @@ core::Result<void> checkDnsName(std::string_view name) {
   // Remaining syntax (LDH characters, hyphens, empty labels, an alphabetic or punycode TLD) is
   // the registry's own rule for domain names, so ordered names and validated domains agree.
   if (!isDomainName(name)) return csrError("csr.name.syntax");
+  if (hasInvalidALabel(name)) return csrError("csr.name.idna");
   return {};
 }
 
-core::Result<CheckedCsr> checkCsr(std::span<const std::uint8_t> input,
-                                  const KeyBlocklist& blocklist) {
+core::Result<pki::CertificateRequest> readCsr(std::span<const std::uint8_t> input) {
   auto request = pki::CertificateRequest::parse(input);
   if (!request) {
     if (request.error().kind == core::ErrorKind::too_large) {
       return core::makeError(core::ErrorKind::too_large, "csr.too_large",
                              {{"csr", "csr.too_large"}});
     }
+    if (request.error().message == pki::CertificateRequest::kMoreThanOneObject)
+      return csrError("csr.multiple_objects");
     return csrError("csr.unreadable");
   }
+  const std::string digest = request->signatureDigest();
+  if (std::find(kWeakDigests.begin(), kWeakDigests.end(), digest) != kWeakDigests.end())
+    return csrError("csr.weak_signature");
   // RFC 2986 §3: the signature proves possession of the private key.
   if (!request->hasValidSignature()) return csrError("csr.bad_signature");
+  return request;
+}
+
+core::Result<CheckedCsr> checkCsr(std::span<const std::uint8_t> input, const KnownBadKeys& known) {
+  auto request = readCsr(input);
+  if (!request) return request.error();
   auto key = request->publicKey();
   if (!key) return csrError("csr.unreadable");
-  if (auto checked = checkPublicKey(*key, blocklist); !checked) return checked.error();
+  if (auto checked = checkPublicKey(*key, known); !checked) return checked.error();
   pki::RequestedNames requested = request->requestedNames();
   for (std::string& name : requested.dns_names) name = lowerCase(std::move(name));
   if (auto checked = checkNames(requested); !checked) return checked.error();

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "pki/certificate_request.hpp"
 #include "pki/public_key.hpp"
+#include "policy/weak_keys.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,14 @@ inline constexpr int kFermatRounds = 100;
 /// be compromised, kept by the Servicedesk.
 using KeyBlocklist = std::set<std::string>;
 
+/// The keys known to be bad beyond what a key shows by itself (ADR 0024). ca::KeyCheck fills it
+/// with the current blocklist and the Debian weak keys loaded at start-up: use that, not this,
+/// outside tests.
+struct KnownBadKeys {
+  KeyBlocklist blocklist;                  ///< the Servicedesk's blocklist
+  const DebianWeakKeys* debian = nullptr;  ///< the Debian weak keys; nullptr: none
+};
+
 /// A CSR that passed every rule, with what the order needs from it.
 struct CheckedCsr {
   pki::CertificateRequest request;
@@ -40,17 +49,22 @@ struct CheckedCsr {
   std::string key_sha256;                  ///< of the SubjectPublicKeyInfo, lower-case hex
 };
 
-/// Checks an uploaded CSR (PEM or DER, at most pki::CertificateRequest::max_size bytes).
-core::Result<CheckedCsr> checkCsr(std::span<const std::uint8_t> input,
-                                  const KeyBlocklist& blocklist);
+/// Reads a CSR (PEM or DER, at most pki::CertificateRequest::max_size bytes) and checks what
+/// every CSR must meet whatever it is for: exactly one object, a self-signature that verifies
+/// (proof of possession, RFC 2986 §3) and is made with neither SHA-1 nor MD5 (BR §7.1.3.2).
+core::Result<pki::CertificateRequest> readCsr(std::span<const std::uint8_t> input);
+
+/// Checks an uploaded server CSR: readCsr, checkPublicKey and the names.
+core::Result<CheckedCsr> checkCsr(std::span<const std::uint8_t> input, const KnownBadKeys& known);
 
 /// Checks a subject key: RSA 2048/3072/4096 with e = 65537 or ECDSA on the named curves P-256 or
-/// P-384 (BR §6.1.5, §6.1.6), not blocklisted and not weak (small factors, Fermat-close primes,
-/// ROCA).
-core::Result<void> checkPublicKey(const pki::PublicKey& key, const KeyBlocklist& blocklist);
+/// P-384 (BR §6.1.5, §6.1.6), not weak (small factors, Fermat-close primes, ROCA), not a Debian
+/// weak key (BR §6.1.1.3) and not blocklisted.
+core::Result<void> checkPublicKey(const pki::PublicKey& key, const KnownBadKeys& known);
 
 /// Checks one requested DNS name (given lower-case): LDH syntax, lengths, no wildcard, no IP
-/// address, no internal name (BR §7.1.2.7.12, §4.2.2).
+/// address, no internal name (BR §7.1.2.7.12, §4.2.2), and every "xn--" label a valid A-label
+/// (IDNA2008, RFC 5891 §5.4: it decodes, and the U-label encodes back to exactly that label).
 core::Result<void> checkDnsName(std::string_view name);
 
 /// Refuses a renewal that keeps the key of the certificate it renews (a renewal replaces the key).

@@ -505,15 +505,11 @@ core::Result<NewActivationCode> CardOrders::newActivationCode(const core::Princi
 
 core::Result<EnrolledMobileCertificate> CardOrders::enroll(std::string_view code,
                                                            std::string_view csr) {
-  auto request = pki::CertificateRequest::parse(
-      {reinterpret_cast<const std::uint8_t*>(csr.data()), csr.size()});
-  if (!request) return request.error();
-  if (!request->hasValidSignature())
-    return core::makeError(core::ErrorKind::invalid, "validation.failed",
-                           {{"csr", "csr.bad_signature"}});
-  auto key = request->publicKey();
-  if (!key) return key.error();
-  if (auto strong = policy::checkPublicKey(*key, {}); !strong) return strong.error();
+  // The CA's key check (ADR 0024): one object, a signature without SHA-1/MD5, the key rules,
+  // the blocklist and the Debian weak keys, as for every other key the CA certifies.
+  auto checked = authority_.keys().checkKeyRequest(csr);
+  if (!checked) return checked.error();
+  const pki::PublicKey& key = checked->public_key;
 
   auto used = activation_codes_.use(activationCodeHash(code), audit::Actor::system("enrolment"));
   if (!used) return used.error();
@@ -542,7 +538,7 @@ core::Result<EnrolledMobileCertificate> CardOrders::enroll(std::string_view code
                                   .card = *card,
                                   .requested_by = order->requested_by},
                         .not_after = order->not_after},
-                       *key, holder_actor);
+                       key, holder_actor);
   if (!issued) return issued.error();
   auto done =
       order_store_.transition(order->id, core::OrderStatus::approved, core::OrderStatus::issued,

@@ -112,9 +112,7 @@ core::Result<core::Order> ServerOrders::create(const core::Principal& actor,
   auto limits = limitsOf(product);
   if (!limits) return limits.error();
 
-  auto blocklist = blocked_keys_.hashes();
-  if (!blocklist) return blocklist.error();
-  auto csr = policy::checkCsr(bytesOf(form.csr), *blocklist);
+  auto csr = authority_.keys().checkServerCsr(bytesOf(form.csr));
   if (!csr) return csr.error();
   if (auto own = policy::checkNotLoginKey(csr->key_sha256, form.login_key_sha256); !own)
     return own.error();

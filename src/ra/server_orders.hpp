@@ -11,7 +11,6 @@
 #include "core/registry.hpp"
 #include "policy/validity.hpp"
 #include "ra/order_service.hpp"
-#include "storage/blocked_keys.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/certificate_store.hpp"
 #include "storage/registry_repository.hpp"
@@ -60,18 +59,18 @@ class ServerOrders {
  public:
   ServerOrders(OrderService& orders, storage::OrderRepository& order_store,
                storage::RegistryRepository& registry, storage::CertificateInventory& inventory,
-               storage::CertificateStore& certificates, storage::BlockedKeyRepository& blocked_keys,
-               ca::CertificateAuthority& authority, const core::Clock& clock)
+               storage::CertificateStore& certificates, ca::CertificateAuthority& authority,
+               const core::Clock& clock)
       : orders_(orders),
         order_store_(order_store),
         registry_(registry),
         inventory_(inventory),
         certificates_(certificates),
-        blocked_keys_(blocked_keys),
         authority_(authority),
         clock_(clock) {}
 
-  /// Checks the form (who may order: policy order_for_organisation; CSR rules, renewal key,
+  /// Checks the form (who may order: policy order_for_organisation; the CSR rules with the CA's
+  /// key check, ca::KeyCheck; renewal key,
   /// manager, product, validity) and creates the draft. Field problems are invalid with fields
   /// "csr", "manager", "manager_name", "manager_email", "manager_phone", "product"; an
   /// organisation or certificate the actor may not see is not_found.
@@ -105,7 +104,6 @@ class ServerOrders {
   storage::RegistryRepository& registry_;
   storage::CertificateInventory& inventory_;
   storage::CertificateStore& certificates_;
-  storage::BlockedKeyRepository& blocked_keys_;
   ca::CertificateAuthority& authority_;
   const core::Clock& clock_;
 };

@@ -460,6 +460,28 @@ describe('server certificate orders through the API', () => {
       }
     });
 
+    // The three CSRs an outside corpus of bad CSRs got accepted (ADR 0024).
+    test('two CSRs in one upload: csr.multiple_objects', T, async () => {
+      const first = await makeCsr({ cn: 'een.voorbeeld.nl' });
+      const second = await makeCsr({ cn: 'twee.voorbeeld.nl' });
+      await assertCsrRefused(first.csrPem + second.csrPem, 'csr.multiple_objects');
+    });
+
+    test('a CSR self-signed with SHA-1: csr.weak_signature', T, async () => {
+      const { keyPath } = await makeCsr({ cn: 'sha1.voorbeeld.nl' });
+      const { stdout } = await openssl(['req', '-new', '-sha1', '-key', keyPath, '-subj', '/C=NL/O=Test/CN=sha1.voorbeeld.nl',
+        '-addext', 'subjectAltName=DNS:sha1.voorbeeld.nl']);
+      await assertCsrRefused(stdout.toString('utf8'), 'csr.weak_signature');
+    });
+
+    test('an xn-- label that is no valid punycode A-label: csr.name.idna', T, async () => {
+      for (const name of ['xn--n3h.voorbeeld.nl', 'xn--a.voorbeeld.nl']) {
+        const { csrPem } = await makeCsr({ cn: name });
+        await assertCsrRefused(csrPem, 'csr.name.idna');
+      }
+      await api.newOrder({ cn: 'xn--bcher-kva.voorbeeld.nl' });
+    });
+
     test('a P-384 key and an RSA 2048 key are accepted', T, async () => {
       for (const keyAlgorithm of ['ec384', 'rsa2048']) {
         const csr = await makeCsr({ cn: `${keyAlgorithm}.voorbeeld.nl`, keyAlgorithm });

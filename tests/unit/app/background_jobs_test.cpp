@@ -82,7 +82,8 @@ TEST_F(BackgroundJobsTest, AFileBehindTheDatabaseIsRewrittenAndTheTrustReloaded)
   auto elsewhere = issuers();
   std::filesystem::create_directory(dir_.path() / "other-node");
   for (auto& issuer : elsewhere) issuer.crl_file = dir_.path() / "other-node" / issuer.name;
-  ca::CertificateAuthority other_node(elsewhere, ca::builtInProfiles(), *store_, clock_, random_);
+  ca::CertificateAuthority other_node(elsewhere, ca::builtInProfiles(), *store_, *key_check_,
+                                      clock_, random_);
   const auto newest = other_node.publishCrl("persons-ca");
   ASSERT_TRUE(newest);
   jobs_->runOnce();

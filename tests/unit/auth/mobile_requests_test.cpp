@@ -114,9 +114,8 @@ class MobileRequestsTest : public ca_test::CaTest {
     soft_cards_ = std::make_unique<storage::SoftCardRepository>(*database_, clock_);
     audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
     bureau_ = std::make_unique<ra::DemoCardBureau>(*authority_, *store_, *soft_cards_);
-    server_orders_ =
-        std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_, *inventory_,
-                                           *store_, *blocked_keys_, *authority_, clock_);
+    server_orders_ = std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_,
+                                                        *inventory_, *store_, *authority_, clock_);
     card_orders_ = std::make_unique<ra::CardOrders>(
         *service_, *order_store_, *registry_, *inventory_, *activation_codes_, *bureau_, *store_,
         *authority_, random_, clock_, ra::CardOrderSettings{});

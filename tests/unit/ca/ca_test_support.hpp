@@ -8,6 +8,8 @@
 #include "core/time_format.hpp"
 #include "pki/certificate_builder.hpp"
 #include "pki/key.hpp"
+#include "policy/weak_keys.hpp"
+#include "storage/blocked_keys.hpp"
 #include "storage/certificate_store.hpp"
 
 #include <gtest/gtest.h>
@@ -81,6 +83,8 @@ class CaTest : public storage_test::SqliteTest {
     tls_signer_ = std::make_unique<MemorySigner>(tls_key_);
     persons_signer_ = std::make_unique<MemorySigner>(persons_key_);
     store_ = std::make_unique<storage::CertificateStore>(*database_, clock_);
+    ca_blocked_keys_ = std::make_unique<storage::BlockedKeyRepository>(*database_, clock_);
+    key_check_ = std::make_unique<ca::KeyCheck>(*ca_blocked_keys_, weak_keys_);
   }
 
   /// A CA certificate valid `years` from the test start.
@@ -111,7 +115,7 @@ class CaTest : public storage_test::SqliteTest {
   std::unique_ptr<ca::CertificateAuthority> authority(core::RandomSource& random,
                                                       const ca::Signer* tls_signer = nullptr) {
     return std::make_unique<ca::CertificateAuthority>(issuers(tls_signer), ca::builtInProfiles(),
-                                                      *store_, clock_, random);
+                                                      *store_, *key_check_, clock_, random);
   }
 
   /// A server certificate request for Voorbeeld B.V.
@@ -154,6 +158,10 @@ class CaTest : public storage_test::SqliteTest {
   std::unique_ptr<MemorySigner> tls_signer_;
   std::unique_ptr<MemorySigner> persons_signer_;
   std::unique_ptr<storage::CertificateStore> store_;
+  /// The key check of every CA made here: the blocklist in the test database and weak_keys_.
+  std::unique_ptr<storage::BlockedKeyRepository> ca_blocked_keys_;
+  policy::DebianWeakKeys weak_keys_;
+  std::unique_ptr<ca::KeyCheck> key_check_;
   audit::Actor actor_ = audit::Actor::system("test");
 };
 

@@ -5,8 +5,11 @@
 #include "metrics/registry.hpp"
 #include "pki/crypto.hpp"
 #include "pki/public_key.hpp"
+#include "policy/weak_keys.hpp"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace {
 
@@ -126,7 +129,8 @@ TEST_F(CaTest, NeverSignsAnOverlongValidityAndRecordsTheIssuanceFailed) {
 TEST_F(CaTest, CountsIssuancesByKindProductAndResult) {
   pki::SystemRandom random;
   metrics::Registry registry;
-  ca::CertificateAuthority ca(issuers(), ca::builtInProfiles(), *store_, clock_, random, &registry);
+  ca::CertificateAuthority ca(issuers(), ca::builtInProfiles(), *store_, *key_check_, clock_,
+                              random, &registry);
   const std::string labels = R"({kind="server",product="server-private",result=")";
   const std::string before = registry.exposition();
   EXPECT_NE(before.find("mijncert_certificate_issuances_total" + labels + "issued\"} 0\n"),
@@ -164,16 +168,14 @@ TEST_F(CaTest, NeverSignsBeyondTheIssuingCasEnd) {
 TEST_F(CaTest, NeverSignsWhatABrokenProfileWouldProduce) {
   pki::SystemRandom random;
   auto profiles = ca::builtInProfiles();
-  // A profile that demands a subject field the product's requests never carry, and a request
-  // with a wildcard name: both must be refused before signing.
+  // A profile that demands a subject field the product's requests never carry must be refused
+  // before signing. (A wildcard name no longer reaches the profile check: the CA refuses it with
+  // the name rules first, ChecksTheKeyAndTheNamesAgainBeforeSigning.)
   profiles.front().required_subject.push_back("serialNumber");
-  ca::CertificateAuthority broken(issuers(), profiles, *store_, clock_, random);
-  auto request = serverRequest();
-  request.dns_names.push_back("*.voorbeeld.nl");
-  auto issued = broken.issue(request, freshKey(), actor_);
+  ca::CertificateAuthority broken(issuers(), profiles, *store_, *key_check_, clock_, random);
+  auto issued = broken.issue(serverRequest(), freshKey(), actor_);
   ASSERT_FALSE(issued);
   EXPECT_TRUE(hasField(issued.error(), "subject.serialNumber"));
-  EXPECT_TRUE(hasField(issued.error(), "subjectAltName"));
   EXPECT_EQ(issuanceStates().front(), "failed");
   EXPECT_EQ(certificateCount(), 0);
 }
@@ -359,6 +361,44 @@ TEST_F(CaTest, AdoptsOnlyCertificatesItsCaSigned) {
   auto adopted = ca->adopt(foreign->toPem(), "server-private", {}, actor_);
   ASSERT_FALSE(adopted);
   EXPECT_EQ(adopted.error().message, "certificate.not_ours");
+}
+
+}  // namespace
+
+namespace {
+
+const std::filesystem::path kWeakKeys =
+    std::filesystem::path(MIJNCERT_SOURCE_DIR) / "tests/fixtures/debian-weak-keys";
+
+// ADR 0024: the CA checks the key and the names again when it signs, whoever asks it to: a key
+// blocked or listed as a Debian weak key after ordering, or a name the rules refuse, is never
+// signed and leaves nothing on record.
+TEST_F(CaTest, ChecksTheKeyAndTheNamesAgainBeforeSigning) {
+  pki::SystemRandom random;
+  auto ca = authority(random);
+  const pki::PublicKey blocked = freshKey();
+  ASSERT_TRUE(ca_blocked_keys_->add(blocked.sha256Hex(), "Gelekt", std::nullopt, actor_));
+  const auto refused = ca->issue(serverRequest(), blocked, actor_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().fields,
+            (std::vector<core::FieldError>{{"csr", "csr.weak_key.blocklisted"}}));
+
+  const pki::PublicKey weak =
+      pki::PublicKey::of(*pki::PrivateKey::fromPem(ca_test::readFile(kWeakKeys / "0.key")));
+  ASSERT_TRUE(ca->issue(serverRequest("a.voorbeeld.nl"), weak, actor_)) << "not listed yet";
+  weak_keys_.add(policy::DebianWeakKeys::fingerprintOfModulus(weak.rsaModulus()));
+  const auto debian = ca->issue(serverRequest("b.voorbeeld.nl"), weak, actor_);
+  ASSERT_FALSE(debian);
+  EXPECT_EQ(debian.error().fields, (std::vector<core::FieldError>{{"csr", "csr.weak_key.debian"}}));
+
+  for (const std::string name : {"xn--n3h.voorbeeld.nl", "intranet.local", "*.voorbeeld.nl"}) {
+    SCOPED_TRACE(name);
+    auto request = serverRequest();
+    request.dns_names.push_back(name);
+    EXPECT_FALSE(ca->issue(request, freshKey(), actor_));
+  }
+  EXPECT_EQ(certificateCount(), 1);
+  EXPECT_EQ(issuanceStates().size(), 1u);
 }
 
 }  // namespace

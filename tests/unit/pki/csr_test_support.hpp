@@ -114,13 +114,50 @@ inline BnPtr product(const BIGNUM* p, const BIGNUM* q) {
   return n;
 }
 
+/// An RSA key pair with the primes p and q and e = 65537: CSRs for weak moduli need their private
+/// half to be signed.
+inline KeyPtr rsaKeyOf(const BIGNUM* p, const BIGNUM* q) {
+  std::unique_ptr<BN_CTX, decltype(&BN_CTX_free)> ctx(BN_CTX_new(), BN_CTX_free);
+  BnPtr e = bignum(), p1 = bignum(), q1 = bignum(), phi = bignum(), d = bignum(), dmp1 = bignum(),
+        dmq1 = bignum(), iqmp = bignum();
+  BN_set_word(e.get(), 65537);
+  const BnPtr n = product(p, q);
+  BN_sub(p1.get(), p, BN_value_one());
+  BN_sub(q1.get(), q, BN_value_one());
+  BN_mul(phi.get(), p1.get(), q1.get(), ctx.get());
+  EXPECT_NE(BN_mod_inverse(d.get(), e.get(), phi.get(), ctx.get()), nullptr);
+  BN_mod(dmp1.get(), d.get(), p1.get(), ctx.get());
+  BN_mod(dmq1.get(), d.get(), q1.get(), ctx.get());
+  EXPECT_NE(BN_mod_inverse(iqmp.get(), q, p, ctx.get()), nullptr);
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> build(OSSL_PARAM_BLD_new(),
+                                                                        OSSL_PARAM_BLD_free);
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get());
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get());
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_D, d.get());
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_FACTOR1, p);
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_FACTOR2, q);
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1, dmp1.get());
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2, dmq1.get());
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1, iqmp.get());
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(
+      OSSL_PARAM_BLD_to_param(build.get()), OSSL_PARAM_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> key_ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr), EVP_PKEY_CTX_free);
+  EVP_PKEY* key = nullptr;
+  EVP_PKEY_fromdata_init(key_ctx.get());
+  EVP_PKEY_fromdata(key_ctx.get(), &key, EVP_PKEY_KEYPAIR, params.get());
+  EXPECT_NE(key, nullptr);
+  return KeyPtr(key, EVP_PKEY_free);
+}
+
 /// What goes into a test CSR.
 struct CsrSpec {
   std::vector<std::pair<std::string, std::string>> subject;  ///< short name, value
-  std::string alt_names;  ///< OpenSSL config syntax ("DNS:a.nl,IP:192.0.2.1"); empty: none
+  std::string alt_names;           ///< OpenSSL config syntax ("DNS:a.nl,IP:192.0.2.1"); empty: none
+  const EVP_MD* digest = nullptr;  ///< of the self-signature; nullptr: SHA-256
 };
 
-/// A PEM CSR for `spec`, signed with `key` (SHA-256, or none for Ed25519).
+/// A PEM CSR for `spec`, signed with `key` (spec.digest, SHA-256, or none for Ed25519).
 inline std::string makeCsr(EVP_PKEY* key, const CsrSpec& spec) {
   std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> request(X509_REQ_new(), X509_REQ_free);
   X509_NAME* name = X509_REQ_get_subject_name(request.get());
@@ -138,8 +175,9 @@ inline std::string makeCsr(EVP_PKEY* key, const CsrSpec& spec) {
     X509_REQ_add_extensions(request.get(), extensions);
     sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
   }
-  const bool digestless = EVP_PKEY_is_a(key, "ED25519") == 1;
-  EXPECT_GT(X509_REQ_sign(request.get(), key, digestless ? nullptr : EVP_sha256()), 0);
+  const bool digestless = EVP_PKEY_is_a(key, "ED25519") == 1 || EVP_PKEY_is_a(key, "ED448") == 1;
+  const EVP_MD* digest = spec.digest != nullptr ? spec.digest : EVP_sha256();
+  EXPECT_GT(X509_REQ_sign(request.get(), key, digestless ? nullptr : digest), 0);
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
   PEM_write_bio_X509_REQ(bio.get(), request.get());
   char* data = nullptr;

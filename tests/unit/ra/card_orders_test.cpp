@@ -7,6 +7,7 @@
 #include "ordering_test_support.hpp"
 #include "pki/certificate.hpp"
 #include "pki/crypto.hpp"
+#include "pki/csr_builder.hpp"
 #include "pki/pkcs12.hpp"
 
 #include <gtest/gtest.h>
@@ -519,7 +520,8 @@ TEST_F(CardOrdersTest, AProductionThatFailedIsRetriedOnApproval) {
   // The persons CA's signer is down during the first attempt.
   auto down = issuers();
   down[1].signer = nullptr;
-  ca::CertificateAuthority unavailable(down, ca::builtInProfiles(), *store_, clock_, random_);
+  ca::CertificateAuthority unavailable(down, ca::builtInProfiles(), *store_, *key_check_, clock_,
+                                       random_);
   ra::DemoCardBureau failing_bureau(unavailable, *store_, *soft_cards_);
   const auto failing = cardOrders(failing_bureau);
   const auto persons_before = rows("persons");
@@ -726,3 +728,27 @@ TEST_F(CardOrdersTest, AnActivationCodeIsMadeOnlyOnceApprovedAndOnlyForMobileOrd
 }
 
 }  // namespace
+
+// ADR 0024: mobile enrolment runs the CA's one key check, blocklist included (it used to pass an
+// empty blocklist), and a refused CSR leaves the code unused and the order approved.
+TEST_F(CardOrdersTest, EnrolmentRefusesABlocklistedKeyAndTwoCsrsInOne) {
+  const core::Principal holder = notary();
+  const core::Order order = approvedMobileOrder(holder);
+  const std::string code = orders_->newActivationCode(holder, current(order.id)).value().code;
+  const pki::PrivateKey key = pki::PrivateKey::generate(pki::KeyType::ec_p256);
+  const std::string csr = pki::buildCertificateRequest(key, "telefoon").value().toPem();
+  ASSERT_TRUE(blocked_keys_->add(pki::PublicKey::of(key).sha256Hex(), "Gelekt", officer_.person.id,
+                                 actor_));
+  const auto blocked = failure(orders_->enroll(code, csr));
+  EXPECT_EQ(blocked.kind, ErrorKind::invalid);
+  EXPECT_EQ(blocked.fields, (std::vector<core::FieldError>{{"csr", "csr.weak_key.blocklisted"}}));
+
+  const auto two = failure(orders_->enroll(code, csr + csr));
+  EXPECT_EQ(two.fields, (std::vector<core::FieldError>{{"csr", "csr.multiple_objects"}}));
+  EXPECT_EQ(current(order.id).status, OrderStatus::approved);
+
+  ASSERT_TRUE(blocked_keys_->remove(pki::PublicKey::of(key).sha256Hex(), actor_));
+  const auto enrolled = orders_->enroll(code, csr);
+  ASSERT_TRUE(enrolled) << enrolled.error().message;
+  EXPECT_EQ(current(order.id).status, OrderStatus::issued);
+}

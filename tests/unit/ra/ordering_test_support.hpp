@@ -73,9 +73,8 @@ class OrderingTest : public ca_test::CaTest {
     bureau_ = std::make_unique<ra::DemoCardBureau>(*authority_, *store_, *soft_cards_);
     orders_ = cardOrders(*bureau_);
     blocked_keys_ = std::make_unique<storage::BlockedKeyRepository>(*database_, clock_);
-    server_orders_ =
-        std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_, *inventory_,
-                                           *store_, *blocked_keys_, *authority_, clock_);
+    server_orders_ = std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_,
+                                                        *inventory_, *store_, *authority_, clock_);
     audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
     registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_);
     // Signatures are checked against the test CAs, as the portal checks them against its bundle.

@@ -62,7 +62,7 @@ class ServerOrdersTest : public ca_test::CaTest {
                                                   "https://mijncert.example");
     authority_ = authority(random_);
     orders_ = std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_, *inventory_,
-                                                 *store_, *blocked_keys_, *authority_, clock_);
+                                                 *store_, *authority_, clock_);
     organisation_ =
         registry_->createOrganisation(organisation("Voorbeeld B.V.", "12345678", ""), servicedesk_)
             .value();
