@@ -32,7 +32,8 @@
         }
         if (state.status === 'expired' || state.status === 'cancelled' || state.status === 'used') {
           stopped = true;
-          show(texts[state.status]);
+          // A cancel by the app (a wrong number) says why; a new request is needed either way.
+          show(state.reason || texts[state.status]);
           return;
         }
         if (state.reason) show(state.reason);

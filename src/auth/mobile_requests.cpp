@@ -6,6 +6,9 @@
 #include "pki/crypto.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
 
 namespace auth {
 
@@ -24,16 +27,44 @@ std::string browserHash(const std::string& secret) {
   return pki::sha256Hex(secret);
 }
 
+/// The numbers of number matching: two digits, 10 to 99 (ADR 0021).
+constexpr int kLowestNumber = 10;
+constexpr int kNumbers = 90;
+/// How many numbers the app offers: the browser's and two decoys.
+constexpr std::size_t kChoices = 3;
+
+/// A uniformly random number of number matching (rejection sampling: no modulo bias).
+int randomNumber(core::RandomSource& random) {
+  constexpr int usable = 256 - 256 % kNumbers;
+  for (;;) {
+    std::array<std::uint8_t, 1> byte{};
+    random.fill(byte);
+    if (byte[0] < usable) return kLowestNumber + byte[0] % kNumbers;
+  }
+}
+
+/// `number` and two distinct decoys, in ascending order: where the right one stands says nothing.
+std::vector<int> choicesWith(int number, core::RandomSource& random) {
+  std::vector<int> choices{number};
+  while (choices.size() < kChoices) {
+    const int decoy = randomNumber(random);
+    if (std::find(choices.begin(), choices.end(), decoy) == choices.end()) choices.push_back(decoy);
+  }
+  std::sort(choices.begin(), choices.end());
+  return choices;
+}
+
 }  // namespace
 
 std::string mobileSessionFingerprint(std::string_view certificate_sha256) {
   return std::string(kMobileSessionPrefix) + std::string(certificate_sha256);
 }
 
-std::string MobileRequests::loginDocument(const std::string& id, const std::string& nonce,
-                                          core::TimePoint expires_at) const {
-  return "Document: mijncert-inloggen-1\nPortaal: " + origin_ + "\nVerzoek: " + id +
-         "\nNonce: " + nonce + "\nGeldig tot: " + core::toIso8601(expires_at);
+std::string MobileRequests::loginDocument(const storage::MobileRequest& request) const {
+  return "Document: mijncert-inloggen-2\nPortaal: " + origin_ + "\nVerzoek: " + request.id +
+         "\nNonce: " + request.nonce + "\nGeldig tot: " + core::toIso8601(request.expires_at) +
+         "\nBrowser: " + request.browser + "\nIP-adres: " + request.client_address +
+         "\nGestart: " + core::toIso8601(request.created_at);
 }
 
 core::Result<storage::MobileRequest> MobileRequests::start(storage::MobileRequest request,
@@ -51,16 +82,22 @@ core::Result<storage::MobileRequest> MobileRequests::start(storage::MobileReques
   request.client_address = client_address;
   request.created_at = now;
   request.expires_at = now + settings_.request_validity;
-  if (request.kind == storage::MobileRequestKind::login)
-    request.document = loginDocument(request.id, request.nonce, request.expires_at);
+  if (request.kind == storage::MobileRequestKind::login) {
+    const int number = randomNumber(random_);
+    request.match_number = number;
+    request.match_choices = choicesWith(number, random_);
+    request.document = loginDocument(request);
+  }
   if (auto created = requests_.create(request, actor); !created) return created.error();
   return request;
 }
 
 core::Result<storage::MobileRequest> MobileRequests::startLogin(const std::string& browser_secret,
-                                                                const std::string& client_address) {
+                                                                const std::string& client_address,
+                                                                const std::string& browser) {
   storage::MobileRequest request;
   request.kind = storage::MobileRequestKind::login;
+  request.browser = browser;
   return start(std::move(request), browser_secret, client_address,
                audit::Actor::system("mobile-login"));
 }
@@ -117,8 +154,8 @@ core::Result<core::Principal> MobileRequests::signerOf(const storage::MobileRequ
   return std::move(**principal);
 }
 
-core::Result<MobileAnswer> MobileRequests::answer(const std::string& id,
-                                                  std::string_view signature) {
+core::Result<MobileAnswer> MobileRequests::answer(const std::string& id, std::string_view signature,
+                                                  std::optional<std::int64_t> number) {
   auto request = forApp(id);
   if (!request) return request.error();
   std::optional<core::OrderStatus> order_status;
@@ -128,9 +165,28 @@ core::Result<MobileAnswer> MobileRequests::answer(const std::string& id,
     auto principal = signerOf(*request, *evidence);
     if (!principal) return principal.error();
     const audit::Actor actor = audit::Actor::person(principal->person.id);
+    if (request->kind == storage::MobileRequestKind::login) {
+      // Number matching (ADR 0021): the person must be looking at the browser that asked. Only
+      // a verified answer of a mobile certificate decides, so knowing the id cancels nothing.
+      if (!number) return refusal(core::ErrorKind::invalid, "mobile.number_missing");
+      if (number != request->match_number) {
+        if (auto cancelled = requests_.finish(id, storage::MobileRequestStatus::cancelled,
+                                              std::nullopt, "", actor, "mobile.wrong_number");
+            !cancelled)
+          return refusal(core::ErrorKind::conflict, "mobile.used");
+        return refusal(core::ErrorKind::conflict, "mobile.wrong_number");
+      }
+    }
     if (request->kind == storage::MobileRequestKind::sign) {
+      // The same rule as the web and API (policy sign_order): a requester who no longer acts
+      // for the order's organisation signs nothing.
       auto submitted = orders_.sign(*principal, *request->order, signature);
-      if (!submitted) return submitted.error();
+      if (!submitted) {
+        const auto kind = submitted.error().kind;
+        if (kind == core::ErrorKind::not_found || kind == core::ErrorKind::forbidden)
+          return refusal(core::ErrorKind::forbidden, "mobile.not_allowed");
+        return submitted.error();
+      }
       order_status = submitted->status;
     }
     // A signing answer that raced a cancel in the browser has still submitted the order: that
@@ -160,8 +216,11 @@ core::Result<MobileRequestState> MobileRequests::forBrowser(const std::string& i
   // Another browser's request is as unknown as a missing one.
   if (!*found || browser_secret.empty() || (*found)->browser_hash != browserHash(browser_secret))
     return refusal(core::ErrorKind::not_found, "mobile.unknown");
-  const bool expired = (*found)->status == storage::MobileRequestStatus::pending &&
-                       clock_.now() >= (*found)->expires_at;
+  // A completed login is redeemed within the request's time as well (ADR 0021).
+  const bool open = (*found)->status == storage::MobileRequestStatus::pending ||
+                    ((*found)->status == storage::MobileRequestStatus::completed &&
+                     (*found)->kind == storage::MobileRequestKind::login);
+  const bool expired = open && clock_.now() >= (*found)->expires_at;
   return MobileRequestState{std::move(**found), expired};
 }
 
@@ -180,6 +239,8 @@ core::Result<std::pair<core::Principal, std::string>> MobileRequests::finishLogi
   if (request.kind != storage::MobileRequestKind::login ||
       request.status != storage::MobileRequestStatus::completed || !request.person)
     return refusal(core::ErrorKind::conflict, "mobile.not_completed");
+  // A login answered in time but redeemed late starts nothing: the window is the request's.
+  if (state->expired) return refusal(core::ErrorKind::gone, "mobile.expired");
   // One session per answered request.
   auto consumed = requests_.consume(id);
   if (!consumed) return consumed.error();

@@ -15,6 +15,7 @@
 #include "storage/registry_repository.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,7 @@ struct MobileSettings {
 /// How a request is seen from the browser.
 struct MobileRequestState {
   storage::MobileRequest request;
-  bool expired = false;  ///< past its expiry while still pending
+  bool expired = false;  ///< past its expiry while still pending, or completed but not redeemed
 };
 
 /// The session fingerprint of a mobile login: kMobileSessionPrefix + the mobile certificate's
@@ -62,9 +63,12 @@ class MobileRequests {
         settings_(settings) {}
 
   /// A login request for the browser holding `browser_secret` (its binding cookie), from
-  /// `client_address`; rate_limited "mobile.rate_limited" beyond the per-minute limit.
+  /// `client_address`, whose user agent is described by `browser` ("Firefox op Linux"): with
+  /// the number that browser shows and the app's three choices (ADR 0021); rate_limited
+  /// "mobile.rate_limited" beyond the per-minute limit.
   core::Result<storage::MobileRequest> startLogin(const std::string& browser_secret,
-                                                  const std::string& client_address);
+                                                  const std::string& client_address,
+                                                  const std::string& browser);
   /// A signing request for `actor`'s own draft order, from their browser.
   core::Result<storage::MobileRequest> startSigning(const core::Principal& actor,
                                                     core::OrderId order,
@@ -73,17 +77,23 @@ class MobileRequests {
   /// The request as the app fetches it: not_found "mobile.unknown"; gone "mobile.expired",
   /// conflict "mobile.used" / "mobile.cancelled" once it can no longer be answered.
   core::Result<storage::MobileRequest> forApp(const std::string& id);
-  /// The app's answer. Refusals (recorded on the request for the browser): invalid with the
-  /// signature's own key on field "signature", forbidden "mobile.not_mobile" for a certificate
-  /// that is not a registered valid mobile certificate, forbidden "mobile.wrong_person".
-  core::Result<MobileAnswer> answer(const std::string& id, std::string_view signature);
+  /// The app's answer, with the number the user picked (login). Refusals (recorded on the
+  /// request for the browser): invalid with the signature's own key on field "signature",
+  /// forbidden "mobile.not_mobile" for a certificate that is not a registered valid mobile
+  /// certificate, forbidden "mobile.wrong_person", forbidden "mobile.not_allowed" when the
+  /// requester may no longer sign the order (policy sign_order), invalid "mobile.number_missing"
+  /// for a login answer without a number. A verified login answer with another number than the
+  /// browser's cancels the request: conflict "mobile.wrong_number".
+  core::Result<MobileAnswer> answer(const std::string& id, std::string_view signature,
+                                    std::optional<std::int64_t> number = std::nullopt);
   /// The request as its browser sees it; not_found for an unknown id or another browser.
   core::Result<MobileRequestState> forBrowser(const std::string& id,
                                               const std::string& browser_secret);
   /// Records a status poll; rate_limited "mobile.rate_limited" if it came too soon.
   core::Result<void> poll(const std::string& id);
-  /// The browser finishes a completed login once: the person to start a session for and the
-  /// session fingerprint; conflict "mobile.not_completed" otherwise.
+  /// The browser finishes a completed login once, before the request's expiry: the person to
+  /// start a session for and the session fingerprint; conflict "mobile.not_completed", gone
+  /// "mobile.expired" once the request's time is up.
   core::Result<std::pair<core::Principal, std::string>> finishLogin(
       const std::string& id, const std::string& browser_secret);
   /// The browser cancels a pending request.
@@ -92,8 +102,7 @@ class MobileRequests {
   /// The configured limits.
   const MobileSettings& settings() const { return settings_; }
   /// The document a login request asks to sign (docs/mobile-protocol.md).
-  std::string loginDocument(const std::string& id, const std::string& nonce,
-                            core::TimePoint expires_at) const;
+  std::string loginDocument(const storage::MobileRequest& request) const;
 
  private:
   core::Result<storage::MobileRequest> start(storage::MobileRequest request,

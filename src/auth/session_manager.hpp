@@ -18,9 +18,8 @@
 
 namespace auth {
 
-/// Start of the fingerprint of a session made by a mobile login ("mobile:" + the SHA-256 of the
-/// mobile certificate), never equal to a TLS client certificate's fingerprint.
-inline constexpr std::string_view kMobileSessionPrefix = "mobile:";
+/// Start of the fingerprint of a session made by a mobile login (storage::kMobileSessionPrefix).
+inline constexpr std::string_view kMobileSessionPrefix = storage::kMobileSessionPrefix;
 
 /// Timeouts of a session.
 struct SessionPolicy {

@@ -32,6 +32,12 @@ bool ownsOwnCard(const core::Principal& actor, const Subject& subject) {
   return !subject.organisation && isOwner(actor, subject);
 }
 
+/// The requester, and for an organisation's order only while they still act for it (BV/CP with
+/// access): whoever lost that role or access signs nothing in its name, on any path.
+bool requesterActingFor(const core::Principal& actor, const Subject& subject) {
+  return isOwner(actor, subject) && actsFor(actor, subject);
+}
+
 bool decidesForOthers(const core::Principal& actor, const Subject& subject) {
   return actor.person.servicedesk && !isOwner(actor, subject);
 }
@@ -53,8 +59,10 @@ constexpr std::array kRules{
                "an organisation's order: as view_organisation; an own order: its requester; the "
                "Servicedesk",
                sees, "error.forbidden"},
-    AccessRule{Action::sign_order, "sign_order", "its requester (the document names them)", isOwner,
-               "order.not_requester"},
+    AccessRule{Action::sign_order, "sign_order",
+               "its requester (the document names them); for an organisation's order only while "
+               "they are a BV or CP with portal access of it",
+               requesterActingFor, "order.not_requester"},
     AccessRule{Action::cancel_order, "cancel_order",
                "an organisation's order: a BV or CP with access of it; an own order: its requester",
                actsFor, "error.forbidden"},

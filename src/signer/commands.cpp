@@ -13,6 +13,7 @@
 #include <cctype>
 #include <istream>
 #include <map>
+#include <optional>
 #include <ostream>
 
 namespace signer {
@@ -21,7 +22,8 @@ const char* const kUsage =
     "Usage:\n"
     "  mijncert-signer enroll --url https://PORTAL --code CODE --key-out key.pem\n"
     "                         --cert-out cert.pem [--cacert FILE]\n"
-    "  mijncert-signer login REQUEST [KEY] [--url https://PORTAL] [--cacert FILE] [--yes]\n"
+    "  mijncert-signer login REQUEST [KEY] [--url https://PORTAL] [--cacert FILE]\n"
+    "                        [--number NN] [--yes]\n"
     "  mijncert-signer sign  REQUEST [KEY] [--url https://PORTAL] [--cacert FILE] [--yes]\n"
     "\n"
     "REQUEST is the request URL https://PORTAL/m/ID of the QR code, or the ID with --url.\n"
@@ -36,6 +38,10 @@ const char* const kUsage =
     "--cacert FILE verifies the portal's TLS certificate against FILE (e.g. the demo root\n"
     "var/dev/pki/root-ca.crt) instead of the system store; verification is never skipped.\n"
     "--yes answers without asking for confirmation.\n"
+    "--number NN (login) is the number the browser that started the login shows; it must be\n"
+    "  one of the three the request offers. Without it the number is asked. A number that is\n"
+    "  not the browser's makes the portal cancel the request (someone else's browser asked).\n"
+    "  With --yes, a login needs --number.\n"
     "Exit status: 0 done, 1 failed or declined, 2 usage error.\n";
 
 namespace {
@@ -53,7 +59,7 @@ std::map<std::string, std::string*, std::less<>> valuedOptions(Options& options)
           {"--cert", &keys.cert_file},     {"--chain", &keys.chain_file},
           {"--p12", &keys.p12_file},       {"--password-env", &keys.password_env},
           {"--pkcs11", &keys.pkcs11_uri},  {"--module", &keys.module},
-          {"--pin-env", &keys.pin_env}};
+          {"--pin-env", &keys.pin_env},    {"--number", &options.number}};
 }
 
 core::Result<void> require(const std::string& value, const char* option) {
@@ -75,6 +81,14 @@ void describe(const MobileRequest& request, RequestKind kind, std::ostream& out)
   if (request.order_id) out << "\nOrder:       " << *request.order_id;
   out << "\nPortal:      " << request.origin << "\nValid until: " << printable(request.expires_at)
       << "\n";
+  if (kind == RequestKind::login) {
+    // Who asked: a login you did not start yourself in a browser in front of you is phishing.
+    out << "Browser:     " << printable(request.browser)
+        << "\nAddress:     " << printable(request.browser_address)
+        << "\nStarted:     " << printable(request.browser_started_at) << "\nNumbers:    ";
+    for (const int choice : request.choices) out << " " << choice;
+    out << "  (pick the one the browser shows)\n";
+  }
   if (kind == RequestKind::sign) {
     out << "Document (signed exactly as shown):\n"
         << "----------------------------------------\n"
@@ -145,6 +159,10 @@ core::Result<Options> parseArguments(const std::vector<std::string>& args) {
   if (positional.size() != 1)
     return usage(options.command + " needs one request URL (https://PORTAL/m/ID) or id");
   options.request = positional[0];
+  if (!options.number.empty() && options.command != "login")
+    return usage("--number is for login only");
+  if (options.command == "login" && options.yes && options.number.empty())
+    return usage("login --yes needs --number NN: the number the browser shows");
   return options;
 }
 
@@ -205,11 +223,23 @@ core::Result<void> answer(const Options& options, RequestKind kind, HttpTranspor
       return core::makeError(core::ErrorKind::forbidden, "declined: nothing was signed");
     }
   }
+  std::optional<int> number;
+  if (kind == RequestKind::login) {
+    std::string picked = options.number;
+    if (picked.empty()) {
+      out << "Which number does the browser show? " << std::flush;
+      if (!std::getline(in, picked) || picked.find_first_not_of(" \t\r") == std::string::npos)
+        return core::makeError(core::ErrorKind::forbidden, "declined: nothing was signed");
+    }
+    auto chosen = pickNumber(*request, picked);
+    if (!chosen) return chosen.error();
+    number = *chosen;
+  }
   auto signature =
       pki::signDetached(request->document, identity->certificate, identity->key, identity->chain);
   if (!signature) return signature.error();
   auto posted = transport.post(
-      answerUrl(*target), "application/pkcs7-signature",
+      answerUrl(*target, number), "application/pkcs7-signature",
       std::string_view(reinterpret_cast<const char*>(signature->data()), signature->size()));
   if (!posted) return posted.error();
   if (posted->status != 200) return refusalOf(*posted, "the signature");

@@ -23,6 +23,7 @@ struct Options {
   std::string cert_out;  ///< enroll --cert-out
   std::string cacert;    ///< --cacert: CAs for the portal's TLS certificate; empty: system store
   bool yes = false;      ///< --yes: answer without asking
+  std::string number;    ///< login --number: the number the browser shows (else asked on stdin)
   KeyOptions keys;
 };
 
@@ -38,7 +39,9 @@ extern const char* const kUsage;
 core::Result<void> enroll(const Options& options, HttpTransport& transport, std::ostream& out);
 
 /// login/sign: fetches the request, checks it (checkRequest), shows it, asks for confirmation on
-/// `in` unless --yes, signs the document and posts the signature. Prints the outcome on `out`.
+/// `in` unless --yes; for a login, the number the browser shows: --number or asked on `in`, one
+/// of the request's choices (pickNumber). Then signs the document and posts the signature (with
+/// the number). Prints the outcome on `out`.
 core::Result<void> answer(const Options& options, RequestKind kind, HttpTransport& transport,
                           std::istream& in, std::ostream& out);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <map>
 
@@ -55,6 +56,13 @@ const std::map<std::string, std::string, std::less<>> kProblemTexts{
      "the certificate is not that of the person the portal expected (the order's requester, or "
      "someone with access to the portal)"},
     {"rate_limited", "too many attempts from this address; wait a minute and try again"},
+    {"not_allowed",
+     "you may not sign this order (any more): you no longer act for its organisation"},
+    {"wrong_number",
+     "the number you picked is not the one the browser shows, so the portal cancelled the "
+     "request; start a new one in the browser. If you did not start it yourself, someone else "
+     "tried to log in as you"},
+    {"number_missing", "the answer carried no number (this signer is too old for the portal)"},
     {"invalid_code", "the enrolment code is wrong, already used or expired"},
 };
 
@@ -140,8 +148,8 @@ std::string requestUrl(const RequestTarget& target) {
   return target.origin + "/api/v1/mobile/requests/" + target.id;
 }
 
-std::string answerUrl(const RequestTarget& target) {
-  return requestUrl(target) + "/answer";
+std::string answerUrl(const RequestTarget& target, std::optional<int> number) {
+  return requestUrl(target) + "/answer" + (number ? "?number=" + std::to_string(*number) : "");
 }
 
 core::Result<MobileRequest> parseMobileRequest(std::string_view json) {
@@ -160,7 +168,37 @@ core::Result<MobileRequest> parseMobileRequest(std::string_view json) {
   request.nonce = stringField(*object, "nonce").value_or("");
   request.expires_at = stringField(*object, "expires_at").value_or("");
   request.order_id = integerField(*object, "order_id");
+  if (const auto* choices = object->if_contains("choices"); choices && choices->is_array()) {
+    for (const auto& choice : choices->get_array()) {
+      if (!choice.is_int64() || choice.get_int64() < 0 || choice.get_int64() > 99)
+        return invalid("the portal's request has a choice that is not a two-digit number");
+      request.choices.push_back(static_cast<int>(choice.get_int64()));
+    }
+  }
+  if (const auto* browser = object->if_contains("browser"); browser && browser->is_object()) {
+    request.browser = stringField(browser->get_object(), "description").value_or("");
+    request.browser_address = stringField(browser->get_object(), "address").value_or("");
+    request.browser_started_at = stringField(browser->get_object(), "started_at").value_or("");
+  }
   return request;
+}
+
+core::Result<int> pickNumber(const MobileRequest& request, std::string_view text) {
+  std::string trimmed(text);
+  std::erase_if(trimmed, [](unsigned char c) { return std::isspace(c) != 0; });
+  int number = -1;
+  const auto parsed = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), number);
+  std::string offered;
+  for (const int choice : request.choices)
+    offered += (offered.empty() ? "" : ", ") + std::to_string(choice);
+  if (trimmed.empty() || parsed.ec != std::errc{} ||
+      parsed.ptr != trimmed.data() + trimmed.size() ||
+      std::ranges::find(request.choices, number) == request.choices.end()) {
+    return invalid("wrong number: \"" + printable(trimmed) + "\" is not one of this request's " +
+                   "numbers (" + offered + "); you are not looking at the browser that started " +
+                   "it, so nothing was signed. Start again in your own browser");
+  }
+  return number;
 }
 
 core::Result<void> checkRequest(const MobileRequest& request, RequestKind expected,
@@ -181,6 +219,12 @@ core::Result<void> checkRequest(const MobileRequest& request, RequestKind expect
     return refuse("wrong kind: this is a \"" + printable(request.kind) + "\" request, not \"" +
                   toString(expected) + "\"; use `mijncert-signer " + printable(request.kind) +
                   "` if that is what you meant");
+  }
+  if (expected == RequestKind::login) {
+    std::vector<int> distinct = request.choices;
+    std::ranges::sort(distinct);
+    if (distinct.size() != 3 || std::ranges::adjacent_find(distinct) != distinct.end())
+      return refuse("the login request offers no three numbers to choose from; nothing was signed");
   }
   return {};
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace signer {
 
@@ -39,8 +40,8 @@ core::Result<RequestTarget> parseRequestTarget(std::string_view argument,
 
 /// GET /api/v1/mobile/requests/{id}.
 std::string requestUrl(const RequestTarget& target);
-/// POST /api/v1/mobile/requests/{id}/answer.
-std::string answerUrl(const RequestTarget& target);
+/// POST /api/v1/mobile/requests/{id}/answer, with `?number=N` for the number picked (login).
+std::string answerUrl(const RequestTarget& target, std::optional<int> number = std::nullopt);
 
 /// A request as the portal describes it.
 struct MobileRequest {
@@ -51,6 +52,10 @@ struct MobileRequest {
   std::string expires_at;
   std::string document;  ///< the exact text to sign
   std::optional<std::int64_t> order_id;
+  /// login: the numbers to choose from, one of them the browser's (number matching, ADR 0021)
+  std::vector<int> choices;
+  /// login: the browser that asked, coarsely: "Firefox op Linux", its address and start time
+  std::string browser, browser_address, browser_started_at;
 };
 
 /// Parses the request JSON; invalid if it is not an object with string id, kind, origin and
@@ -58,8 +63,9 @@ struct MobileRequest {
 core::Result<MobileRequest> parseMobileRequest(std::string_view json);
 
 /// The checks before anything is shown or signed: the request is the one asked for, comes from
-/// the portal the URL names (a portal must not relay another portal's request) and is of the
-/// kind of the command. Refusals are ErrorKind::forbidden with a message that says which.
+/// the portal the URL names (a portal must not relay another portal's request), is of the kind
+/// of the command and, for a login, offers three distinct numbers to choose from. Refusals are
+/// ErrorKind::forbidden with a message that says which.
 core::Result<void> checkRequest(const MobileRequest& request, RequestKind expected,
                                 const RequestTarget& target);
 
@@ -89,6 +95,10 @@ core::Result<AnswerOutcome> parseAnswerOutcome(std::string_view json);
 /// refused `action` (HTTP status, type)", the problem type in words, the problem's detail and
 /// first error message; the kind follows the status.
 core::Error refusalOf(const HttpResponse& response, std::string_view action);
+
+/// The number picked for a login: `text` (--number or the typed answer) if it is one of the
+/// request's choices; invalid with a message that says so otherwise (nothing is signed then).
+core::Result<int> pickNumber(const MobileRequest& request, std::string_view text);
 
 /// `text` safe for a terminal: control characters other than newline and tab (which could move
 /// the cursor or rewrite what was shown) and bidi overrides are shown as \xNN, byte by byte.

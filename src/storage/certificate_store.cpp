@@ -3,6 +3,7 @@
 #include "core/time_format.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/audited_change.hpp"
+#include "storage/session_repository.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
@@ -309,11 +310,17 @@ core::Result<void> CertificateStore::revoke(core::CertificateId certificate, cor
       database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
         std::optional<core::OrganisationId> organisation;
         std::optional<core::TimePoint> revoked_at;
-        std::string serial, issuing_ca;
+        std::string serial, issuing_ca, kind, fingerprint;
         Statement select(sql);
-        select.into(organisation).into(revoked_at).into(serial).into(issuing_ca).use(certificate);
-        if (!select.execute("SELECT organisation_id, revoked_at, serial_hex, issuing_ca FROM "
-                            "certificates WHERE id = :id")) {
+        select.into(organisation)
+            .into(revoked_at)
+            .into(serial)
+            .into(issuing_ca)
+            .into(kind)
+            .into(fingerprint)
+            .use(certificate);
+        if (!select.execute("SELECT organisation_id, revoked_at, serial_hex, issuing_ca, kind, "
+                            "sha256_fingerprint FROM certificates WHERE id = :id")) {
           return core::makeError(core::ErrorKind::not_found, "certificate.not_found");
         }
         if (revoked_at) return conflict("certificate.already_revoked");
@@ -321,12 +328,22 @@ core::Result<void> CertificateStore::revoke(core::CertificateId certificate, cor
                    "UPDATE certificates SET revoked_at = :at, revocation_reason = :reason "
                    "WHERE id = :id",
                    [&](Statement& s) { s.use(at).use(reason).use(certificate); });
+        boost::json::object details{{"issuing_ca", issuing_ca},
+                                    {"serial", serial},
+                                    {"reason", reason},
+                                    {"revoked_at", core::toIso8601(at)}};
+        // A mobile certificate's sessions stand on their cookie alone: they end with it, marked
+        // like a logout (ADR 0015), in this transaction.
+        if (kind == "mobile") {
+          const std::string session_fingerprint = std::string(kMobileSessionPrefix) + fingerprint;
+          details["sessions_ended"] =
+              changeRows(sql,
+                         "UPDATE sessions SET ended_at = :at WHERE certificate_fingerprint = :f "
+                         "AND ended_at IS NULL",
+                         [&](Statement& s) { s.use(at).use(session_fingerprint); });
+        }
         return noteInOrganisation("certificate.revoke",
-                                  audit::objectName("certificate", certificate),
-                                  {{"issuing_ca", issuing_ca},
-                                   {"serial", serial},
-                                   {"reason", reason},
-                                   {"revoked_at", core::toIso8601(at)}},
+                                  audit::objectName("certificate", certificate), std::move(details),
                                   organisation);
       });
 }

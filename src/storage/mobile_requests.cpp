@@ -6,7 +6,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace storage {
@@ -26,14 +28,35 @@ AuditNote requestNote(std::string action, const std::string& id, boost::json::ob
   return {std::move(action), "mobile_request:" + id.substr(0, 8), std::move(details)};
 }
 
+/// The choices of a login as stored: "17,42,83".
+std::string choicesText(const std::vector<int>& choices) {
+  std::string text;
+  for (const int choice : choices) text += (text.empty() ? "" : ",") + std::to_string(choice);
+  return text;
+}
+
+std::vector<int> choicesFromText(const std::string& text) {
+  std::vector<int> choices;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    int value = 0;
+    if (std::from_chars(text.data() + start, text.data() + end, value).ec == std::errc{})
+      choices.push_back(value);
+    start = end + 1;
+  }
+  return choices;
+}
+
 /// The columns of a mobile_requests row that find() reads, converted to a MobileRequest.
 struct MobileRequestRow {
   static constexpr std::string_view columns =
       "id, kind, browser_hash, order_id, person_id, nonce, document, status, refusal, "
-      "signer_fingerprint, client_address, created_at, expires_at";
+      "signer_fingerprint, client_address, created_at, expires_at, match_number, match_choices, "
+      "browser";
 
   MobileRequest value;
-  std::string kind, status;
+  std::string kind, status, choices;
 
   /// Applies `x` to each column in `columns` order.
   template <class Exchange>
@@ -51,11 +74,15 @@ struct MobileRequestRow {
     x(value.client_address);
     x(value.created_at);
     x(value.expires_at);
+    x(value.match_number);
+    x(choices);
+    x(value.browser);
   }
   /// Fills `value` from the column values (after a read).
   void toValue() {
     value.kind = kind == "sign" ? MobileRequestKind::sign : MobileRequestKind::login;
     value.status = valueNamed(kStatuses, status, MobileRequestStatus::cancelled);
+    value.match_choices = choicesFromText(choices);
   }
 };
 
@@ -74,13 +101,16 @@ core::Result<void> MobileRequestRepository::create(const MobileRequest& request,
   const core::TimePoint now = clock_.now();
   return auditedChange(database_, now, actor, [&](soci::session& sql) -> core::Result<AuditNote> {
     const std::string kind(toString(request.kind));
+    const std::string choices = choicesText(request.match_choices);
     sql << "INSERT INTO mobile_requests (id, kind, browser_hash, order_id, person_id, nonce, "
-           "document, status, client_address, created_at, expires_at) VALUES (:i, :k, :b, "
-           ":o, :p, :n, :d, 'pending', :a, :c, :e)",
+           "document, status, client_address, created_at, expires_at, match_number, "
+           "match_choices, browser) VALUES (:i, :k, :b, :o, :p, :n, :d, 'pending', :a, :c, :e, "
+           ":m, :mc, :br)",
         soci::use(request.id), soci::use(kind), soci::use(request.browser_hash),
         soci::use(request.order), soci::use(request.person), soci::use(request.nonce),
         soci::use(request.document), soci::use(request.client_address), soci::use(now),
-        soci::use(request.expires_at);
+        soci::use(request.expires_at), soci::use(request.match_number), soci::use(choices),
+        soci::use(request.browser);
     boost::json::object details{{"kind", kind}};
     if (request.order) details["order"] = *request.order;
     return requestNote("mobile_request.create", request.id, std::move(details));
@@ -114,7 +144,8 @@ core::Result<long long> MobileRequestRepository::countSince(const std::string& c
 core::Result<void> MobileRequestRepository::finish(const std::string& id, MobileRequestStatus to,
                                                    std::optional<core::PersonId> person,
                                                    const std::string& signer_fingerprint,
-                                                   const audit::Actor& actor) {
+                                                   const audit::Actor& actor,
+                                                   const std::string& refusal) {
   const core::TimePoint now = clock_.now();
   return auditedChange(database_, now, actor, [&](soci::session& sql) -> core::Result<AuditNote> {
     const std::string status(toString(to));
@@ -122,12 +153,16 @@ core::Result<void> MobileRequestRepository::finish(const std::string& id, Mobile
     const int changed = changeRows(
         sql,
         "UPDATE mobile_requests SET status = :s, person_id = COALESCE(:p, person_id), "
-        "signer_fingerprint = :f, completed_at = :t WHERE id = :i AND status = 'pending'",
-        [&](Statement& s) { s.use(status).use(person).use(signer_fingerprint).use(now).use(id); });
+        "signer_fingerprint = :f, refusal = :r, completed_at = :t WHERE id = :i AND "
+        "status = 'pending'",
+        [&](Statement& s) {
+          s.use(status).use(person).use(signer_fingerprint).use(refusal).use(now).use(id);
+        });
     if (changed != 1)
       return core::makeError(core::ErrorKind::conflict, "mobile_request.not_pending");
     boost::json::object details{{"status", status}};
     if (person) details["person"] = *person;
+    if (!refusal.empty()) details["reason"] = refusal;
     return requestNote("mobile_request." + status, id, std::move(details));
   });
 }

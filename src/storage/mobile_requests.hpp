@@ -9,8 +9,10 @@
 #include "storage/database.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace storage {
 
@@ -28,9 +30,14 @@ struct MobileRequest {
   std::optional<core::OrderId> order;    ///< sign: the order
   std::optional<core::PersonId> person;  ///< sign: the requester; login: set when completed
   std::string nonce;
+  /// login: the number the browser shows and the app's choices, that number and two decoys in
+  /// ascending order (ADR 0021); none for signing.
+  std::optional<std::int64_t> match_number;
+  std::vector<int> match_choices;
+  std::string browser;  ///< login: coarse description of the requesting browser's user agent
   std::string document;
   MobileRequestStatus status = MobileRequestStatus::pending;
-  std::string refusal;             ///< message key of the last refused answer, "" if none
+  std::string refusal;  ///< message key of the last refused answer (or of a cancel), "" if none
   std::string signer_fingerprint;  ///< the certificate that answered (session binding)
   std::string client_address;
   core::TimePoint created_at;
@@ -54,10 +61,12 @@ class MobileRequestRepository {
   /// How many requests `client_address` made since `since` (rate limit).
   core::Result<long long> countSince(const std::string& client_address, core::TimePoint since);
   /// Moves a pending request to `to` ("mobile_request.<to>"), recording who answered for a
-  /// completion; conflict "mobile_request.not_pending" if it is no longer pending.
+  /// completion and why it ended (`refusal`: a message key, "" for none); conflict
+  /// "mobile_request.not_pending" if it is no longer pending.
   core::Result<void> finish(const std::string& id, MobileRequestStatus to,
                             std::optional<core::PersonId> person,
-                            const std::string& signer_fingerprint, const audit::Actor& actor);
+                            const std::string& signer_fingerprint, const audit::Actor& actor,
+                            const std::string& refusal = "");
   /// Marks a completed login consumed (the browser's session was made): true once, false after.
   core::Result<bool> consume(const std::string& id);
   /// Records why the last answer was refused (the request stays pending).

@@ -1,6 +1,7 @@
 #include "storage/registry_repository.hpp"
 
 #include "storage/audited_change.hpp"
+#include "storage/session_repository.hpp"
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
@@ -514,7 +515,8 @@ core::Result<void> RegistryRepository::removeCertificateIdentity(
     core::PersonId person, const core::CertificateIdentity& identity, const audit::Actor& actor) {
   return auditedChange(
       database_, clock_.now(), actor, [&](soci::session& sql) -> core::Result<AuditNote> {
-        // Logins look the identity up on every request, so no session outlives it.
+        // Logins with a client certificate look the identity up on every request, so no such
+        // session outlives it.
         if (changeRows(sql,
                        "DELETE FROM certificate_identities WHERE person_id = :p "
                        "AND issuer_dn = :i AND subject_serial = :s",
@@ -522,10 +524,23 @@ core::Result<void> RegistryRepository::removeCertificateIdentity(
                          s.use(person).use(identity.issuer_dn).use(identity.subject_serial);
                        }) == 0)
           return notFound("certificate_identity.not_found");
-        return AuditNote{
-            "certificate_identity.remove",
-            audit::objectName("person", person),
-            {{"issuer_dn", identity.issuer_dn}, {"subject_serial", identity.subject_serial}}};
+        // A mobile session stands on its cookie alone: it ends here with the identity of its
+        // certificate, the person's mobile certificates of that issuer (a holder keeps one
+        // number per CA, so these carry the removed serialNumber).
+        const auto at = clock_.now();
+        const int ended = changeRows(
+            sql,
+            "UPDATE sessions SET ended_at = :at WHERE person_id = :p AND ended_at IS NULL AND "
+            "certificate_fingerprint IN (SELECT '" +
+                std::string(kMobileSessionPrefix) +
+                "' || sha256_fingerprint FROM certificates WHERE kind = 'mobile' AND "
+                "holder_id = :h AND issuer_dn = :i)",
+            [&](Statement& s) { s.use(at).use(person).use(person).use(identity.issuer_dn); });
+        return AuditNote{"certificate_identity.remove",
+                         audit::objectName("person", person),
+                         {{"issuer_dn", identity.issuer_dn},
+                          {"subject_serial", identity.subject_serial},
+                          {"sessions_ended", ended}}};
       });
 }
 

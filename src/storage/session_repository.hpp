@@ -9,8 +9,14 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace storage {
+
+/// Start of the fingerprint of a session made by a mobile login ("mobile:" + the SHA-256 of the
+/// mobile certificate), never equal to a TLS client certificate's fingerprint. Revoking that
+/// certificate or removing its identity ends such sessions in the same transaction.
+inline constexpr std::string_view kMobileSessionPrefix = "mobile:";
 
 /// One session as stored. The cookie value itself is never stored, only its SHA-256.
 struct SessionRecord {

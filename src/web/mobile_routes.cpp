@@ -45,6 +45,42 @@ std::string existingSecret(const RequestContext& context) {
   return cookie(context.request, kMobileCookie).value_or("");
 }
 
+/// A coarse description of a user agent for the app's confirmation ("Firefox op Linux"): which
+/// browser family on which system, never the version or anything else the header carries.
+std::string describeUserAgent(std::string_view agent) {
+  const auto has = [&](std::string_view part) {
+    return agent.find(part) != std::string_view::npos;
+  };
+  // Order matters: Edge and Opera also say Chrome, Chrome also says Safari, Android says Linux.
+  std::string_view browser = "Onbekende browser";
+  if (has("Firefox/") || has("FxiOS/"))
+    browser = "Firefox";
+  else if (has("Edg/") || has("EdgA/") || has("EdgiOS/"))
+    browser = "Edge";
+  else if (has("OPR/") || has("Opera"))
+    browser = "Opera";
+  else if (has("Chrome/") || has("CriOS/") || has("Chromium/"))
+    browser = "Chrome";
+  else if (has("Safari/"))
+    browser = "Safari";
+  else if (has("curl/"))
+    browser = "curl";
+  std::string_view system = "onbekend systeem";
+  if (has("Windows"))
+    system = "Windows";
+  else if (has("iPhone") || has("iPad") || has("iPod"))
+    system = "iOS";
+  else if (has("Android"))
+    system = "Android";
+  else if (has("CrOS"))
+    system = "ChromeOS";
+  else if (has("Mac OS X") || has("Macintosh"))
+    system = "macOS";
+  else if (has("Linux") || has("X11"))
+    system = "Linux";
+  return std::string(browser) + " op " + std::string(system);
+}
+
 /// The protocol's problem types (docs/mobile-protocol.md) by message key.
 std::string_view problemType(const core::Error& error) {
   const std::string& key = error.message;
@@ -54,6 +90,9 @@ std::string_view problemType(const core::Error& error) {
   if (key == "mobile.cancelled") return "cancelled";
   if (key == "mobile.not_mobile") return "not_mobile";
   if (key == "mobile.wrong_person") return "wrong_person";
+  if (key == "mobile.not_allowed") return "not_allowed";
+  if (key == "mobile.wrong_number") return "wrong_number";
+  if (key == "mobile.number_missing") return "number_missing";
   if (key == "activation_code.invalid") return "invalid_code";
   if (error.kind == core::ErrorKind::rate_limited) return "rate_limited";
   return core::toString(error.kind);
@@ -83,10 +122,20 @@ std::string_view browserStatus(const auth::MobileRequestState& state) {
   return "pending";
 }
 
+/// Why the request did not complete, for the browser: the last refused answer of a pending
+/// request, or why the app cancelled it (a wrong number); "" if nothing is to be said.
+std::string reasonText(const Catalogue& t, const auth::MobileRequestState& state) {
+  const std::string_view status = browserStatus(state);
+  if (state.request.refusal.empty()) return "";
+  if (status == "pending")
+    return t.format("mobile.page.refused", {{"reason", t.text(state.request.refusal)}});
+  if (status == "cancelled") return t.text(state.request.refusal);
+  return "";
+}
+
 std::string statusText(const Catalogue& t, const auth::MobileRequestState& state) {
   const std::string_view status = browserStatus(state);
-  if (status == "pending" && !state.request.refusal.empty())
-    return t.format("mobile.page.refused", {{"reason", t.text(state.request.refusal)}});
+  if (auto reason = reasonText(t, state); !reason.empty()) return reason;
   return t.text("mobile.status." + std::string(status));
 }
 
@@ -99,8 +148,10 @@ http::Reply startPage(RequestContext& context, PortalServices&) {
 }
 
 http::Reply startLogin(RequestContext& context, PortalServices& services) {
-  auto request =
-      services.mobile.startLogin(bindingSecret(context), context.connection.remote_address);
+  auto request = services.mobile.startLogin(
+      bindingSecret(context), context.connection.remote_address,
+      describeUserAgent(std::string_view(context.request[bhttp::field::user_agent].data(),
+                                         context.request[bhttp::field::user_agent].size())));
   if (!request) return failure(context, request.error(), false);
   return redirect(context, requestPath(request->id));
 }
@@ -140,6 +191,9 @@ http::Reply requestPage(RequestContext& context, PortalServices& services,
       {"finish_action", requestPath(id) + "/afronden"},
       {"cancel_action", requestPath(id) + "/annuleren"},
       {"restart_href", login ? "/mobiel/inloggen" : ""}};
+  // Number matching (ADR 0021): only this browser's page shows the number to pick in the app.
+  if (login && pending && state->request.match_number)
+    model["number"] = std::to_string(*state->request.match_number);
   auto response =
       page(context, bhttp::status::ok, "mobile_request",
            t.text(login ? "mobile.page.login_title" : "mobile.page.sign_title"), std::move(model));
@@ -154,8 +208,7 @@ http::Reply requestStatus(RequestContext& context, PortalServices& services) {
   if (auto polled = services.mobile.poll(id); !polled)
     return failure(context, polled.error(), true);
   boost::json::object body{{"status", browserStatus(*state)}};
-  if (!state->request.refusal.empty() && browserStatus(*state) == "pending")
-    body["reason"] = statusText(context.texts(), *state);
+  if (auto reason = reasonText(context.texts(), *state); !reason.empty()) body["reason"] = reason;
   auto response = json(context, bhttp::status::ok, body);
   response.set(bhttp::field::cache_control, "no-store");
   return response;
@@ -191,10 +244,14 @@ http::Reply cancel(RequestContext& context, PortalServices& services) {
   return redirect(context, requestPath(id));
 }
 
-http::Reply linkPage(RequestContext& context, PortalServices&) {
+http::Reply linkPage(RequestContext& context, PortalServices& services) {
+  // Only a request the app can still answer is named on the page: an unknown, expired, used or
+  // cancelled one gets the error page, which repeats nothing of the URL.
+  auto request = services.mobile.forApp(context.parameters.at("request"));
+  if (!request) return failure(context, request.error(), false);
   const auto& t = context.texts();
   return page(context, bhttp::status::ok, "mobile_link", t.text("mobile.link.title"),
-              {{"code", context.parameters.at("request")}});
+              {{"code", request->id}});
 }
 
 // ----- the app -----
@@ -220,6 +277,15 @@ http::Reply appRequest(RequestContext& context, PortalServices& services,
                            {"expires_at", core::toIso8601(request->expires_at)},
                            {"document", request->document}};
   if (request->order) body["order_id"] = *request->order;
+  if (request->kind == storage::MobileRequestKind::login) {
+    // Number matching (ADR 0021): the app offers these and the person picks the browser's.
+    boost::json::array choices;
+    for (const int choice : request->match_choices) choices.push_back(choice);
+    body["choices"] = std::move(choices);
+    body["browser"] = boost::json::object{{"description", request->browser},
+                                          {"address", request->client_address},
+                                          {"started_at", core::toIso8601(request->created_at)}};
+  }
   auto response = json(context, bhttp::status::ok, body);
   response.set(bhttp::field::cache_control, "no-store");
   return response;
@@ -229,7 +295,8 @@ http::Reply appAnswer(RequestContext& context, PortalServices& services) {
   const int limit = kAnswersPerRequest * services.mobile.settings().requests_per_minute;
   if (auto counted = countAttempt(context, services, "mobile-answer", limit); !counted)
     return appProblem(context, counted.error());
-  auto answered = services.mobile.answer(context.parameters.at("request"), context.request.body());
+  auto answered = services.mobile.answer(context.parameters.at("request"), context.request.body(),
+                                         idQuery(context, "number"));
   if (!answered) return appProblem(context, answered.error());
   boost::json::object body{{"status", "completed"}};
   if (answered->order_status) body["order_status"] = core::toString(*answered->order_status);

@@ -44,17 +44,19 @@ test.describe('the phone as login and signature', () => {
    * The app: answers request ID (typed from the page) of KIND with Eva's mobile certificate —
    * with the reference signer app when it is built, with openssl otherwise.
    */
-  async function answerOnPhone(id, kind) {
+  async function answerOnPhone(id, kind, number = null) {
+    // A login is confirmed by picking the number the browser shows (ADR 0021).
+    const pick = number === null ? [] : ['--number', String(number)];
     if (signerAvailable()) {
       const result = await runSigner([kind, id, '--url', portal.server.origin, '--key', evaMobile.keyPath,
-        '--cert', evaMobile.certPath, '--cacert', portal.demo.rootCa, '--yes']);
+        '--cert', evaMobile.certPath, '--cacert', portal.demo.rootCa, '--yes', ...pick]);
       expect(result.code, `mijncert-signer ${kind}: ${result.stdout}\n${result.stderr}`).toBe(0);
       return;
     }
     const request = await mobile.appRequestOk(id);
     expect(request.kind).toBe(kind);
     expect(request.origin).toBe(portal.server.origin);
-    const response = await mobile.signAndAnswer(id, evaMobile, { document: request.document });
+    const response = await mobile.signAndAnswer(id, evaMobile, { document: request.document, number });
     expect(response.status, response.toString()).toBe(200);
     expect(response.json().status).toBe('completed');
   }
@@ -94,7 +96,9 @@ test.describe('the phone as login and signature', () => {
     const id = await expectQrPage(page, t('mobile.page.login_title'), expectAccessible, 'mobile login QR page');
     const before = navigations.length;
 
-    await answerOnPhone(id, 'login');
+    const number = Number(await page.locator('#mobiel-nummer').textContent());
+    expect(number, 'the page shows no number to pick in the app').toBeGreaterThanOrEqual(10);
+    await answerOnPhone(id, 'login', number);
 
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('dashboard.title', { name: 'Eva de Boer' }),
       { timeout: CONTINUES_WITHIN_MS });

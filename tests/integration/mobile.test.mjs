@@ -36,6 +36,11 @@ function me(portal, session, identity = null) {
   return portal.client.get(identity, '/api/v1/me', { headers: { accept: 'application/json' }, cookies: { [SESSION_COOKIE]: session } });
 }
 
+/** The text of an HTML page as a person reads it: no tags, attributes, scripts or styles. */
+function visibleText(html) {
+  return html.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+}
+
 /** Asserts that RESPONSE hands out no session (no __Host-mc_session cookie with a value). */
 function assertNoSession(response, what) {
   const cookie = response.cookie(SESSION_COOKIE);
@@ -206,11 +211,14 @@ describe('mobile certificates (requests_per_minute raised so that the limit does
       const left = (Date.parse(request.expires_at) - t0) / 1000;
       assert.ok(left > 100 && left <= 122, `the request is valid for ${left} s, not 2 minutes`);
       assert.equal(request.document, [
-        'Document: mijncert-inloggen-1',
+        'Document: mijncert-inloggen-2',
         `Portaal: ${portal.server.origin}`,
         `Verzoek: ${id}`,
         `Nonce: ${request.nonce}`,
         `Geldig tot: ${request.expires_at}`,
+        `Browser: ${request.browser.description}`,
+        `IP-adres: ${request.browser.address}`,
+        `Gestart: ${request.browser.started_at}`,
       ].join('\n'));
       const other = await mobile.appRequestOk((await mobile.startLoginOk()).id);
       assert.notEqual(other.nonce, request.nonce, 'two requests share a nonce');
@@ -267,6 +275,100 @@ describe('mobile certificates (requests_per_minute raised so that the limit does
       assert.equal(afterLogout.status, 401, `the session still works after logout: ${afterLogout.toString()}`);
       const pageAfter = await portal.client.get(null, '/', { cookies: { [SESSION_COOKIE]: session } });
       assert.equal(pageAfter.status, 401, pageAfter.toString());
+    });
+
+    test('number matching: only the browser shows the number; the app gets it among two decoys, with the browser\'s time, user agent and address', T, async () => {
+      const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+      const { id, binding } = await mobile.startLoginOk(null, { 'user-agent': firefox });
+      const number = await mobile.shownNumber(id, binding);
+      assert.ok(Number.isInteger(number) && number >= 10 && number <= 99, `the page shows no two-digit number: ${number}`);
+      const page = await mobile.requestPage(id, binding);
+      assert.ok(htmlIncludes(page.body, mobileMessage('mobile.page.number_intro')), 'the page does not say to pick the number in the app');
+
+      const t0 = Date.now();
+      const request = await mobile.appRequestOk(id);
+      assert.equal(request.choices?.length, 3, `the app is not offered three numbers: ${JSON.stringify(request)}`);
+      assert.equal(new Set(request.choices).size, 3, `the decoys are not distinct: ${request.choices}`);
+      assert.ok(request.choices.includes(number), `the browser's number ${number} is not among ${request.choices}`);
+      assert.ok(request.choices.every((n) => Number.isInteger(n) && n >= 10 && n <= 99), `${request.choices}`);
+      assert.deepEqual([...request.choices].sort((a, b) => a - b), request.choices, 'the order of the choices gives the number away');
+      assert.equal(request.browser?.description, 'Firefox op Linux', JSON.stringify(request.browser));
+      assert.equal(request.browser.address, '127.0.0.1');
+      assert.ok(Math.abs(Date.parse(request.browser.started_at) - t0) < 10_000, `started_at ${request.browser.started_at}`);
+      assert.ok(!JSON.stringify({ ...request, choices: null }).includes(`"${number}"`), 'the app\'s JSON names the number outside the choices');
+      // What the person confirms is what is signed.
+      assert.ok(request.document.includes('\nBrowser: Firefox op Linux\nIP-adres: 127.0.0.1\n'), request.document);
+
+      // Neither the link page (what the phone opens) nor another browser sees the number.
+      const link = await portal.client.get(null, `/m/${id}`);
+      assert.equal(link.status, 200, link.toString());
+      assert.ok(!link.body.includes('mobiel-nummer'), 'the link page shows the number');
+      const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+      const other = await mobile.startLoginOk(null, { 'user-agent': chrome });
+      assert.equal((await mobile.appRequestOk(other.id)).browser.description, 'Chrome op Windows');
+    });
+
+    test('a wrong number cancels the login: 409 wrong_number, the browser shows why, no session; a new request is needed', T, async () => {
+      const { id, binding } = await mobile.startLoginOk();
+      const number = await mobile.shownNumber(id, binding);
+      const { choices, document } = await mobile.appRequestOk(id);
+      const decoy = choices.find((n) => n !== number);
+      const refused = await mobile.signAndAnswer(id, evaMobile, { document, number: decoy });
+      const problem = assertMobileProblem(refused, 409, 'wrong_number');
+      assert.equal(problem.detail, mobileMessage('mobile.wrong_number'));
+      assertNoSession(refused, 'a wrong number');
+
+      await sleep(1100);
+      const status = await mobile.status(id, binding);
+      assert.equal(status.status, 200, status.toString());
+      assert.equal(status.json().status, 'cancelled', status.body);
+      assert.equal(status.json().reason, mobileMessage('mobile.wrong_number'), status.body);
+      const page = await mobile.requestPage(id, binding);
+      assert.ok(htmlIncludes(page.body, mobileMessage('mobile.wrong_number')), 'the page does not say why the request was cancelled');
+      assert.ok(page.body.includes('href="/mobiel/inloggen"'), 'the page offers no new request');
+      assert.ok(!page.body.includes('mobiel-nummer'), 'a cancelled request still shows its number');
+
+      // The right number afterwards does not revive it, and afronden logs nobody in.
+      assertMobileProblem(await mobile.signAndAnswer(id, evaMobile, { document, number }), 409, 'cancelled');
+      assertMobileProblem(await mobile.appRequest(id), 409, 'cancelled');
+      assertNoSession(await mobile.finish(id, binding), 'afronden after a wrong number');
+      // A new request of the same browser works.
+      const again = await mobile.startLoginOk(binding);
+      await mobile.answerOk(again.id, evaMobile);
+      assertSessionCookie(await mobile.finish(again.id, binding), 'a new request after a wrong number');
+    });
+
+    test('a login answer without a number is 400 number_missing and changes nothing; knowing the id cancels nothing', T, async () => {
+      const { id, binding } = await mobile.startLoginOk();
+      const { document, choices } = await mobile.appRequestOk(id);
+      assertMobileProblem(await mobile.signAndAnswer(id, evaMobile, { document, number: null }), 400, 'number_missing');
+      assertMobileProblem(await mobile.signAndAnswer(id, evaMobile, { document, number: 'x' }), 400, 'number_missing');
+      // Not a mobile certificate, or not a valid signature: a wrong number of those cancels nothing.
+      const number = await mobile.shownNumber(id, binding);
+      const decoy = choices.find((n) => n !== number);
+      assertMobileProblem(await mobile.signAndAnswer(id, 'professional', { document, number: decoy }), 403, 'not_mobile');
+      assertMobileProblem(await mobile.answer(id, Buffer.from('not a signature'), 'application/pkcs7-signature', decoy), 400, 'invalid');
+      assert.equal((await mobile.appRequest(id)).status, 200, 'the request was cancelled by an unverified answer');
+      await mobile.answerOk(id, evaMobile);
+      assertSessionCookie(await mobile.finish(id, binding), 'after refused answers');
+    });
+
+    test('/m/{id} of an unknown request repeats nothing of the URL', T, async () => {
+      for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'Bel-0800-1234-voor-hulp', encodeURIComponent('Bel 0800 1234: uw account is geblokkeerd')]) {
+        const link = await portal.client.get(null, `/m/${id}`);
+        assert.equal(link.status, 404, `${id}: ${link.toString()}`);
+        // What a person reads: the text and the title (the language switch's link may carry the path).
+        const shown = visibleText(link.body);
+        for (const text of [decodeURIComponent(id), 'AAAAAAAAAAAAAAAAAAAAAA', '0800', 'geblokkeerd']) {
+          assert.ok(!shown.includes(text), `the page for /m/${id} shows "${text}" from the URL: ${shown}`);
+        }
+        if (!id.includes('%')) assert.ok(htmlIncludes(link.body, mobileMessage('mobile.unknown')), `/m/${id} does not say the request is unknown`);
+      }
+      // A request that can still be answered shows its code.
+      const { id } = await mobile.startLoginOk();
+      const known = await portal.client.get(null, `/m/${id}`);
+      assert.equal(known.status, 200, known.toString());
+      assert.ok(known.body.includes(`>${id}</code>`), 'the link page of a live request lacks its code');
     });
 
     test('a mobile session is nobody\'s with another client certificate: the cookie replayed by the contact, a stranger or Eva\'s card', T, async () => {
@@ -573,9 +675,11 @@ describe('the reference signer app (build/mijncert-signer)', { skip: signerAvail
   test('login with the request URL and --yes: the browser gets Eva\'s session', T, async () => {
     assert.ok(certPath, 'the enroll test failed');
     const { id, binding } = await mobile.startLoginOk();
+    const number = await mobile.shownNumber(id, binding);
     const result = await runSigner(['login', `${portal.server.origin}/m/${id}`, '--key', keyPath, '--cert', certPath,
-      '--cacert', portal.demo.rootCa, '--yes']);
+      '--cacert', portal.demo.rootCa, '--yes', '--number', String(number)]);
     assert.equal(result.code, 0, JSON.stringify(result));
+    assert.ok(result.stdout.includes('Address:     127.0.0.1'), `the browser's address is not shown: ${result.stdout}`);
     const finished = await mobile.finish(id, binding);
     assert.equal(finished.status, 303, finished.toString());
     const session = assertSessionCookie(finished, 'login by the signer app');
@@ -590,7 +694,7 @@ describe('the reference signer app (build/mijncert-signer)', { skip: signerAvail
     assert.equal(declined.code, 1, JSON.stringify(declined));
     assert.equal((await mobile.appRequest(id)).status, 200, 'declining answered the request');
     const accepted = await runSigner(['login', id, '--url', portal.server.origin, '--key', keyPath, '--cert', certPath,
-      '--cacert', portal.demo.rootCa], { input: 'y\n' });
+      '--cacert', portal.demo.rootCa], { input: `y\n${await mobile.shownNumber(id, binding)}\n` });
     assert.equal(accepted.code, 0, JSON.stringify(accepted));
     assertSessionCookie(await mobile.finish(id, binding), 'after "y"');
 
@@ -599,7 +703,7 @@ describe('the reference signer app (build/mijncert-signer)', { skip: signerAvail
     const session = await mobile.pages.login('professional', `/bestellingen/${draft.id}`);
     const started = await mobile.startSigning(session, draft.id);
     const wrongKind = await runSigner(['login', `${portal.server.origin}/m/${started.id}`, '--key', keyPath, '--cert', certPath,
-      '--cacert', portal.demo.rootCa, '--yes']);
+      '--cacert', portal.demo.rootCa, '--yes', '--number', '42']);
     assert.equal(wrongKind.code, 1, JSON.stringify(wrongKind));
     assert.equal((await mobile.appRequest(started.id)).status, 200, 'a refused kind answered the request');
     assert.equal((await mobile.cards.order('professional', draft.id)).status, 'draft');
@@ -624,11 +728,41 @@ describe('the reference signer app (build/mijncert-signer)', { skip: signerAvail
     assert.equal(again.code, 1, `a used request: ${JSON.stringify(again)}`);
   });
 
+  test('login --number: a decoy makes the portal cancel (exit 1, says so); a number not offered signs nothing; --yes needs --number', T, async () => {
+    assert.ok(certPath, 'the enroll test failed');
+    const args = (id) => ['login', `${portal.server.origin}/m/${id}`, '--key', keyPath, '--cert', certPath, '--cacert', portal.demo.rootCa];
+
+    const { id, binding } = await mobile.startLoginOk();
+    const number = await mobile.shownNumber(id, binding);
+    const decoy = (await mobile.appRequestOk(id)).choices.find((n) => n !== number);
+    const wrong = await runSigner([...args(id), '--yes', '--number', String(decoy)]);
+    assert.equal(wrong.code, 1, JSON.stringify(wrong));
+    assert.match(wrong.stderr, /wrong_number/, wrong.stderr);
+    assert.match(wrong.stderr, /cancelled the request/, wrong.stderr);
+    await sleep(1100);
+    assert.equal((await mobile.status(id, binding)).json().status, 'cancelled');
+    assertNoSession(await mobile.finish(id, binding), 'afronden after the signer picked a decoy');
+
+    const other = await mobile.startLoginOk();
+    const offered = (await mobile.appRequestOk(other.id)).choices;
+    const absent = [11, 12, 13, 14].find((n) => !offered.includes(n));
+    const foreign = await runSigner([...args(other.id), '--yes', '--number', String(absent)]);
+    assert.equal(foreign.code, 1, JSON.stringify(foreign));
+    assert.match(foreign.stderr, /wrong number.*nothing was signed/s, foreign.stderr);
+    assert.equal((await mobile.appRequest(other.id)).status, 200, 'a number not offered answered the request');
+
+    const usage = await runSigner([...args(other.id), '--yes']);
+    assert.equal(usage.code, 2, JSON.stringify(usage));
+    assert.match(usage.stderr, /--number/, usage.stderr);
+    assert.equal((await mobile.appRequest(other.id)).status, 200);
+  });
+
   test('a card certificate (PEM) answers with exit status 1 and the reason not_mobile', T, async () => {
     const { id } = await mobile.startLoginOk();
     const user = portal.demo.users.professional;
+    const number = await mobile.shownNumber(id);
     const result = await runSigner(['login', `${portal.server.origin}/m/${id}`, '--key', user.keyPath, '--cert', user.certPath,
-      '--cacert', portal.demo.rootCa, '--yes']);
+      '--cacert', portal.demo.rootCa, '--yes', '--number', String(number)]);
     assert.equal(result.code, 1, JSON.stringify(result));
     assert.ok(`${result.stdout}${result.stderr}`.includes(mobileMessage('mobile.not_mobile')), `the portal's reason is not shown: ${JSON.stringify(result)}`);
   });
@@ -661,6 +795,30 @@ describe('expiry (request_validity_seconds = 10)', () => {
     assertNoSession(await mobile.finish(id, binding), 'afronden of an expired request');
   });
 
+  test('answered in time but afronden after the request expired: 410, no session', T, async () => {
+    const { id, binding } = await mobile.startLoginOk();
+    const request = await mobile.appRequestOk(id);
+    await mobile.answerOk(id, evaMobile);
+    await sleep(Math.max(0, Date.parse(request.expires_at) - Date.now()) + 1500);
+    const status = await mobile.status(id, binding);
+    assert.equal(status.status, 200, status.toString());
+    assert.equal(status.json().status, 'expired', status.body);
+    const late = await mobile.finish(id, binding);
+    assert.equal(late.status, 410, late.toString());
+    assertNoSession(late, 'a late afronden');
+    assert.ok(htmlIncludes(late.body, mobileMessage('mobile.expired')), 'the page does not say the request expired');
+  });
+
+  test('/m/{id} of an expired request repeats nothing of the URL', T, async () => {
+    const { id } = await mobile.startLoginOk();
+    const request = await mobile.appRequestOk(id);
+    await sleep(Math.max(0, Date.parse(request.expires_at) - Date.now()) + 1500);
+    const link = await portal.client.get(null, `/m/${id}`);
+    assert.equal(link.status, 410, link.toString());
+    assert.ok(!visibleText(link.body).includes(id), 'the page of an expired request shows its id');
+    assert.ok(htmlIncludes(link.body, mobileMessage('mobile.expired')), link.body);
+  });
+
   test('answered in time, the login completes within the 10 seconds', T, async () => {
     const { session } = await mobile.login(evaMobile);
     assert.equal((await me(portal, session)).json().person.name, 'Eva de Boer');
@@ -679,6 +837,72 @@ describe('expiry (request_validity_seconds = 10)', () => {
     assert.equal(withdrawn.status, 303, withdrawn.toString());
     const who = await me(portal, session);
     assert.equal(who.status, 401, `the mobile session outlived the withdrawal of access: ${who.toString()}`);
+    assert.ok(!who.body.includes('Eva de Boer'));
+  });
+});
+
+/** The certificate identities on the Servicedesk's page of a person: [{issuer_dn, subject_serial}]. */
+function identitiesOnPage(html) {
+  const unescape = (text) => text.replace(/&#x([0-9a-f]+);/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, dec) => String.fromCharCode(Number(dec)))
+    .replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  const pattern = /name="issuer_dn" value="([^"]*)">\s*<input type="hidden" name="subject_serial" value="([^"]*)"/g;
+  return [...html.matchAll(pattern)].map(([, issuer, serial]) => ({ issuer_dn: unescape(issuer), subject_serial: unescape(serial) }));
+}
+
+describe('the Servicedesk changes Eva\'s registration: her mobile session and requests follow', () => {
+  const portal = withMobileServer({ requests_per_minute: 1000 });
+  const mobile = mobileApi(portal);
+  let evaMobile;
+
+  before(async () => {
+    evaMobile = await mobile.enrolMobile();
+  }, { timeout: 60_000 });
+
+  test('a requester who is no longer a contact of the organisation cannot sign its order from the phone', T, async () => {
+    // Eva becomes a contact of Voorbeeld B.V. with portal access and orders a server certificate.
+    const eva = await mobile.cards.personOf('professional');
+    const voorbeeld = await mobile.cards.organisationOf('contact');
+    const officer = await mobile.pages.login('servicedesk', `/servicedesk/personen/${eva}`);
+    const added = await mobile.pages.post(officer, `/servicedesk/personen/${eva}/rollen`, { organisation_kvk: '12345678', role: 'contact' });
+    assert.equal(added.status, 303, added.toString());
+    const granted = await mobile.pages.post(officer, `/servicedesk/personen/${eva}/toegang`, { access: '1' });
+    assert.equal(granted.status, 303, granted.toString());
+    const { order } = await mobile.cards.newOrder({ identity: 'professional', organisationId: voorbeeld, cn: 'eva.voorbeeld.nl' });
+    const session = await mobile.pages.login('professional', `/bestellingen/${order.id}`);
+    const started = await mobile.startSigning(session, order.id);
+    assert.equal(started.response.status, 303, started.response.toString());
+
+    // Then her role there is removed; she keeps her portal access as a professional.
+    const removed = await mobile.pages.post(officer, `/servicedesk/personen/${eva}/rollen/verwijderen`, { organisation_id: String(voorbeeld), role: 'contact' });
+    assert.equal(removed.status, 303, removed.toString());
+    const refused = await mobile.signAndAnswer(started.id, evaMobile);
+    const problem = assertMobileProblem(refused, 403, 'not_allowed');
+    assert.equal(problem.detail, mobileMessage('mobile.not_allowed'));
+    const current = await mobile.cards.order('servicedesk', order.id);
+    assert.equal(current.status, 'draft', `the order was submitted by a former contact's phone: ${JSON.stringify(current)}`);
+    // The web and API paths refuse her just the same (one rule, policy sign_order).
+    const signature = await signDocument(portal.demo, 'professional', await mobile.cards.document('servicedesk', order.id));
+    const api = await portal.client.request('professional', 'POST', `/api/v1/orders/${order.id}/signature`, {
+      headers: { 'content-type': 'application/pkcs7-signature', accept: 'application/json' }, body: signature,
+    });
+    assert.equal(api.status, 404, api.toString());
+    assert.equal((await mobile.cards.order('servicedesk', order.id)).status, 'draft');
+  });
+
+  test('removing the identity of her mobile certificate ends her mobile session at once', T, async () => {
+    const { session } = await mobile.login(evaMobile);
+    assert.equal((await me(portal, session)).status, 200);
+    const eva = await mobile.cards.personOf('professional');
+    const officer = await mobile.pages.login('servicedesk', `/servicedesk/personen/${eva}`);
+    const issuer = new X509Certificate(evaMobile.certificatePem).issuer.match(/CN=(.*)/)[1];
+    const identity = identitiesOnPage(officer.page.body)
+      .find((i) => i.subject_serial === EVA_SERIAL_NUMBER && i.issuer_dn.includes(issuer));
+    assert.ok(identity, `no identity of the mobile certificate (${issuer}) on Eva's page: ${JSON.stringify(identitiesOnPage(officer.page.body))}`);
+    const removed = await mobile.pages.post(officer, `/servicedesk/personen/${eva}/certificaten/verwijderen`, identity);
+    assert.equal(removed.status, 303, removed.toString());
+    const who = await me(portal, session);
+    assert.equal(who.status, 401, `the mobile session outlived its identity: ${who.toString()}`);
     assert.ok(!who.body.includes('Eva de Boer'));
   });
 });

@@ -50,6 +50,8 @@ export function mobileApi(portal) {
   const cards = cardApi(portal);
   const pages = pageApi(portal);
   const browserHeaders = () => ({ origin: portal.server.origin, 'sec-fetch-site': 'same-origin' });
+  /** The binding cookie of each login request started here: its page shows the number to pick. */
+  const loginBindings = new Map();
 
   const mobile = {
     cards,
@@ -118,14 +120,27 @@ export function mobileApi(portal) {
 
     /**
      * POST /mobiel/inloggen as a browser without certificate (with the binding cookie BINDING
-     * when given). Returns {response, id, binding}: id from the 303 Location, binding the cookie
+     * when given, and extra HEADERS such as user-agent). Returns {response, id, binding}: id from the 303 Location, binding the cookie
      * the browser holds afterwards.
      */
-    async startLogin(binding = null) {
+    async startLogin(binding = null, headers = {}) {
       const response = await portal.client.request(null, 'POST', '/mobiel/inloggen', {
-        form: {}, headers: browserHeaders(), cookies: jar({ [MOBILE_COOKIE]: binding }),
+        form: {}, headers: { ...browserHeaders(), ...headers }, cookies: jar({ [MOBILE_COOKIE]: binding }),
       });
-      return { response, ...mobile.requestOf(response, binding) };
+      const started = { response, ...mobile.requestOf(response, binding) };
+      if (started.id) loginBindings.set(started.id, started.binding);
+      return started;
+    },
+
+    /**
+     * The number the request page of login ID shows its browser (BINDING; by default the one
+     * that started it here), or null when the page shows none (ADR 0021).
+     */
+    async shownNumber(id, binding = loginBindings.get(id)) {
+      const page = await mobile.requestPage(id, binding);
+      assert.equal(page.status, 200, `the request page of ${id}: ${page.toString()}`);
+      const match = page.body.match(/id="mobiel-nummer" data-mobile-number="(\d{2})"/);
+      return match ? Number(match[1]) : null;
     },
 
     /** The request id and binding cookie of a 303 to /mobiel/verzoeken/{id} (id null otherwise). */
@@ -135,8 +150,8 @@ export function mobileApi(portal) {
     },
 
     /** startLogin() asserting the 303 and a binding cookie. */
-    async startLoginOk(binding = null) {
-      const started = await mobile.startLogin(binding);
+    async startLoginOk(binding = null, headers = {}) {
+      const started = await mobile.startLogin(binding, headers);
       assert.equal(started.response.status, 303, `POST /mobiel/inloggen: ${started.response.toString()}`);
       assert.match(started.id ?? '', REQUEST_ID_PATTERN, `Location ${started.response.header('location')}`);
       assert.ok(started.binding, `no ${MOBILE_COOKIE} cookie: ${JSON.stringify(started.response.headers['set-cookie'])}`);
@@ -196,22 +211,29 @@ export function mobileApi(portal) {
       return response.json();
     },
 
-    /** POST SIGNATURE (Buffer or PEM text) to /api/v1/mobile/requests/ID/answer without certificate. */
-    answer(id, signature, contentType = 'application/pkcs7-signature') {
-      return portal.client.request(null, 'POST', `/api/v1/mobile/requests/${id}/answer`, {
+    /**
+     * POST SIGNATURE (Buffer or PEM text) to /api/v1/mobile/requests/ID/answer without
+     * certificate, with ?number=NUMBER when given (the number picked for a login).
+     */
+    answer(id, signature, contentType = 'application/pkcs7-signature', number = null) {
+      const query = number === null || number === undefined ? '' : `?number=${encodeURIComponent(number)}`;
+      return portal.client.request(null, 'POST', `/api/v1/mobile/requests/${id}/answer${query}`, {
         headers: { 'content-type': contentType, accept: 'application/json' }, body: signature,
       });
     },
 
     /**
      * The app's part: fetch request ID, sign its document (or DOCUMENT instead) as SIGNER (a demo
-     * user name or {certPath, keyPath}) with `openssl cms -sign -binary -md sha256`, post it.
-     * Returns the answer's response (not asserted).
+     * user name or {certPath, keyPath}) with `openssl cms -sign -binary -md sha256`, post it
+     * with NUMBER; for a login started here without NUMBER, the number its browser shows (the
+     * person picks the right one). Returns the answer's response (not asserted).
      */
-    async signAndAnswer(id, signer, { document } = {}) {
+    async signAndAnswer(id, signer, { document, number } = {}) {
       const text = document ?? (await mobile.appRequestOk(id)).document;
       const signature = await signDocument(portal.demo, signer, text);
-      return mobile.answer(id, signature);
+      const picked = number !== undefined ? number
+        : loginBindings.has(id) ? await mobile.shownNumber(id) : null;
+      return mobile.answer(id, signature, 'application/pkcs7-signature', picked);
     },
 
     /** signAndAnswer() asserting 200 {"status":"completed"}; returns the body. */

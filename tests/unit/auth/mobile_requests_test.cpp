@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace {
@@ -33,6 +34,7 @@ constexpr auto kOrigin = "https://mijncert.example";
 /// The binding cookie of the browser that starts the requests, and where it connects from.
 constexpr auto kBrowser = "browser-secret-of-the-requester";
 constexpr auto kAddress = "192.0.2.44";
+constexpr auto kBrowserDescription = "Firefox op Linux";
 
 /// The error of a result that must be a failure.
 template <class T>
@@ -199,7 +201,7 @@ class MobileRequestsTest : public ca_test::CaTest {
 
   /// A login request of the browser, which must be made.
   storage::MobileRequest startLogin(const std::string& address = kAddress) {
-    auto request = mobile_->startLogin(kBrowser, address);
+    auto request = mobile_->startLogin(kBrowser, address, kBrowserDescription);
     EXPECT_TRUE(request) << request.error().message;
     return request ? *request : storage::MobileRequest{};
   }
@@ -274,9 +276,11 @@ TEST_F(MobileRequestsTest, ALoginRequestAsksToSignItsOwnDocument) {
   EXPECT_NE(request.id, startLogin().id);
   EXPECT_EQ(request.expires_at, clock_.now() + 120s);
   EXPECT_EQ(request.document,
-            "Document: mijncert-inloggen-1\nPortaal: https://mijncert.example\n"
+            "Document: mijncert-inloggen-2\nPortaal: https://mijncert.example\n"
             "Verzoek: " +
-                request.id + "\nNonce: " + request.nonce + "\nGeldig tot: 2026-01-01T00:02:00Z");
+                request.id + "\nNonce: " + request.nonce +
+                "\nGeldig tot: 2026-01-01T00:02:00Z\nBrowser: Firefox op Linux\n"
+                "IP-adres: 192.0.2.44\nGestart: 2026-01-01T00:00:00Z");
   EXPECT_EQ(request.browser_hash.find(kBrowser), std::string::npos)
       << "only a hash of the binding cookie is stored";
 
@@ -293,7 +297,8 @@ TEST_F(MobileRequestsTest, AMobileCertificateCompletesTheLoginForItsBrowserOnce)
             expected(ErrorKind::conflict, "mobile.not_completed"))
       << "not answered yet";
 
-  auto answered = mobile_->answer(request.id, signature("holder", request.document));
+  auto answered =
+      mobile_->answer(request.id, signature("holder", request.document), request.match_number);
   ASSERT_TRUE(answered) << answered.error().message;
   EXPECT_EQ(answered->request.status, MobileRequestStatus::completed);
   EXPECT_EQ(answered->request.person, holder_.person.id);
@@ -337,7 +342,7 @@ TEST_F(MobileRequestsTest, AnExpiredRequestIsGone) {
 
   clock_.advance(1s);
   EXPECT_EQ(refusal(mobile_->forApp(request.id)), expected(ErrorKind::gone, "mobile.expired"));
-  EXPECT_EQ(refusal(mobile_->answer(request.id, answer)),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, answer, request.match_number)),
             expected(ErrorKind::gone, "mobile.expired"));
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
   EXPECT_EQ(stored(request.id).person, std::nullopt);
@@ -348,12 +353,13 @@ TEST_F(MobileRequestsTest, AnExpiredRequestIsGone) {
 TEST_F(MobileRequestsTest, AnAnsweredRequestIsUsed) {
   const storage::MobileRequest request = startLogin();
   const std::string answer = signature("holder", request.document);
-  ASSERT_TRUE(mobile_->answer(request.id, answer));
+  ASSERT_TRUE(mobile_->answer(request.id, answer, request.match_number));
 
   EXPECT_EQ(refusal(mobile_->forApp(request.id)), expected(ErrorKind::conflict, "mobile.used"));
-  EXPECT_EQ(refusal(mobile_->answer(request.id, answer)),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, answer, request.match_number)),
             expected(ErrorKind::conflict, "mobile.used"));
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("colleague", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("colleague", request.document),
+                                    request.match_number)),
             expected(ErrorKind::conflict, "mobile.used"));
   EXPECT_EQ(stored(request.id).person, holder_.person.id) << "the first answer stands";
   ASSERT_TRUE(mobile_->finishLogin(request.id, kBrowser));
@@ -371,7 +377,8 @@ TEST_F(MobileRequestsTest, ACancelledRequestCannotBeAnswered) {
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::cancelled);
   EXPECT_EQ(refusal(mobile_->forApp(request.id)),
             expected(ErrorKind::conflict, "mobile.cancelled"));
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document),
+                                    request.match_number)),
             expected(ErrorKind::conflict, "mobile.cancelled"));
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::cancelled);
   EXPECT_FALSE(mobile_->finishLogin(request.id, kBrowser));
@@ -381,7 +388,8 @@ TEST_F(MobileRequestsTest, ACancelledRequestCannotBeAnswered) {
 TEST_F(MobileRequestsTest, ASignatureOverAnotherDocumentIsRefusedAndMayBeRetried) {
   const storage::MobileRequest request = startLogin();
   const storage::MobileRequest other = startLogin();
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", other.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", other.document),
+                                    request.match_number)),
             expected(ErrorKind::invalid, "signature.document_mismatch") +
                 " signature:signature.document_mismatch");
 
@@ -396,14 +404,16 @@ TEST_F(MobileRequestsTest, ASignatureOverAnotherDocumentIsRefusedAndMayBeRetried
   EXPECT_EQ(stored(other.id).refusal, "");
 
   // A refusal is final for the answer, not for the request.
-  auto retried = mobile_->answer(request.id, signature("holder", request.document));
+  auto retried =
+      mobile_->answer(request.id, signature("holder", request.document), request.match_number);
   ASSERT_TRUE(retried) << retried.error().message;
   EXPECT_EQ(retried->request.status, MobileRequestStatus::completed);
 }
 
 TEST_F(MobileRequestsTest, ACardCertificateDoesNotAnswer) {
   const storage::MobileRequest request = startLogin();
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("card", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("card", request.document),
+                                    request.match_number)),
             expected(ErrorKind::forbidden, "mobile.not_mobile"));
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
   EXPECT_EQ(stored(request.id).refusal, "mobile.not_mobile");
@@ -414,7 +424,8 @@ TEST_F(MobileRequestsTest, ARevokedMobileCertificateDoesNotAnswer) {
   // Revoked in the CA's records; the CRL the signature was verified with does not list it yet.
   ASSERT_TRUE(authority_->revoke(credentials_.at("holder").id, "keyCompromise", actor_));
   const storage::MobileRequest request = startLogin();
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document),
+                                    request.match_number)),
             expected(ErrorKind::forbidden, "mobile.not_mobile"));
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
   EXPECT_EQ(stored(request.id).refusal, "mobile.not_mobile");
@@ -422,10 +433,12 @@ TEST_F(MobileRequestsTest, ARevokedMobileCertificateDoesNotAnswer) {
 
 TEST_F(MobileRequestsTest, AMobileCertificateOfNobodyWithPortalAccessDoesNotLogIn) {
   const storage::MobileRequest request = startLogin();
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("outsider", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("outsider", request.document),
+                                    request.match_number)),
             expected(ErrorKind::forbidden, "mobile.wrong_person"));
   EXPECT_EQ(stored(request.id).refusal, "mobile.wrong_person");
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("stranger", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("stranger", request.document),
+                                    request.match_number)),
             expected(ErrorKind::forbidden, "mobile.wrong_person"))
       << "an identity registered to nobody";
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
@@ -449,15 +462,16 @@ TEST_F(MobileRequestsTest, OnlyTheBrowserThatStartedARequestSeesIt) {
 TEST_F(MobileRequestsTest, NewRequestsAreLimitedPerAddressAndMinute) {
   constexpr int kLimit = auth::MobileSettings{}.requests_per_minute;
   for (int i = 0; i < kLimit; ++i) startLogin();
-  EXPECT_EQ(refusal(mobile_->startLogin(kBrowser, kAddress)),
+  EXPECT_EQ(refusal(mobile_->startLogin(kBrowser, kAddress, kBrowserDescription)),
             expected(ErrorKind::rate_limited, "mobile.rate_limited"));
   EXPECT_EQ(refusal(mobile_->startSigning(holder_, draft().id, kBrowser, kAddress)),
             expected(ErrorKind::rate_limited, "mobile.rate_limited"))
       << "signing requests count alike";
-  EXPECT_TRUE(mobile_->startLogin(kBrowser, "192.0.2.45")) << "another address";
+  EXPECT_TRUE(mobile_->startLogin(kBrowser, "192.0.2.45", kBrowserDescription))
+      << "another address";
 
   clock_.advance(61s);
-  EXPECT_TRUE(mobile_->startLogin(kBrowser, kAddress));
+  EXPECT_TRUE(mobile_->startLogin(kBrowser, kAddress, kBrowserDescription));
 }
 
 TEST_F(MobileRequestsTest, StatusPollsAreLimitedToTheInterval) {
@@ -493,7 +507,7 @@ TEST_F(MobileRequestsTest, TheRequestersMobileCertificateSubmitsTheOrder) {
   EXPECT_EQ(mobile_->forApp(request.id).value().document, request.document);
 
   const std::string answer = signature("holder", request.document);
-  auto answered = mobile_->answer(request.id, answer);
+  auto answered = mobile_->answer(request.id, answer, request.match_number);
   ASSERT_TRUE(answered) << answered.error().message;
   EXPECT_EQ(answered->request.status, MobileRequestStatus::completed);
 
@@ -511,15 +525,193 @@ TEST_F(MobileRequestsTest, TheRequestersMobileCertificateSubmitsTheOrder) {
 TEST_F(MobileRequestsTest, AnotherPersonsMobileCertificateDoesNotSubmitTheOrder) {
   const core::Order order = draft();
   const storage::MobileRequest request = startSigning(order.id);
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("colleague", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("colleague", request.document),
+                                    request.match_number)),
             expected(ErrorKind::forbidden, "mobile.wrong_person"));
   EXPECT_EQ(service_->order(order.id).value().status, OrderStatus::draft);
   EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
   EXPECT_EQ(stored(request.id).refusal, "mobile.wrong_person");
-  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("card", request.document))),
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("card", request.document),
+                                    request.match_number)),
             expected(ErrorKind::forbidden, "mobile.not_mobile"))
       << "nor does the requester's card";
   EXPECT_EQ(service_->order(order.id).value().status, OrderStatus::draft);
+}
+
+// ----- Number matching (ADR 0021) -----
+
+TEST_F(MobileRequestsTest, ALoginHasANumberForTheBrowserAndThreeChoicesForTheApp) {
+  for (int i = 0; i < 5; ++i) {
+    const storage::MobileRequest request = startLogin("192.0.2." + std::to_string(50 + i));
+    ASSERT_TRUE(request.match_number);
+    EXPECT_GE(*request.match_number, 10);
+    EXPECT_LE(*request.match_number, 99);
+    ASSERT_EQ(request.match_choices.size(), 3u);
+    EXPECT_TRUE(std::is_sorted(request.match_choices.begin(), request.match_choices.end()));
+    EXPECT_EQ(std::adjacent_find(request.match_choices.begin(), request.match_choices.end()),
+              request.match_choices.end())
+        << "two decoys distinct from each other and from the number";
+    EXPECT_EQ(std::count(request.match_choices.begin(), request.match_choices.end(),
+                         *request.match_number),
+              1);
+    EXPECT_EQ(request.browser, kBrowserDescription);
+    const storage::MobileRequest kept = stored(request.id);
+    EXPECT_EQ(kept.match_number, request.match_number);
+    EXPECT_EQ(kept.match_choices, request.match_choices);
+    EXPECT_EQ(kept.browser, kBrowserDescription);
+  }
+  // A signing request is the requester's own: no number.
+  const storage::MobileRequest signing = startSigning(draft().id);
+  EXPECT_FALSE(signing.match_number);
+  EXPECT_TRUE(signing.match_choices.empty());
+}
+
+TEST_F(MobileRequestsTest, ALoginAnswerWithoutANumberIsRefusedAndMayBeRetried) {
+  const storage::MobileRequest request = startLogin();
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document))),
+            expected(ErrorKind::invalid, "mobile.number_missing"));
+  EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
+  EXPECT_EQ(stored(request.id).refusal, "mobile.number_missing");
+  ASSERT_TRUE(
+      mobile_->answer(request.id, signature("holder", request.document), request.match_number));
+  EXPECT_TRUE(mobile_->finishLogin(request.id, kBrowser));
+}
+
+TEST_F(MobileRequestsTest, AWrongNumberCancelsTheLogin) {
+  // The phishing case: another browser started the request, the person picks a number they do
+  // not see anywhere. One of the decoys is as wrong as any other number.
+  const storage::MobileRequest request = startLogin();
+  const int decoy = request.match_choices.front() == *request.match_number
+                        ? request.match_choices.back()
+                        : request.match_choices.front();
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document), decoy)),
+            expected(ErrorKind::conflict, "mobile.wrong_number"));
+  const storage::MobileRequest cancelled = stored(request.id);
+  EXPECT_EQ(cancelled.status, MobileRequestStatus::cancelled);
+  EXPECT_EQ(cancelled.refusal, "mobile.wrong_number") << "the browser shows why";
+  EXPECT_EQ(cancelled.person, std::nullopt);
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document),
+                                    request.match_number)),
+            expected(ErrorKind::conflict, "mobile.cancelled"))
+      << "a new request is needed";
+  EXPECT_FALSE(mobile_->finishLogin(request.id, kBrowser));
+  EXPECT_FALSE(mobile_->forBrowser(request.id, kBrowser).value().expired);
+}
+
+TEST_F(MobileRequestsTest, OnlyAVerifiedMobileAnswerCancelsWithAWrongNumber) {
+  // Knowing the id (shoulder surfing the QR code) must not let anyone cancel someone's login.
+  const storage::MobileRequest request = startLogin();
+  const int wrong = *request.match_number == 99 ? 98 : *request.match_number + 1;
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("card", request.document), wrong)),
+            expected(ErrorKind::forbidden, "mobile.not_mobile"));
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", "another document"), wrong)),
+            expected(ErrorKind::invalid, "signature.document_mismatch") +
+                " signature:signature.document_mismatch");
+  EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
+  ASSERT_TRUE(
+      mobile_->answer(request.id, signature("holder", request.document), request.match_number));
+}
+
+TEST_F(MobileRequestsTest, ACompletedLoginIsNotRedeemedAfterTheRequestExpired) {
+  const storage::MobileRequest request = startLogin();
+  clock_.advance(60s);
+  ASSERT_TRUE(
+      mobile_->answer(request.id, signature("holder", request.document), request.match_number));
+  clock_.advance(60s);  // the request's two minutes are up
+  EXPECT_TRUE(mobile_->forBrowser(request.id, kBrowser).value().expired);
+  EXPECT_EQ(refusal(mobile_->finishLogin(request.id, kBrowser)),
+            expected(ErrorKind::gone, "mobile.expired"));
+  EXPECT_EQ(stored(request.id).status, MobileRequestStatus::completed) << "nothing was consumed";
+
+  // Within the window it is redeemed, a second before the end too.
+  const storage::MobileRequest timely = startLogin();
+  ASSERT_TRUE(
+      mobile_->answer(timely.id, signature("holder", timely.document), timely.match_number));
+  clock_.advance(119s);
+  EXPECT_TRUE(mobile_->finishLogin(timely.id, kBrowser));
+}
+
+// ----- Who may still sign (policy sign_order) -----
+
+TEST_F(MobileRequestsTest, ARequesterWhoLostTheirRoleDoesNotSubmitFromThePhone) {
+  const core::Order order = draft();
+  const storage::MobileRequest request = startSigning(order.id);
+  // Eva's role at the organisation is removed after she started the request; she keeps her
+  // portal access elsewhere (a second organisation), so she can still log in.
+  const core::OrganisationId other =
+      registry_->createOrganisation(organisation("Andere B.V.", "87654321", ""), servicedesk_)
+          .value();
+  ASSERT_TRUE(registry_->addRole(holder_.person.id, other, core::Role::contact, servicedesk_));
+  ASSERT_TRUE(
+      registry_->removeRole(holder_.person.id, organisation_, core::Role::contact, servicedesk_));
+  EXPECT_EQ(refusal(mobile_->answer(request.id, signature("holder", request.document))),
+            expected(ErrorKind::forbidden, "mobile.not_allowed"));
+  EXPECT_EQ(service_->order(order.id).value().status, OrderStatus::draft);
+  EXPECT_EQ(stored(request.id).status, MobileRequestStatus::pending);
+  EXPECT_EQ(stored(request.id).refusal, "mobile.not_allowed");
+}
+
+// ----- Mobile sessions end with their certificate or identity -----
+
+class MobileSessionEndTest : public MobileRequestsTest {
+ protected:
+  void SetUp() override {
+    MobileRequestsTest::SetUp();
+    session_store_ = std::make_unique<storage::SessionRepository>(*database_);
+    sessions_ = std::make_unique<auth::SessionManager>(*session_store_, clock_, random_,
+                                                       auth::SessionPolicy{}, "test-signing-key");
+  }
+  void TearDown() override {
+    sessions_.reset();
+    session_store_.reset();
+    MobileRequestsTest::TearDown();
+  }
+
+  /// A whole mobile login with a credential: the session's cookie value.
+  std::string login(const std::string& name) {
+    auto request = mobile_->startLogin(kBrowser, "192.0.2." + std::to_string(60 + ++logins_),
+                                       kBrowserDescription);
+    EXPECT_TRUE(request);
+    EXPECT_TRUE(
+        mobile_->answer(request->id, signature(name, request->document), request->match_number));
+    auto finished = mobile_->finishLogin(request->id, kBrowser);
+    EXPECT_TRUE(finished) << finished.error().message;
+    return sessions_->start(finished->first.person.id, finished->second).value().token;
+  }
+
+  bool live(const std::string& token) { return sessions_->resumeMobile(token).value().has_value(); }
+
+  std::unique_ptr<storage::SessionRepository> session_store_;
+  std::unique_ptr<auth::SessionManager> sessions_;
+  int logins_ = 0;
+};
+
+TEST_F(MobileSessionEndTest, RevokingTheMobileCertificateEndsItsSessions) {
+  const std::string first = login("holder");
+  const std::string second = login("holder");
+  const std::string colleague = login("colleague");
+  const std::string card = sessions_->start(holder_.person.id, std::string(64, 'c')).value().token;
+  ASSERT_TRUE(live(first) && live(second) && live(colleague));
+
+  ASSERT_TRUE(authority_->revoke(credentials_.at("holder").id, "keyCompromise", actor_));
+  EXPECT_FALSE(live(first));
+  EXPECT_FALSE(live(second));
+  EXPECT_TRUE(live(colleague)) << "another certificate's session";
+  EXPECT_TRUE(sessions_->resume(card, holder_.person.id, std::string(64, 'c')).value())
+      << "a card session checks its certificate on every request itself";
+  // Revoking a card certificate ends no mobile session.
+  ASSERT_TRUE(authority_->revoke(credentials_.at("card").id, "superseded", actor_));
+  EXPECT_TRUE(live(colleague));
+}
+
+TEST_F(MobileSessionEndTest, RemovingTheIdentityEndsTheMobileSessions) {
+  const std::string holder = login("holder");
+  const std::string colleague = login("colleague");
+  ASSERT_TRUE(registry_->removeCertificateIdentity(
+      holder_.person.id, policy::identityOf(credentials_.at("holder").certificate).value(),
+      servicedesk_));
+  EXPECT_FALSE(live(holder));
+  EXPECT_TRUE(live(colleague));
 }
 
 /// Sessions of a mobile login stand on their cookie; those bound to a card do not.

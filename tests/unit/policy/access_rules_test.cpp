@@ -122,6 +122,26 @@ TEST(AccessRules, OnlyTheRequesterSigns) {
   EXPECT_EQ(outcome("representative", Action::sign_order, order), "forbidden: order.not_requester");
   EXPECT_EQ(outcome("servicedesk", Action::sign_order, order), "forbidden: order.not_requester");
   EXPECT_EQ(outcome("other", Action::sign_order, order), "not_found");
+  // A professional holder signs their own order, which belongs to no organisation.
+  EXPECT_EQ(outcome("professional", Action::sign_order, {.owner = 5}), "allowed");
+}
+
+TEST(AccessRules, ARequesterWhoNoLongerActsForTheOrganisationSignsNothing) {
+  // The requester of an organisation's order lost their role there (or their access, or the
+  // organisation left the portal): signing is refused like for any outsider, on every path.
+  const Subject order{.organisation = kOwn, .owner = 2};
+  auto former = member(2, core::Role::contact);
+  former.memberships.clear();
+  EXPECT_EQ(policy::permit(former, Action::sign_order, order).error().kind,
+            core::ErrorKind::not_found);
+  auto manager_now = member(2, core::Role::manager);
+  EXPECT_FALSE(policy::permits(manager_now, Action::sign_order, order));
+  auto withdrawn = member(2, core::Role::contact);
+  withdrawn.person.portal_access = false;
+  EXPECT_FALSE(policy::permits(withdrawn, Action::sign_order, order));
+  auto disabled = member(2, core::Role::contact);
+  disabled.memberships.front().organisation_portal_enabled = false;
+  EXPECT_FALSE(policy::permits(disabled, Action::sign_order, order));
 }
 
 TEST(AccessRules, CancelOrder) {

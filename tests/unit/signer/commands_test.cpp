@@ -70,18 +70,30 @@ TEST(ArgumentsTest, UsageErrorsAreExplained) {
   EXPECT_EQ(error({"sign", "a", "--key"}), "--key needs a value");
   EXPECT_EQ(error({"enroll", "--url", kPortal, "--code", "x", "--key-out", "k"}),
             "--cert-out is required");
+  // Number matching (ADR 0021): a login answered without asking must be told the number.
+  EXPECT_EQ(error({"login", kId, "--url", kPortal, "--yes"}),
+            "login --yes needs --number NN: the number the browser shows");
+  EXPECT_EQ(error({"sign", kId, "--url", kPortal, "--number", "42"}), "--number is for login only");
+  EXPECT_EQ(error({"login", kId, "--url", kPortal, "--yes", "--number", "42"}), "ok");
 }
 
 class AnswerTest : public pki::test::SigningPkiTest {
  protected:
   static std::string requestJson(const std::string& kind, const std::string& origin = kPortal) {
-    return boost::json::serialize(boost::json::object{{"id", kId},
-                                                      {"kind", kind},
-                                                      {"origin", origin},
-                                                      {"nonce", "n0nce"},
-                                                      {"expires_at", "2026-11-27T12:02:00Z"},
-                                                      {"document", kDocument},
-                                                      {"order_id", 42}});
+    boost::json::object request{{"id", kId},
+                                {"kind", kind},
+                                {"origin", origin},
+                                {"nonce", "n0nce"},
+                                {"expires_at", "2026-11-27T12:02:00Z"},
+                                {"document", kDocument},
+                                {"order_id", 42}};
+    if (kind == "login") {
+      request["choices"] = boost::json::array{17, 42, 83};
+      request["browser"] = boost::json::object{{"description", "Firefox op Linux"},
+                                               {"address", "203.0.113.7"},
+                                               {"started_at", "2026-11-27T12:00:00Z"}};
+    }
+    return boost::json::serialize(request);
   }
 
   // The portal: the request of `kind` from `origin`, and `answer` to the signature.
@@ -92,7 +104,7 @@ class AnswerTest : public pki::test::SigningPkiTest {
           sent.url == std::string(kPortal) + "/api/v1/mobile/requests/" + kId)
         return json(200, requestJson(kind, origin));
       if (sent.method == "POST" &&
-          sent.url == std::string(kPortal) + "/api/v1/mobile/requests/" + kId + "/answer")
+          sent.url.starts_with(std::string(kPortal) + "/api/v1/mobile/requests/" + kId + "/answer"))
         return answer;
       return json(404, R"({"type":"about:blank#not-found"})");
     });
@@ -103,6 +115,7 @@ class AnswerTest : public pki::test::SigningPkiTest {
     parsed.command = command;
     parsed.request = std::string(kPortal) + "/m/" + kId;
     parsed.yes = yes;
+    if (command == "login" && yes) parsed.number = number_;
     parsed.keys.key_file = (pki_->dir() / "contact.key").string();
     parsed.keys.cert_file = (pki_->dir() / "contact.crt").string();
     return parsed;
@@ -122,6 +135,7 @@ class AnswerTest : public pki::test::SigningPkiTest {
   static inline const std::string kDocument =
       pki::test::orderDocument("B-2026-000042", "00ff00ff00ff00ff");
   std::ostringstream out_;
+  std::string number_ = "42";  ///< --number of a login with --yes
 };
 
 TEST_F(AnswerTest, SignPostsADetachedSignatureOverTheDocument) {
@@ -151,10 +165,63 @@ TEST_F(AnswerTest, LoginAsksForConfirmation) {
   FakePortal no_input = portal("login");
   EXPECT_EQ(errorOf(run(no_input, "login", RequestKind::login, "", false)),
             "declined: nothing was signed");
+  // Agreeing is not enough: the number the browser shows is asked as well.
+  FakePortal no_number = portal("login");
+  EXPECT_EQ(errorOf(run(no_number, "login", RequestKind::login, " Y \n", false)),
+            "declined: nothing was signed");
+  EXPECT_EQ(no_number.sent.size(), 1u);
   FakePortal accepted = portal("login");
-  EXPECT_EQ(errorOf(run(accepted, "login", RequestKind::login, " Y \n", false)), "ok");
-  EXPECT_EQ(accepted.sent.size(), 2u);
+  EXPECT_EQ(errorOf(run(accepted, "login", RequestKind::login, " Y \n 42 \n", false)), "ok");
+  ASSERT_EQ(accepted.sent.size(), 2u);
+  EXPECT_EQ(accepted.sent[1].url,
+            std::string(kPortal) + "/api/v1/mobile/requests/" + kId + "/answer?number=42");
+  EXPECT_NE(out_.str().find("Which number does the browser show?"), std::string::npos);
   EXPECT_NE(out_.str().find("Logged in"), std::string::npos) << out_.str();
+}
+
+TEST_F(AnswerTest, LoginShowsTheBrowserAndTheChoicesAndPostsThePick) {
+  FakePortal fake = portal("login");
+  ASSERT_EQ(errorOf(run(fake, "login", RequestKind::login)), "ok");
+  ASSERT_EQ(fake.sent.size(), 2u);
+  EXPECT_TRUE(fake.sent[1].url.ends_with("/answer?number=42")) << fake.sent[1].url;
+  for (const char* shown : {"Browser:     Firefox op Linux", "Address:     203.0.113.7",
+                            "Started:     2026-11-27T12:00:00Z", "Numbers:     17 42 83"})
+    EXPECT_NE(out_.str().find(shown), std::string::npos) << shown << "\n" << out_.str();
+}
+
+TEST_F(AnswerTest, ANumberNotOfferedSignsNothing) {
+  for (const char* number : {"55", "4", "x", "42x", "-17"}) {
+    number_ = number;
+    FakePortal fake = portal("login");
+    const auto error = errorOf(run(fake, "login", RequestKind::login));
+    EXPECT_NE(error.find("wrong number"), std::string::npos) << number << ": " << error;
+    EXPECT_NE(error.find("nothing was signed"), std::string::npos) << error;
+    EXPECT_EQ(fake.sent.size(), 1u) << number;
+  }
+}
+
+TEST_F(AnswerTest, AWrongPickIsCancelledByThePortalAndSaysSo) {
+  number_ = "17";
+  FakePortal fake =
+      portal("login", kPortal,
+             json(409, R"({"type":"about:blank#wrong_number","detail":"Ander nummer gekozen."})"));
+  const auto error = errorOf(run(fake, "login", RequestKind::login));
+  ASSERT_EQ(fake.sent.size(), 2u);
+  EXPECT_TRUE(fake.sent[1].url.ends_with("/answer?number=17")) << fake.sent[1].url;
+  EXPECT_NE(error.find("HTTP 409, wrong_number"), std::string::npos) << error;
+  EXPECT_NE(error.find("cancelled the request"), std::string::npos) << error;
+}
+
+TEST_F(AnswerTest, ALoginWithoutThreeNumbersIsRefused) {
+  FakePortal old([](const Sent& sent) -> core::Result<HttpResponse> {
+    if (sent.method != "GET") return json(500, "{}");
+    auto request = boost::json::parse(requestJson("login")).as_object();
+    request["choices"] = boost::json::array{42, 42, 17};
+    return json(200, boost::json::serialize(request));
+  });
+  EXPECT_NE(errorOf(run(old, "login", RequestKind::login)).find("no three numbers"),
+            std::string::npos);
+  EXPECT_EQ(old.sent.size(), 1u);
 }
 
 TEST_F(AnswerTest, OriginOrKindMismatchSignsNothing) {

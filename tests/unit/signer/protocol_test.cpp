@@ -30,6 +30,7 @@ TEST(ProtocolTest, RequestUrlsAndIdsAreParsed) {
   EXPECT_EQ(requestUrl(*target),
             std::string("https://localhost:8443/api/v1/mobile/requests/") + kId);
   EXPECT_EQ(answerUrl(*target), requestUrl(*target) + "/answer");
+  EXPECT_EQ(answerUrl(*target, 42), requestUrl(*target) + "/answer?number=42");
 
   target = parseRequestTarget(kId, "https://localhost:8443/");
   ASSERT_TRUE(target) << target.error().message;

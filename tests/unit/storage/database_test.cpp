@@ -92,7 +92,10 @@ TEST(DatabaseMigrate, UpgradeKeepsTheAuditChainVerifiable) {
     }
   }
   auto database = Database::open("sqlite://" + file.string(), 1).value();
-  EXPECT_EQ(database->migrate().value(), latestVersion() - 1);
+  // Every migration after the first is applied (their numbers need not be contiguous on a
+  // branch: each change takes the number it was given).
+  EXPECT_EQ(database->migrate().value(),
+            static_cast<int>(storage::migrations(Dialect::sqlite).value().size()) - 1);
   storage::AuditRepository audit_log(*database);
   EXPECT_FALSE(audit_log.verify().value());
   ASSERT_TRUE(audit_log.append(
