@@ -312,7 +312,8 @@ int serve(const Options& options) {
   ca::CertificateAuthority authority(issuers->issuers(), config.ca.products, certificate_store,
                                      key_check, clock, random, &metrics);
   storage::OrderRepository order_store(*database, clock);
-  ra::OrderService order_service(order_store, registry, random, config.portal.origin);
+  ra::OrderService order_service(order_store, registry, random, config.portal.origin,
+                                 config.domain_validation);
   ra::ServerOrders server_orders(order_service, order_store, registry, inventory, certificate_store,
                                  authority, clock);
   auto signatures = ra::OrderSignatureVerifier::create(config.server.tls, clock);
@@ -324,7 +325,7 @@ int serve(const Options& options) {
   ra::CardOrders card_orders(order_service, order_store, registry, inventory, activation_codes,
                              card_bureau, certificate_store, authority, random, clock,
                              config.card_orders);
-  ra::RegistryService registry_service(registry, audit_log);
+  ra::RegistryService registry_service(registry, audit_log, clock, config.domain_validation);
   ra::KeyBlocklist blocklist(blocked_keys);
   ra::Orders orders(order_service, server_orders, card_orders, registry_service, order_store,
                     registry, *signatures);

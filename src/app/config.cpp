@@ -105,6 +105,10 @@ constexpr Setting kSettings[] = {
     {"mobile.requests_per_minute", Kind::integer, "10", 1, 100'000},
     {"orders.card_renewal_window_days", Kind::integer, "90", 1, 366},
     {"orders.activation_code_validity_hours", Kind::integer, "336", 1, 90 * 24},
+    // Never longer than the Baseline Requirements allow (ADR 0025).
+    {"orders.domain_validation_days", Kind::integer, "397", 1, policy::kMaxDomainValidationDays,
+     "a domain validation may be relied on for at most 397 days (CA/Browser Forum Baseline "
+     "Requirements; ADR 0025); set a shorter period or leave the key out"},
     {"log.level", Kind::text, "`info`"},
     {"metrics.allow", Kind::texts, R"(`["127.0.0.1", "::1"]`)"},
 };
@@ -385,6 +389,9 @@ class Section {
     const auto value = get(setting, key);
     if (!value) return std::nullopt;
     const std::int64_t number = value->as_integer();
+    if (number > setting.max && !setting.above_max.empty())
+      fail(key, "must be at most " + std::to_string(setting.max) + ", not " +
+                    std::to_string(number) + ": " + std::string(setting.above_max));
     if (number < setting.min || number > setting.max)
       fail(key, "must be " + std::to_string(setting.min) + "–" + std::to_string(setting.max) +
                     ", not " + std::to_string(number));
@@ -614,6 +621,7 @@ Config loadConfig(const fs::path& file) {
   if (config.server.proxy_protocol && config.server.proxy_protocol_from.empty())
     in.fail("server.proxy_protocol",
             "is true, but server.proxy_protocol_from names no load balancer that may send it");
+  in.read<std::chrono::days>("orders.domain_validation_days", config.domain_validation);
   in.read("log.level", config.log_level);
   in.read("metrics.allow", config.server.metrics_allow);
   // Checked here, so a typo stops `serve` with the key and its line, not at the first scrape.

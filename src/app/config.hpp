@@ -7,10 +7,12 @@
 #include "auth/session_manager.hpp"
 #include "ca/issuer_settings.hpp"
 #include "http/server.hpp"
+#include "policy/registry_rules.hpp"
 #include "ra/card_orders.hpp"
 #include "storage/database.hpp"
 #include "web/portal.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +39,8 @@ struct Config {
   /// PEM files of the CAs whose certificates log people in: `tls.login_issuers`, else the
   /// certificates of the `[[ca.issuers]]` that sign a person's product.
   std::vector<std::string> login_issuers;
+  /// `orders.domain_validation_days`: how long a domain validation counts (ADR 0025).
+  std::chrono::days domain_validation{policy::kMaxDomainValidationDays};
 };
 
 /// The type of a configuration key's value.
@@ -53,6 +57,8 @@ struct Setting {
   std::string_view fallback;
   std::int64_t min = 0;  ///< integers: the least sensible value
   std::int64_t max = 0;  ///< integers: the greatest sensible value
+  /// integers: why no greater value is allowed, when that is a rule rather than sense.
+  std::string_view above_max = {};
 };
 
 /// Every key the configuration file may hold.

@@ -32,6 +32,8 @@ using Steps = std::vector<std::pair<OrderStatus, OrderStatus>>;
 /// The steps every order takes up to a decision (PRODUCT.md §8: draft → submitted → in
 /// processing → approved, or rejected / cancelled). A signed order whose domains are not all
 /// validated waits on hold instead of in the queue; the Servicedesk takes it up once they are.
+/// Approval puts an order in processing back on hold when a name lacks a current validation
+/// (ADR 0025).
 Steps decisionSteps() {
   return {
       {S::draft, S::submitted},        {S::draft, S::on_hold},
@@ -39,7 +41,7 @@ Steps decisionSteps() {
       {S::submitted, S::rejected},     {S::submitted, S::cancelled},
       {S::on_hold, S::in_processing},  {S::on_hold, S::rejected},
       {S::on_hold, S::cancelled},      {S::in_processing, S::approved},
-      {S::in_processing, S::rejected},
+      {S::in_processing, S::rejected}, {S::in_processing, S::on_hold},
   };
 }
 

@@ -334,6 +334,12 @@ std::vector<core::FieldError> checkDomain(std::string_view domain, std::string_v
   return checker.take();
 }
 
+std::vector<core::FieldError> checkValidationMethod(std::string_view method) {
+  if (std::ranges::find(kDomainValidationMethods, method) != std::end(kDomainValidationMethods))
+    return {};
+  return {{"method", "validation.domain_method"}};
+}
+
 bool mayHavePortalAccess(const core::Principal& person) {
   if (person.person.servicedesk || person.person.professional) return true;
   return std::any_of(person.memberships.begin(), person.memberships.end(),

@@ -22,6 +22,14 @@ inline constexpr std::size_t kMaxDistinguishedNameLength = 500;
 /// Longest e-mail address (RFC 5321 path limit minus the angle brackets).
 inline constexpr std::size_t kMaxEmailLength = 254;
 
+/// Longest time a domain validation may be relied on, in days: the CA/Browser Forum Baseline
+/// Requirements (§4.2.1) let validation data be reused for at most 398 days; 397 keeps a day
+/// in hand (ADR 0025). A configuration may set a shorter period, never a longer one.
+inline constexpr int kMaxDomainValidationDays = 397;
+/// How the Servicedesk may have validated a domain; the first is the default. Rows from before
+/// the method was recorded read "unknown", which is never recorded anew.
+inline constexpr std::string_view kDomainValidationMethods[] = {"servicedesk", "dns", "email"};
+
 /// True for a KvK number: exactly 8 digits.
 bool isKvkNumber(std::string_view text);
 /// True for an OIN: exactly 20 digits.
@@ -72,6 +80,8 @@ std::vector<core::FieldError> checkCertificateIdentity(const core::CertificateId
 /// for `field`: no wildcards and no IP addresses, a DNS name only.
 std::vector<core::FieldError> checkDomain(std::string_view domain,
                                           std::string_view field = "domain");
+/// Problems with a domain validation method (one of kDomainValidationMethods), field "method".
+std::vector<core::FieldError> checkValidationMethod(std::string_view method);
 
 /// True if this person may be granted portal access: representatives and contact persons use the
 /// customer portal, certificate managers never (PRODUCT.md §2); professional holders and

@@ -45,6 +45,24 @@ std::vector<std::string> unvalidatedNames(const std::vector<std::string>& dns_na
   return outside;
 }
 
+std::vector<std::string> namesOf(const core::Order& order) {
+  std::vector<std::string> names;
+  if (!order.common_name.empty()) names.push_back(order.common_name);
+  for (const std::string& name : order.dns_names)
+    if (std::ranges::none_of(names, [&](const std::string& known) {
+          return policy::canonicalDomainName(known) == policy::canonicalDomainName(name);
+        }))
+      names.push_back(name);
+  return names;
+}
+
+core::Error domainsNotValidated(const std::vector<std::string>& names) {
+  std::string listed;
+  for (const std::string& name : names) listed += (listed.empty() ? "" : ", ") + name;
+  return core::makeError(core::ErrorKind::conflict, "order.domains_not_validated",
+                         {{"names", listed}});
+}
+
 core::Result<core::Order> OrderService::createServerOrder(const core::Principal& actor,
                                                           const ServerOrderRequest& request) {
   if (!core::isServerOrder(request.type)) return invalidField("type", "order.not_server_order");
@@ -108,10 +126,10 @@ core::Result<std::string> OrderService::documentOf(const core::Order& order) {
 }
 
 core::Result<std::vector<std::string>> OrderService::unvalidatedNamesOf(const core::Order& order) {
-  if (!order.organisation) return std::vector<std::string>{};
-  auto domains = registry_.validatedDomains(*order.organisation);
+  if (!order.organisation || !core::isServerOrder(order.type)) return std::vector<std::string>{};
+  auto domains = registry_.currentValidatedDomains(*order.organisation, validity_);
   if (!domains) return domains.error();
-  return unvalidatedNames(order.dns_names, *domains);
+  return unvalidatedNames(namesOf(order), *domains);
 }
 
 core::Result<core::Order> OrderService::step(const core::Order& current, core::OrderStatus to,
@@ -137,15 +155,28 @@ core::Result<core::Order> OrderService::startProcessing(const core::Principal& a
   if (current.status == core::OrderStatus::on_hold) {
     auto outside = unvalidatedNamesOf(current);
     if (!outside) return outside.error();
-    if (!outside->empty())
-      return core::makeError(core::ErrorKind::conflict, "order.domains_not_validated");
+    if (!outside->empty()) return domainsNotValidated(*outside);
   }
   return step(current, core::OrderStatus::in_processing, {}, actorOf(actor));
 }
 
 core::Result<core::Order> OrderService::approve(const core::Principal& actor,
                                                 const core::Order& current) {
-  return step(current, core::OrderStatus::approved, {}, actorOf(actor));
+  if (!core::isServerOrder(current.type))
+    return step(current, core::OrderStatus::approved, {}, actorOf(actor));
+  // ADR 0025: validations expire; approval checks them again where it changes the order, so a
+  // validation that expired or was removed after the order was taken up is never relied on.
+  auto checked = orders_.transitionIfValidated(
+      current.id, current.status, core::OrderStatus::approved,
+      {.validity = validity_,
+       .uncovered =
+           [](const core::Order& order, const std::vector<std::string>& domains) {
+             return unvalidatedNames(namesOf(order), domains);
+           }},
+      actorOf(actor));
+  if (!checked) return checked.error();
+  if (!checked->uncovered.empty()) return domainsNotValidated(checked->uncovered);
+  return std::move(checked->order);
 }
 
 core::Result<core::Order> OrderService::takeUpAndApprove(const core::Principal& actor,

@@ -11,9 +11,11 @@
 #include "core/order.hpp"
 #include "core/random.hpp"
 #include "core/registry.hpp"
+#include "policy/registry_rules.hpp"
 #include "storage/order_repository.hpp"
 #include "storage/registry_repository.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -47,6 +49,13 @@ struct ServerOrderRequest {
 std::vector<std::string> unvalidatedNames(const std::vector<std::string>& dns_names,
                                           const std::vector<std::string>& validated_domains);
 
+/// The names a server order's certificate carries: its common name and every SAN, once each.
+std::vector<std::string> namesOf(const core::Order& order);
+
+/// The conflict "order.domains_not_validated" naming `names` (field "names", comma-separated):
+/// the names of an order that lack a current domain validation (ADR 0025).
+core::Error domainsNotValidated(const std::vector<std::string>& names);
+
 /// The order use cases.
 class OrderService {
  public:
@@ -56,10 +65,16 @@ class OrderService {
   static constexpr std::size_t kMaxReasonLength = 2000;
 
   /// Use cases over the given repositories; `origin` is the portal's origin, named in every
-  /// order document.
+  /// order document; a domain validation counts for `domain_validation_validity` (ADR 0025).
   OrderService(storage::OrderRepository& orders, storage::RegistryRepository& registry,
-               core::RandomSource& random, std::string origin)
-      : orders_(orders), registry_(registry), random_(random), origin_(std::move(origin)) {}
+               core::RandomSource& random, std::string origin,
+               std::chrono::days domain_validation_validity =
+                   std::chrono::days{policy::kMaxDomainValidationDays})
+      : orders_(orders),
+        registry_(registry),
+        random_(random),
+        origin_(std::move(origin)),
+        validity_(domain_validation_validity) {}
 
   /// Creates a draft of any order for `actor` (as requester) with a fresh nonce; the caller
   /// checked its contents.
@@ -71,7 +86,8 @@ class OrderService {
   core::Result<core::Order> order(core::OrderId order);
   /// The exact bytes to sign for an order (PRODUCT.md §4); once signed, the signed document.
   core::Result<std::string> documentOf(const core::Order& order);
-  /// The names of a server order outside its organisation's validated domains.
+  /// The names of a server order (common name and SANs) that no current (unexpired) validation
+  /// of its organisation's domains covers.
   core::Result<std::vector<std::string>> unvalidatedNamesOf(const core::Order& order);
 
   // The steps of the state machine, on an order the caller loaded and authorised (ra::Orders).
@@ -82,10 +98,12 @@ class OrderService {
   /// name lies outside the organisation's validated domains (PRODUCT.md §8).
   core::Result<core::Order> submit(const core::Principal& actor, const core::Order& order,
                                    const core::OrderEvidence& evidence);
-  /// Takes up a submitted order, or one on hold once every domain is validated (else conflict
-  /// "order.domains_not_validated").
+  /// Takes up a submitted order, or one on hold once every name has a current validation (else
+  /// domainsNotValidated).
   core::Result<core::Order> startProcessing(const core::Principal& actor, const core::Order& order);
-  /// Approves an order in processing.
+  /// Approves an order in processing. In the same transaction every name of the order (common
+  /// name and SANs) must be covered by a current validation; else the order goes back on hold
+  /// and the result is domainsNotValidated naming the names (ADR 0025).
   core::Result<core::Order> approve(const core::Principal& actor, const core::Order& order);
   /// Takes up a submitted order (or one on hold, as startProcessing) if needed and approves it.
   core::Result<core::Order> takeUpAndApprove(const core::Principal& actor, core::Order order);
@@ -106,6 +124,7 @@ class OrderService {
   storage::RegistryRepository& registry_;
   core::RandomSource& random_;
   std::string origin_;
+  std::chrono::days validity_;
 };
 
 }  // namespace ra

@@ -219,11 +219,11 @@ core::Result<core::Order> Orders::identifyManager(const core::Principal& actor, 
 }
 
 core::Result<void> Orders::validateDomain(const core::Principal& actor, core::OrderId id,
-                                          std::string_view domain) {
+                                          std::string_view domain, std::string_view method) {
   auto order = decidable(actor, id);
   if (!order) return order.error();
   if (!order->organisation) return core::makeError(core::ErrorKind::not_found, "error.not_found");
-  return registry_service_.addDomain(actor, *order->organisation, domain);
+  return registry_service_.addDomain(actor, *order->organisation, domain, method);
 }
 
 core::Result<NewActivationCode> Orders::newActivationCode(const core::Principal& actor,

@@ -104,7 +104,8 @@ class Orders {
   /// The Servicedesk validated a domain of the order's organisation (as
   /// RegistryService::addDomain), so an order on hold can proceed.
   core::Result<void> validateDomain(const core::Principal& actor, core::OrderId order,
-                                    std::string_view domain);
+                                    std::string_view domain,
+                                    std::string_view method = policy::kDomainValidationMethods[0]);
   /// A new activation code for the actor's approved mobile certificate order.
   core::Result<NewActivationCode> newActivationCode(const core::Principal& actor,
                                                     core::OrderId order);

@@ -130,12 +130,30 @@ core::Result<void> RegistryService::setPortalEnabled(const core::Principal& acto
 
 core::Result<void> RegistryService::addDomain(const core::Principal& actor,
                                               core::OrganisationId organisation,
-                                              std::string_view domain) {
+                                              std::string_view domain, std::string_view method) {
   if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
   const auto name = policy::canonicalDomainName(domain);
-  if (auto errors = policy::checkDomain(name); !errors.empty()) return invalid(std::move(errors));
-  return onField(registry_.addValidatedDomain(organisation, name, actorOf(actor)),
+  // A form or client that does not say how: the Servicedesk's own check.
+  if (method.empty()) method = policy::kDomainValidationMethods[0];
+  auto errors = policy::checkDomain(name);
+  for (auto& problem : policy::checkValidationMethod(method)) errors.push_back(std::move(problem));
+  if (!errors.empty()) return invalid(std::move(errors));
+  return onField(registry_.addValidatedDomain(organisation, name, actorOf(actor), method),
                  {{"domain.exists", "domain", "validation.domain_exists"}});
+}
+
+core::Result<std::vector<ExpiringValidation>> RegistryService::expiringValidations(
+    const core::Principal& actor) {
+  if (auto allowed = servicedeskOnly(actor); !allowed) return allowed.error();
+  auto found = registry_.expiringValidations(validity_, kExpiringWithin, kExpiringLimit);
+  if (!found) return found.error();
+  const core::TimePoint now = clock_.now();
+  std::vector<ExpiringValidation> listed;
+  for (auto& validation : *found) {
+    const core::TimePoint expires_at = validation.validated_at + validity_;
+    listed.push_back({std::move(validation), expires_at, expires_at <= now});
+  }
+  return listed;
 }
 
 core::Result<void> RegistryService::removeDomain(const core::Principal& actor,

@@ -8,9 +8,11 @@
 #include "audit/audit_record.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "policy/registry_rules.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/registry_repository.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -57,6 +59,13 @@ struct AuditPage {
   std::string subject;  ///< name of the filtered organisation or person; "" without a filter
 };
 
+/// A domain validation that expires soon or has expired (ADR 0025).
+struct ExpiringValidation {
+  storage::DomainValidation validation;
+  core::TimePoint expires_at;  ///< validated_at plus the configured period
+  bool expired = false;
+};
+
 /// The Servicedesk's registry use cases; each refuses anyone but a Servicedesk officer
 /// (policy work_in_servicedesk, forbidden).
 class RegistryService {
@@ -66,9 +75,21 @@ class RegistryService {
   /// Most results a search returns.
   static constexpr int kSearchLimit = 100;
 
-  /// Use cases over the given repositories.
-  RegistryService(storage::RegistryRepository& registry, storage::AuditRepository& audit_log)
-      : registry_(registry), audit_log_(audit_log) {}
+  /// Days ahead the list of expiring validations looks.
+  static constexpr std::chrono::days kExpiringWithin{30};
+  /// Most validations the list of expiring validations shows.
+  static constexpr int kExpiringLimit = 1000;
+
+  /// Use cases over the given repositories; a domain validation expires
+  /// `domain_validation_validity` after it was made (ADR 0025).
+  RegistryService(storage::RegistryRepository& registry, storage::AuditRepository& audit_log,
+                  const core::Clock& clock,
+                  std::chrono::days domain_validation_validity =
+                      std::chrono::days{policy::kMaxDomainValidationDays})
+      : registry_(registry),
+        audit_log_(audit_log),
+        clock_(clock),
+        validity_(domain_validation_validity) {}
 
   /// Registers a new organisation (not yet enabled for MijnCertificaten unless `portal_enabled`).
   core::Result<core::OrganisationId> registerOrganisation(const core::Principal& actor,
@@ -79,9 +100,15 @@ class RegistryService {
   /// Enables or disables MijnCertificaten for an organisation.
   core::Result<void> setPortalEnabled(const core::Principal& actor,
                                       core::OrganisationId organisation, bool enabled);
-  /// Records a validated domain (field "domain"; stored lower-case).
+  /// Records a validated domain (field "domain"; stored lower-case), validated now by the actor
+  /// with `method` (field "method", one of policy::kDomainValidationMethods; "" for the first).
+  /// A domain already
+  /// there is validated afresh (ADR 0025).
   core::Result<void> addDomain(const core::Principal& actor, core::OrganisationId organisation,
-                               std::string_view domain);
+                               std::string_view domain,
+                               std::string_view method = policy::kDomainValidationMethods[0]);
+  /// Validations that expire within kExpiringWithin or have expired, the first to expire first.
+  core::Result<std::vector<ExpiringValidation>> expiringValidations(const core::Principal& actor);
   /// Removes a validated domain; not_found if the organisation does not have it.
   core::Result<void> removeDomain(const core::Principal& actor, core::OrganisationId organisation,
                                   std::string_view domain);
@@ -135,6 +162,8 @@ class RegistryService {
  private:
   storage::RegistryRepository& registry_;
   storage::AuditRepository& audit_log_;
+  const core::Clock& clock_;
+  std::chrono::days validity_;
 };
 
 }  // namespace ra

@@ -7,6 +7,7 @@
 #include "storage/statement.hpp"
 #include "storage/transaction.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -187,9 +188,12 @@ AuditNote orderNote(std::string action, const core::Order& order, boost::json::o
       order.organisation ? audit::objectName("organisation", *order.organisation) : std::string()};
 }
 
-/// Notes when an order reached `status` (a status is reached at most once: no step repeats).
+/// Notes when an order reached `status`; an order put back on hold and taken up again reaches
+/// a status once more, and the latest time is kept (ADR 0025).
 void recordStep(soci::session& sql, core::OrderId order, const std::string& status,
                 core::TimePoint at) {
+  sql << "DELETE FROM order_steps WHERE order_id = :o AND status = :s", soci::use(order),
+      soci::use(status);
   sql << "INSERT INTO order_steps (order_id, status, at) VALUES (:o, :s, :t)", soci::use(order),
       soci::use(status), soci::use(at);
 }
@@ -315,60 +319,100 @@ core::Result<std::vector<core::Order>> OrderRepository::queue(const OrderQueueFi
   });
 }
 
+namespace {
+
+/// Moves `next` (the order `current` one version up) from `expected_from` to `to` with `changes`,
+/// guarded against concurrent changes, and returns its audit note with `details` added.
+core::Result<AuditNote> stepOrder(soci::session& sql, core::TimePoint now,
+                                  const core::Order& current, core::Order& next,
+                                  core::OrderStatus expected_from, core::OrderStatus to,
+                                  const OrderChanges& changes, boost::json::object details) {
+  if (!core::canTransition(current.type, expected_from, to))
+    return conflict("order.transition_not_allowed");
+  if (current.status != expected_from) return conflict("order.status_changed");
+  next.status = to;
+  if (changes.reason) next.reason = *changes.reason;
+  if (changes.certificate) next.certificate = *changes.certificate;
+  if (changes.evidence) next.evidence = *changes.evidence;
+  if (changes.produced_card) next.produced_card = *changes.produced_card;
+  OrderRow row;
+  row.value = next;
+  row.fromValue();
+  const std::string from(core::toString(expected_from));
+  // The status guard repeats the check above in the statement itself: the row changes only
+  // if nobody moved the order since it was read.
+  const int changed =
+      changeRows(sql,
+                 "UPDATE orders SET status = :to, reason = :reason, certificate_id = :certificate, "
+                 "document = :document, signature = :signature, signer_certificate_pem = :signer, "
+                 "produced_card_id = :card, version = :version, "
+                 "updated_at = :updated WHERE id = :id AND status = :from",
+                 [&](Statement& s) {
+                   s.use(row.status)
+                       .use(next.reason)
+                       .use(next.certificate)
+                       .use(next.evidence.document)
+                       .use(row.signature)
+                       .use(next.evidence.signer_certificate_pem)
+                       .use(next.produced_card)
+                       .use(next.version)
+                       .use(next.updated_at)
+                       .use(next.id)
+                       .use(from);
+                 });
+  if (changed != 1) return conflict("order.status_changed");
+  recordStep(sql, next.id, row.status, now);
+
+  details["from"] = from;
+  details["to"] = row.status;
+  if (changes.reason) details["reason"] = *changes.reason;
+  if (changes.certificate) details["certificate"] = *changes.certificate;
+  if (changes.produced_card) details["card"] = *changes.produced_card;
+  // The evidence itself stays in the order; the log tells that it was recorded.
+  if (changes.evidence) details["evidence"] = true;
+  return orderNote("order." + row.status, next, std::move(details));
+}
+
+}  // namespace
+
 core::Result<core::Order> OrderRepository::transition(core::OrderId order,
                                                       core::OrderStatus expected_from,
                                                       core::OrderStatus to,
                                                       const OrderChanges& changes,
                                                       const audit::Actor& actor) {
   const core::TimePoint now = clock_.now();
-  return changeOrder(
-      database_, now, actor, order,
-      [&](soci::session& sql, const core::Order& current,
-          core::Order& next) -> core::Result<AuditNote> {
-        if (!core::canTransition(current.type, expected_from, to))
-          return conflict("order.transition_not_allowed");
-        if (current.status != expected_from) return conflict("order.status_changed");
-        next.status = to;
-        if (changes.reason) next.reason = *changes.reason;
-        if (changes.certificate) next.certificate = *changes.certificate;
-        if (changes.evidence) next.evidence = *changes.evidence;
-        if (changes.produced_card) next.produced_card = *changes.produced_card;
-        OrderRow row;
-        row.value = next;
-        row.fromValue();
-        const std::string from(core::toString(expected_from));
-        // The status guard repeats the check above in the statement itself: the row changes only
-        // if nobody moved the order since it was read.
-        const int changed = changeRows(
-            sql,
-            "UPDATE orders SET status = :to, reason = :reason, certificate_id = :certificate, "
-            "document = :document, signature = :signature, signer_certificate_pem = :signer, "
-            "produced_card_id = :card, version = :version, "
-            "updated_at = :updated WHERE id = :id AND status = :from",
-            [&](Statement& s) {
-              s.use(row.status)
-                  .use(next.reason)
-                  .use(next.certificate)
-                  .use(next.evidence.document)
-                  .use(row.signature)
-                  .use(next.evidence.signer_certificate_pem)
-                  .use(next.produced_card)
-                  .use(next.version)
-                  .use(next.updated_at)
-                  .use(next.id)
-                  .use(from);
-            });
-        if (changed != 1) return conflict("order.status_changed");
-        recordStep(sql, next.id, row.status, now);
+  return changeOrder(database_, now, actor, order,
+                     [&](soci::session& sql, const core::Order& current, core::Order& next) {
+                       return stepOrder(sql, now, current, next, expected_from, to, changes, {});
+                     });
+}
 
-        boost::json::object details{{"from", from}, {"to", row.status}};
-        if (changes.reason) details["reason"] = *changes.reason;
-        if (changes.certificate) details["certificate"] = *changes.certificate;
-        if (changes.produced_card) details["card"] = *changes.produced_card;
-        // The evidence itself stays in the order; the log tells that it was recorded.
-        if (changes.evidence) details["evidence"] = true;
-        return orderNote("order." + row.status, next, std::move(details));
+core::Result<CheckedStep> OrderRepository::transitionIfValidated(core::OrderId order,
+                                                                 core::OrderStatus expected_from,
+                                                                 core::OrderStatus to,
+                                                                 const DomainCheck& check,
+                                                                 const audit::Actor& actor) {
+  const core::TimePoint now = clock_.now();
+  const core::TimePoint since = now - check.validity;
+  std::vector<std::string> uncovered;
+  auto changed = changeOrder(
+      database_, now, actor, order,
+      [&](soci::session& sql, const core::Order& current, core::Order& next) {
+        // Read in this transaction: a validation removed or expired before it commits counts.
+        std::vector<std::string> domains;
+        if (current.organisation)
+          domains = selectColumn<std::string>(sql,
+                                              "SELECT domain FROM validated_domains WHERE "
+                                              "organisation_id = :o AND validated_at > :since",
+                                              *current.organisation, since);
+        uncovered = check.uncovered(current, domains);
+        if (uncovered.empty()) return stepOrder(sql, now, current, next, expected_from, to, {}, {});
+        return stepOrder(sql, now, current, next, expected_from, core::OrderStatus::on_hold, {},
+                         {{"without_current_validation",
+                           boost::json::array(uncovered.begin(), uncovered.end())}});
       });
+  if (!changed) return changed.error();
+  return CheckedStep{std::move(*changed), std::move(uncovered)};
 }
 
 core::Result<core::PersonId> OrderRepository::registerCardHolder(core::OrderId order,

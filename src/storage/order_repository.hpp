@@ -10,6 +10,8 @@
 #include "core/order.hpp"
 #include "storage/database.hpp"
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,23 @@ struct OrderChanges {
   std::optional<core::CertificateId> certificate;  ///< the issued certificate
   std::optional<core::OrderEvidence> evidence;     ///< the signature that submitted it
   std::optional<core::CardId> produced_card;       ///< the card made in production
+};
+
+/// The names a step must find covered by current domain validations (ADR 0025).
+struct DomainCheck {
+  std::chrono::days validity{397};  ///< a validation older than this has expired
+  /// The names of `order` that no domain of `domains` (its organisation's current validations)
+  /// covers.
+  std::function<std::vector<std::string>(const core::Order& order,
+                                         const std::vector<std::string>& domains)>
+      uncovered;
+};
+
+/// A step taken after a DomainCheck: the order as changed, and the names that lacked a current
+/// validation (then the order went on hold instead).
+struct CheckedStep {
+  core::Order order;
+  std::vector<std::string> uncovered;
 };
 
 /// Which orders a queue shows.
@@ -65,6 +84,13 @@ class OrderRepository {
   core::Result<core::Order> transition(core::OrderId order, core::OrderStatus expected_from,
                                        core::OrderStatus to, const OrderChanges& changes,
                                        const audit::Actor& actor);
+  /// transition() to `to` if every name of the order is covered by a validation of its
+  /// organisation younger than `check.validity`, read in the same transaction; else to on_hold,
+  /// with the uncovered names in the audit record and the result.
+  core::Result<CheckedStep> transitionIfValidated(core::OrderId order,
+                                                  core::OrderStatus expected_from,
+                                                  core::OrderStatus to, const DomainCheck& check,
+                                                  const audit::Actor& actor);
   /// Records the person the Servicedesk identified as the certificate manager an order proposed
   /// ("order.manager_identified"); conflict "order.no_proposed_manager" if it proposed none or
   /// one is already recorded.

@@ -546,24 +546,32 @@ core::Result<void> RegistryRepository::removeCertificateIdentity(
 
 core::Result<void> RegistryRepository::addValidatedDomain(core::OrganisationId organisation,
                                                           const std::string& domain,
-                                                          const audit::Actor& actor) {
+                                                          const audit::Actor& actor,
+                                                          std::string_view method) {
   const std::string name = normalisedDomain(domain);
   if (name.empty()) return core::makeError(core::ErrorKind::invalid, "domain.invalid");
   const auto now = clock_.now();
+  const std::string how(method);
   return auditedChange(
       database_, now, actor,
       [&](soci::session& sql) -> core::Result<AuditNote> {
         if (!organisationExists(sql, organisation)) return notFound("organisation.not_found");
-        if (exists(sql,
-                   "SELECT COUNT(*) FROM validated_domains WHERE organisation_id = :o "
-                   "AND domain = :d",
-                   organisation, name))
-          return conflict("domain.exists");
-        sql << "INSERT INTO validated_domains (organisation_id, domain, validated_at) "
-               "VALUES (:o, :d, :t)",
-            soci::use(organisation), soci::use(name), soci::use(now);
-        return AuditNote{
-            "domain.add", audit::objectName("organisation", organisation), {{"domain", name}}};
+        boost::json::object details{{"domain", name}, {"method", how}};
+        // ADR 0025: a validation expires; validating a known domain again starts it afresh.
+        if (changeRows(sql,
+                       "UPDATE validated_domains SET validated_at = :t, method = :m, "
+                       "validated_by = :b WHERE organisation_id = :o AND domain = :d",
+                       [&](Statement& s) {
+                         s.use(now).use(how).use(actor.id).use(organisation).use(name);
+                       }) == 1)
+          return AuditNote{"domain.revalidate", audit::objectName("organisation", organisation),
+                           std::move(details)};
+        sql << "INSERT INTO validated_domains (organisation_id, domain, validated_at, method, "
+               "validated_by) VALUES (:o, :d, :t, :m, :b)",
+            soci::use(organisation), soci::use(name), soci::use(now), soci::use(how),
+            soci::use(actor.id);
+        return AuditNote{"domain.add", audit::objectName("organisation", organisation),
+                         std::move(details)};
       },
       {.duplicate = "domain.exists", .missing = "organisation.not_found"});
 }
@@ -806,6 +814,58 @@ core::Result<std::vector<std::string>> RegistryRepository::validatedDomains(
         sql, "SELECT domain FROM validated_domains WHERE organisation_id = :o ORDER BY domain",
         organisation);
   });
+}
+
+core::Result<std::vector<std::string>> RegistryRepository::currentValidatedDomains(
+    core::OrganisationId organisation, std::chrono::days validity) {
+  const core::TimePoint since = clock_.now() - validity;
+  return withSession(database_, [&](soci::session& sql) -> core::Result<std::vector<std::string>> {
+    return selectColumn<std::string>(sql,
+                                     "SELECT domain FROM validated_domains WHERE organisation_id = "
+                                     ":o AND validated_at > :since ORDER BY domain",
+                                     organisation, since);
+  });
+}
+
+core::Result<std::vector<DomainValidation>> RegistryRepository::expiringValidations(
+    std::chrono::days validity, std::chrono::days within, int limit) {
+  // Expiring before now + within means validated before now + within - validity.
+  const core::TimePoint before = clock_.now() + within - validity;
+  const int rows = std::clamp(limit, 1, kMaxSearchRows);
+  return withSession(
+      database_, [&](soci::session& sql) -> core::Result<std::vector<DomainValidation>> {
+        std::vector<DomainValidation> found;
+        DomainValidation row;
+        std::optional<std::string> given_name;
+        std::optional<std::string> surname;
+        forEachRow(
+            sql,
+            "SELECT v.organisation_id, o.name, v.domain, v.method, p.given_name, p.surname, "
+            "v.validated_at FROM validated_domains v "
+            "JOIN organisations o ON o.id = v.organisation_id "
+            "LEFT JOIN persons p ON v.validated_by = 'person:' || CAST(p.id AS TEXT) "
+            "WHERE v.validated_at <= :before ORDER BY v.validated_at, o.name, v.domain "
+            "LIMIT :rows",
+            [&](Statement& select) {
+              select.into(row.organisation)
+                  .into(row.organisation_name)
+                  .into(row.domain)
+                  .into(row.method)
+                  .into(given_name)
+                  .into(surname)
+                  .into(row.validated_at)
+                  .use(before)
+                  .use(rows);
+            },
+            [&] {
+              core::Person person;
+              person.given_name = given_name.value_or("");
+              person.surname = surname.value_or("");
+              row.validated_by = surname ? person.displayName() : std::string();
+              found.push_back(row);
+            });
+        return found;
+      });
 }
 
 }  // namespace storage

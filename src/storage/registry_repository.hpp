@@ -8,11 +8,24 @@
 #include "core/registry.hpp"
 #include "storage/database.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace storage {
+
+/// A validated domain with how, by whom and when it was validated (ADR 0025). It expires the
+/// configured period after validated_at.
+struct DomainValidation {
+  core::OrganisationId organisation = 0;
+  std::string organisation_name;
+  std::string domain;
+  std::string method;        ///< "servicedesk", "dns", "email"; "unknown" from before it was kept
+  std::string validated_by;  ///< the person's name; "" when not known
+  core::TimePoint validated_at;
+};
 
 /// Reads and changes the registry.
 class RegistryRepository {
@@ -45,9 +58,12 @@ class RegistryRepository {
   core::Result<void> addCertificateIdentity(core::PersonId person,
                                             const core::CertificateIdentity& identity,
                                             const audit::Actor& actor);
-  /// Records a validated domain (lower-case DNS name) of an organisation.
+  /// Records a validated domain (lower-case DNS name) of an organisation, validated now by
+  /// `actor` with `method` ("domain.add"). A domain already there is validated afresh: its
+  /// method, validator and time are replaced ("domain.revalidate").
   core::Result<void> addValidatedDomain(core::OrganisationId organisation,
-                                        const std::string& domain, const audit::Actor& actor);
+                                        const std::string& domain, const audit::Actor& actor,
+                                        std::string_view method = "servicedesk");
 
   /// Changes an organisation's data (not its id or portal_enabled); audits the changed fields
   /// with before and after values; not_found for an unknown id, conflict for a taken KvK/OIN.
@@ -98,6 +114,14 @@ class RegistryRepository {
   core::Result<std::optional<core::Organisation>> findOrganisation(core::OrganisationId id);
   /// Validated domains of an organisation, sorted.
   core::Result<std::vector<std::string>> validatedDomains(core::OrganisationId organisation);
+  /// Validated domains of an organisation validated less than `validity` ago, sorted.
+  core::Result<std::vector<std::string>> currentValidatedDomains(core::OrganisationId organisation,
+                                                                 std::chrono::days validity);
+  /// Validations that expire (validated_at + `validity`) within `within` from now or have
+  /// expired, the first to expire first, at most `limit`.
+  core::Result<std::vector<DomainValidation>> expiringValidations(std::chrono::days validity,
+                                                                  std::chrono::days within,
+                                                                  int limit);
 
  private:
   Database& database_;

@@ -191,8 +191,14 @@ http::Response failure(RequestContext& context, const core::Error& error, bool a
   const auto status = statusOf(error.kind);
   const auto key = errorKey(error);
   const auto& t = context.texts();
-  // A refusal with its own text ("order.own_approval") says exactly what went wrong.
-  const std::string specific = t.text(error.message);
+  // A refusal with its own text ("order.own_approval") says exactly what went wrong; a "{field}"
+  // in it names the value of that field ("order.domains_not_validated": the names).
+  std::string specific = t.text(error.message);
+  for (const auto& field : error.fields) {
+    const std::string placeholder = "{" + field.field + "}";
+    if (const auto at = specific.find(placeholder); at != std::string::npos)
+      specific.replace(at, placeholder.size(), field.message);
+  }
   const std::string body = specific != error.message ? specific : t.text(key + ".body");
   if (as_json)
     return problem(context, status, core::toString(error.kind), t.text(key + ".title"), body,

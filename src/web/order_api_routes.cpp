@@ -325,8 +325,9 @@ http::Reply identifyManager(RequestContext& context, PortalServices& services) {
 http::Reply validateDomain(RequestContext& context, PortalServices& services) {
   auto body = jsonBody(context);
   if (!body) return failure(context, body.error(), true);
-  if (auto added = services.registry.addDomain(*context.principal, idParameter(context),
-                                               stringField(*body, "domain"));
+  if (auto added =
+          services.registry.addDomain(*context.principal, idParameter(context),
+                                      stringField(*body, "domain"), stringField(*body, "method"));
       !added)
     return failure(context, added.error(), true);
   auto file = services.registry.organisation(*context.principal, idParameter(context));

@@ -45,6 +45,9 @@ std::string roleName(const Catalogue& texts, core::Role role);
 /// The choices of a role select, with the message keys of their labels.
 const std::vector<SelectOption>& roleOptions();
 
+/// The choices of a domain validation method select (policy::kDomainValidationMethods).
+const std::vector<SelectOption>& validationMethodOptions();
+
 /// The fields of a form, grouped as on the page.
 struct Fieldset {
   std::string legend_key;  ///< message key of the legend

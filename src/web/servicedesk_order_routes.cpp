@@ -110,7 +110,9 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
   boost::json::array domains;
   if (open)
     for (const auto& name : view.unvalidated_names)
-      domains.push_back({{"name", name}, {"action", orderPath(order.id) + "/domein"}});
+      // A wildcard is covered by its base domain, which is what can be validated.
+      domains.push_back({{"name", name.starts_with("*.") ? name.substr(2) : name},
+                         {"action", orderPath(order.id) + "/domein"}});
   const std::string heading = t.format(
       "orders.review.title", {{"number", std::to_string(order.id)}, {"name", order.common_name}});
   model["heading"] = heading;
@@ -162,7 +164,9 @@ http::Response decide(RequestContext& context, PortalServices& services, std::st
   const core::OrderId id = idParameter(context);
   auto done = step(id);
   if (!done) {
-    if (done.error().fields.empty()) return failure(context, done.error(), false);
+    // Field problems of a form on the page; any other refusal says what went wrong on its own.
+    if (done.error().fields.empty() || done.error().kind != core::ErrorKind::invalid)
+      return failure(context, done.error(), false);
     auto view = orderInPath(context, services);
     if (!view) return failure(context, view.error(), false);
     return orderPage(context, services, *view, statusOf(done.error().kind), done.error().fields,

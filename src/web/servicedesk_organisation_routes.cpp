@@ -148,7 +148,8 @@ http::Response create(RequestContext& context, ra::RegistryService& registry) {
 /// The organisation page; `domain_form` holds a rejected domain and its problems.
 http::Response organisationPage(RequestContext& context, ra::RegistryService& registry,
                                 bhttp::status status, const std::string& domain_value = "",
-                                const std::vector<core::FieldError>& domain_errors = {}) {
+                                const std::vector<core::FieldError>& domain_errors = {},
+                                const std::string& method_value = "") {
   const auto& t = context.texts();
   const auto id = idParameter(context);
   auto file = registry.organisation(*context.principal, id);
@@ -217,6 +218,10 @@ http::Response organisationPage(RequestContext& context, ra::RegistryService& re
   model["domain_field"] = domain_form.field(
       {"domain", "servicedesk.domains.domain", "servicedesk.domains.domain_hint", "text", "", true},
       domain_value);
+  model["method_field"] = domain_form.select(
+      {"method", "servicedesk.domains.method", "servicedesk.domains.method_hint", "text", "", true},
+      method_value.empty() ? std::string(policy::kDomainValidationMethods[0]) : method_value,
+      validationMethodOptions());
   model["summary"] = domain_form.summary();
   model["audit"] = "/servicedesk/audit?organisatie=" + std::to_string(id);
   model["orders"] = "/servicedesk/bestellingen?status=&organisatie=" + std::to_string(id);
@@ -270,10 +275,11 @@ http::Response setPortal(RequestContext& context, ra::RegistryService& registry)
 http::Response addDomain(RequestContext& context, ra::RegistryService& registry) {
   const auto id = idParameter(context);
   const auto domain = formValue(context, "domain");
-  auto added = registry.addDomain(*context.principal, id, domain);
+  const auto method = formValue(context, "method");
+  auto added = registry.addDomain(*context.principal, id, domain, method);
   if (added) return redirectWithNotice(context, organisationPath(id), "domein-toegevoegd");
   return formFailure(context, added.error(), [&](const auto& errors, bhttp::status status) {
-    return organisationPage(context, registry, status, domain, errors);
+    return organisationPage(context, registry, status, domain, errors, method);
   });
 }
 

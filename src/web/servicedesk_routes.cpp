@@ -2,6 +2,7 @@
 // audit log, and what the organisation and person pages share (web/servicedesk.hpp).
 
 #include "core/time_format.hpp"
+#include "policy/registry_rules.hpp"
 #include "web/context.hpp"
 #include "web/routes.hpp"
 #include "web/servicedesk.hpp"
@@ -87,6 +88,16 @@ const std::vector<SelectOption>& roleOptions() {
       {"contact", "role.contact"},
       {"manager", "role.manager"},
   };
+  return options;
+}
+
+const std::vector<SelectOption>& validationMethodOptions() {
+  static const std::vector<SelectOption> options = [] {
+    std::vector<SelectOption> listed;
+    for (const auto method : policy::kDomainValidationMethods)
+      listed.emplace_back(std::string(method), "domain_validation.method." + std::string(method));
+    return listed;
+  }();
   return options;
 }
 
@@ -229,6 +240,31 @@ http::Response auditLog(RequestContext& context, ra::RegistryService& registry) 
   return page(context, bhttp::status::ok, "servicedesk_audit", heading, std::move(model));
 }
 
+/// Validations that expire within 30 days or have expired (ADR 0025), the first to expire first.
+http::Response expiringValidations(RequestContext& context, ra::RegistryService& registry) {
+  const auto& t = context.texts();
+  auto listed = registry.expiringValidations(*context.principal);
+  if (!listed) return failure(context, listed.error(), false);
+  boost::json::array rows;
+  for (const auto& [validation, expires_at, expired] : *listed)
+    rows.push_back(
+        {{"organisation", validation.organisation_name},
+         {"organisation_href",
+          "/servicedesk/organisaties/" + std::to_string(validation.organisation) + "#domeinen"},
+         {"domain", validation.domain},
+         {"method", t.text("domain_validation.method." + validation.method)},
+         {"validated_by",
+          validation.validated_by.empty() ? t.text("servicedesk.none") : validation.validated_by},
+         {"validated_at", core::toDutchDate(validation.validated_at)},
+         {"expires_at", core::toDutchDate(expires_at)},
+         {"state", t.text(expired ? "domain_validation.expired" : "domain_validation.expiring")}});
+  auto model = pageModel(context);
+  model["has_rows"] = !rows.empty();
+  model["rows"] = std::move(rows);
+  return page(context, bhttp::status::ok, "servicedesk_domain_validations",
+              t.text("domain_validation.title"), std::move(model));
+}
+
 }  // namespace
 
 }  // namespace servicedesk
@@ -239,6 +275,8 @@ void addServicedeskRoutes(Router& router, PortalServices& services) {
   addRoute(router, services,
            {bhttp::verb::get, "/servicedesk/audit", Access::servicedesk, Format::html},
            servicedesk::registryHandler(servicedesk::auditLog));
+  servicedesk::addPage(router, services, bhttp::verb::get, "/servicedesk/domeinvalidaties",
+                       servicedesk::expiringValidations);
   servicedesk::addOrganisationRoutes(router, services);
   servicedesk::addPersonRoutes(router, services);
   servicedesk::addOrderRoutes(router, services);

@@ -55,6 +55,7 @@ const ROUTES = [
   ['GET', '/mijn-gegevens/facturatie', PROFESSIONAL_ONLY],
   ['GET', '/servicedesk', SERVICEDESK_ONLY],
   ['GET', '/servicedesk/audit', SERVICEDESK_ONLY],
+  ['GET', '/servicedesk/domeinvalidaties', SERVICEDESK_ONLY],
   ['GET', '/servicedesk/organisaties', SERVICEDESK_ONLY],
   ['GET', '/servicedesk/organisaties/{V}', SERVICEDESK_ONLY],
   ['GET', '/servicedesk/organisaties/{A}/bewerken', SERVICEDESK_ONLY],

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { writeFile, readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { demoSql } from '../support/database.mjs';
 import { withDemoServer } from '../support/integration.mjs';
 import {
   DAY_MS, TERM_DAYS, assertProblem, certificateDnsNames, csrDnsNames, makeCsr, message, openssl, orderApi,
@@ -205,7 +206,8 @@ describe('server certificate orders through the API', () => {
       assert.deepEqual(order.unvalidated_names, ['www.nieuw-domein-example.nl']);
       await api.submit('contact', order.id, 'on_hold');
       await assertStatus(order.id, 'on_hold');
-      assert.equal(assertProblem(await api.approve(order.id), 409).detail, message('order.domains_not_validated'));
+      assert.equal(assertProblem(await api.approve(order.id), 409).detail,
+        message('order.domains_not_validated').replace('{names}', 'www.nieuw-domein-example.nl'));
       await assertStatus(order.id, 'on_hold', 'after a refused approval');
 
       const validated = await api.postJson('servicedesk', `/api/v1/servicedesk/organisations/${ids.voorbeeld}/domains`,
@@ -217,6 +219,36 @@ describe('server certificate orders through the API', () => {
       const issued = await api.approveOk(order.id);
       const certificate = await api.certificate('contact', issued.certificate_id);
       assert.deepEqual(certificate.sans, ['www.nieuw-domein-example.nl']);
+    });
+
+    test('an expired validation puts the order on hold at approval and issues nothing; a fresh one allows approval', T, async () => {
+      const validate = (method) => api.postJson('servicedesk', `/api/v1/servicedesk/organisations/${ids.voorbeeld}/domains`,
+        { domain: 'verloopt-example.nl', method });
+      const first = await validate('dns');
+      assert.equal(first.status, 200, first.toString());
+      const cn = 'www.verloopt-example.nl';
+      const { order } = await api.newOrder({ cn, sans: [cn, 'api.verloopt-example.nl'] });
+      await api.submit('contact', order.id, 'submitted');
+      // The validation ages past orders.domain_validation_days (397 by default) while the order waits.
+      await demoSql(portal.demo,
+        `UPDATE validated_domains SET validated_at = validated_at - ${398 * 86_400} WHERE domain = 'verloopt-example.nl'`);
+      const certificatesBefore = await demoSql(portal.demo, 'SELECT COUNT(*) FROM certificates');
+
+      const refused = assertProblem(await api.approve(order.id), 409);
+      assert.equal(refused.detail,
+        message('order.domains_not_validated').replace('{names}', `${cn}, api.verloopt-example.nl`));
+      const held = await assertStatus(order.id, 'on_hold', 'after approval with an expired validation');
+      assert.equal(held.certificate_id ?? null, null, 'no certificate recorded');
+      assert.deepEqual(held.unvalidated_names, [cn, 'api.verloopt-example.nl']);
+      assert.equal(await demoSql(portal.demo, 'SELECT COUNT(*) FROM certificates'), certificatesBefore, 'a certificate was issued');
+      assert.equal(assertProblem(await api.approve(order.id), 409).detail, refused.detail, 'still on hold');
+
+      const fresh = await validate('email');
+      assert.equal(fresh.status, 200, fresh.toString());
+      assert.equal(await demoSql(portal.demo, "SELECT method FROM validated_domains WHERE domain = 'verloopt-example.nl'"), 'email');
+      const issued = await api.approveOk(order.id);
+      const certificate = await api.certificate('contact', issued.certificate_id);
+      assert.deepEqual(certificate.sans.toSorted(), ['api.verloopt-example.nl', cn]);
     });
 
     test('only the Servicedesk validates domains', T, async () => {

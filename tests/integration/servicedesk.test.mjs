@@ -192,6 +192,7 @@ describe('Servicedesk back office', () => {
         [`/servicedesk/personen/${sanne}`]: 'Sanne Jansen',
         [`/servicedesk/personen/${sanne}/bewerken`]: 'Gegevens van Sanne Jansen wijzigen',
         '/servicedesk/audit': 'Auditlog',
+        '/servicedesk/domeinvalidaties': 'Verlopende domeinvalidaties',
         [`/servicedesk/audit?organisatie=${voorbeeld}`]: 'Auditlog van Voorbeeld B.V.',
         [`/servicedesk/audit?persoon=${sanne}`]: 'Auditlog van Sanne Jansen',
       };
@@ -357,7 +358,7 @@ describe('Servicedesk back office', () => {
       assert.equal((await post(officer, `/servicedesk/organisaties/${id}/domeinen/verwijderen`, { domain: 'www.test-domein.nl' })).status, 404);
     });
 
-    test('wildcards, IP addresses, bad syntax and repeats are refused and nothing changes', async () => {
+    test('wildcards, IP addresses, bad syntax and unknown methods are refused and nothing changes', async () => {
       const id = await registerOrganisation(organisationForm(freshKvk()));
       await assertSaved(officer, await post(officer, `/servicedesk/organisaties/${id}/domeinen`, { domain: 'bestaat.nl' }),
         `/servicedesk/organisaties/${id}`, 'domein-toegevoegd');
@@ -368,14 +369,69 @@ describe('Servicedesk back office', () => {
         ['intranet', 400, 'Vul een volledige domeinnaam in'],
         ['under_score.nl', 400, 'Vul een volledige domeinnaam in'],
         ['', 400, 'Domein is verplicht.'],
-        ['BESTAAT.nl', 409, 'al gevalideerd'],
       ];
       for (const [domain, status, message] of cases) {
         const response = await post(officer, `/servicedesk/organisaties/${id}/domeinen`, { domain });
         const html = assertFormErrors(response, status, { 'domein-domain': message });
         assert.equal(valueOf(html, 'domein-domain'), domain, 'the entered domain is kept');
       }
+      const method = await post(officer, `/servicedesk/organisaties/${id}/domeinen`, { domain: 'ander.nl', method: 'telefoon' });
+      assertFormErrors(method, 400, { 'domein-method': 'Kies hoe het domein is gevalideerd' });
       assert.equal(await snapshot('organisaties', id), state, 'a refused domain changed something');
+    });
+
+    test('adding a domain again validates it afresh, with its method, and is audited as such', async () => {
+      const id = await registerOrganisation(organisationForm(freshKvk()));
+      await assertSaved(officer, await post(officer, `/servicedesk/organisaties/${id}/domeinen`, { domain: 'opnieuw.nl' }),
+        `/servicedesk/organisaties/${id}`, 'domein-toegevoegd');
+      await demoSql(portal.demo, `UPDATE validated_domains SET validated_at = validated_at - ${400 * 86_400} WHERE domain = 'opnieuw.nl'`);
+      await assertSaved(officer, await post(officer, `/servicedesk/organisaties/${id}/domeinen`, { domain: 'Opnieuw.NL', method: 'dns' }),
+        `/servicedesk/organisaties/${id}`, 'domein-toegevoegd');
+      const [method, age] = (await demoSql(portal.demo,
+        `SELECT method, ${Math.floor(Date.now() / 1000)} - validated_at FROM validated_domains WHERE domain = 'opnieuw.nl'`)).split('|');
+      assert.equal(method, 'dns');
+      assert.ok(Math.abs(Number(age)) < 600, `validated ${age} seconds ago`);
+      const audit = await get(officer, `/servicedesk/audit?organisatie=${id}`);
+      assertContains(audit.body, 'domain.revalidate', 'the renewal is in the audit log');
+    });
+  });
+
+  describe('expiring domain validations', () => {
+    test('the page lists validations expiring within 30 days and expired ones, not current ones', async () => {
+      const kvk = freshKvk();
+      const id = await registerOrganisation(organisationForm(kvk));
+      for (const [domain, method] of [['bijna-verlopen.nl', 'email'], ['al-verlopen.nl', 'dns'], ['nog-geldig.nl', 'servicedesk']])
+        await assertSaved(officer, await post(officer, `/servicedesk/organisaties/${id}/domeinen`, { domain, method }),
+          `/servicedesk/organisaties/${id}`, 'domein-toegevoegd');
+      const day = 86_400;
+      await demoSql(portal.demo, `UPDATE validated_domains SET validated_at = validated_at - ${380 * day} WHERE domain = 'bijna-verlopen.nl';
+        UPDATE validated_domains SET validated_at = validated_at - ${400 * day} WHERE domain = 'al-verlopen.nl'`);
+      const validatedAt = Number(await demoSql(portal.demo, "SELECT validated_at FROM validated_domains WHERE domain = 'bijna-verlopen.nl'"));
+      const dutchDate = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10).split('-').reverse().join('-');
+
+      const response = await get(officer, '/servicedesk/domeinvalidaties');
+      assert.equal(response.status, 200, response.toString());
+      const html = main(response.body);
+      for (const header of ['Organisatie', 'Domein', 'Methode', 'Gevalideerd door', 'Gevalideerd op', 'Verloopt op', 'Status'])
+        assertContains(html, `<th class="utrecht-table__header-cell" scope="col">${header}</th>`, `column ${header}`);
+      const rowOf = (domain) => html.match(new RegExp(`<tr class="utrecht-table__row">(?:(?!</tr>)[\\s\\S])*scope="row">${domain}</th>(?:(?!</tr>)[\\s\\S])*</tr>`))?.[0];
+      const expiring = rowOf('bijna-verlopen.nl');
+      assert.ok(expiring, `no row for bijna-verlopen.nl in ${html}`);
+      for (const text of [`Testorganisatie ${kvk} B.V.`, 'E-mail', dutchDate(validatedAt), dutchDate(validatedAt + 397 * day), 'Verloopt binnenkort'])
+        assertContains(expiring, text, `bijna-verlopen.nl: ${text}`);
+      assert.doesNotMatch(expiring, />Niet opgegeven</, 'who validated it is known');
+      const expired = rowOf('al-verlopen.nl');
+      assert.ok(expired, 'no row for al-verlopen.nl');
+      assertContains(expired, '>Verlopen<', 'an expired validation says so');
+      assertContains(expired, '>DNS<', 'its method');
+      assert.ok(!html.includes('nog-geldig.nl'), 'a current validation is listed');
+
+      const english = await portal.client.get('servicedesk', '/servicedesk/domeinvalidaties', {
+        cookies: { [SESSION_COOKIE]: officer.cookie, '__Host-mc_lang': 'en' },
+      });
+      assertContains(english.body, 'Expiring domain validations', 'English heading');
+      assertContains(english.body, '<th class="utrecht-table__header-cell" scope="col">Expires on</th>', 'English column');
+      assertContains(english.body, 'Expires soon', 'English state');
     });
   });
 
@@ -548,6 +604,7 @@ describe('Servicedesk back office', () => {
       ['POST', '/servicedesk/personen/1/rollen'], ['POST', '/servicedesk/personen/1/rollen/verwijderen'],
       ['POST', '/servicedesk/personen/1/certificaten'], ['POST', '/servicedesk/personen/1/certificaten/verwijderen'],
       ['POST', '/servicedesk/personen/1/toegang'], ['GET', '/servicedesk/audit'], ['GET', '/servicedesk/audit?organisatie=1'],
+      ['GET', '/servicedesk/domeinvalidaties'],
     ];
     // Fields that would change something if the request got through.
     const fields = { enabled: '0', access: '0', domain: 'voorbeeld.nl', organisation_id: '1', role: 'contact',

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -273,6 +274,20 @@ TEST_F(ConfigTest, DurationsAndSizesMustBeSensibleWholeNumbers) {
   };
   for (const auto& [text, needle, expected] : cases) expectErrorAt(text, needle, expected);
   EXPECT_EQ(errorFor(withServer("shutdown_grace_seconds = 0")), "") << "no grace is a choice";
+}
+
+TEST_F(ConfigTest, DomainValidationsCountAtMost397DaysAndShorterWhenConfigured) {
+  const std::string minimal = kMinimal;
+  EXPECT_EQ(app::loadConfig(write(minimal)).domain_validation, std::chrono::days{397});
+  EXPECT_EQ(
+      app::loadConfig(write(minimal + "[orders]\ndomain_validation_days = 90\n")).domain_validation,
+      std::chrono::days{90});
+  // Longer than the Baseline Requirements allow: refused with the reason, not silently capped.
+  expectErrorAt(minimal + "[orders]\ndomain_validation_days = 398\n", "domain_validation_days",
+                "orders.domain_validation_days must be at most 397, not 398: a domain validation "
+                "may be relied on for at most 397 days");
+  expectErrorAt(minimal + "[orders]\ndomain_validation_days = 0\n", "domain_validation_days",
+                "orders.domain_validation_days must be 1–397, not 0");
 }
 
 TEST_F(ConfigTest, MetricsAreForLoopbackUnlessConfigured) {

@@ -121,7 +121,7 @@ class MobileRequestsTest : public ca_test::CaTest {
     card_orders_ = std::make_unique<ra::CardOrders>(
         *service_, *order_store_, *registry_, *inventory_, *activation_codes_, *bureau_, *store_,
         *authority_, random_, clock_, ra::CardOrderSettings{});
-    registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_);
+    registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_, clock_);
     orders_ =
         std::make_unique<ra::Orders>(*service_, *server_orders_, *card_orders_, *registry_service_,
                                      *order_store_, *registry_, *verifier_);

@@ -21,10 +21,12 @@ const std::vector<OrderStatus> kAllStatuses = {
 
 /// The steps up to a decision, the same for every type (PRODUCT.md §8).
 const std::set<Step> kDecisionSteps = {
-    {S::draft, S::submitted},         {S::draft, S::on_hold},          {S::draft, S::cancelled},
-    {S::submitted, S::in_processing}, {S::submitted, S::rejected},     {S::submitted, S::cancelled},
-    {S::on_hold, S::in_processing},   {S::on_hold, S::rejected},       {S::on_hold, S::cancelled},
-    {S::in_processing, S::approved},  {S::in_processing, S::rejected},
+    {S::draft, S::submitted},        {S::draft, S::on_hold},
+    {S::draft, S::cancelled},        {S::submitted, S::in_processing},
+    {S::submitted, S::rejected},     {S::submitted, S::cancelled},
+    {S::on_hold, S::in_processing},  {S::on_hold, S::rejected},
+    {S::on_hold, S::cancelled},      {S::in_processing, S::approved},
+    {S::in_processing, S::rejected}, {S::in_processing, S::on_hold},
 };
 
 std::set<Step> expectedSteps(OrderType type) {

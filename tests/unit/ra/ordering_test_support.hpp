@@ -76,7 +76,7 @@ class OrderingTest : public ca_test::CaTest {
     server_orders_ = std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_,
                                                         *inventory_, *store_, *authority_, clock_);
     audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
-    registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_);
+    registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_, clock_);
     // Signatures are checked against the test CAs, as the portal checks them against its bundle.
     signatures_ = std::make_unique<ra::OrderSignatureVerifier>(
         ra::OrderSignatureVerifier::create({"", "", dir_.path() / "chain.pem", {}}, clock_)

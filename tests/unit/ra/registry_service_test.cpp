@@ -19,7 +19,7 @@ class RegistryServiceTest : public storage_test::SqliteTest {
     SqliteTest::SetUp();
     registry_ = std::make_unique<storage::RegistryRepository>(*database_, clock_);
     audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
-    service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_);
+    service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_, clock_);
     core::Person officer = person("Johan", "Smit");
     officer.servicedesk = true;
     officer_.person = officer;
@@ -161,8 +161,12 @@ TEST_F(RegistryServiceTest, DomainsAreCheckedStoredLowerCaseAndRemoved) {
                 {{"domain", "validation.domain_wildcard"}}, before);
   expectInvalid(service_->addDomain(officer_, id, "192.0.2.1"), ErrorKind::invalid,
                 {{"domain", "validation.domain_ip"}}, before);
-  expectInvalid(service_->addDomain(officer_, id, "www.domein.nl"), ErrorKind::conflict,
-                {{"domain", "validation.domain_exists"}}, before);
+  expectInvalid(service_->addDomain(officer_, id, "www.domein.nl", "telefoon"), ErrorKind::invalid,
+                {{"method", "validation.domain_method"}}, before);
+  // Adding it again validates it afresh (ADR 0025).
+  ASSERT_TRUE(service_->addDomain(officer_, id, "www.domein.nl", "dns"));
+  EXPECT_EQ(service_->organisation(officer_, id).value().domains,
+            std::vector<std::string>{"www.domein.nl"});
 
   ASSERT_TRUE(service_->removeDomain(officer_, id, "WWW.DOMEIN.NL"));
   EXPECT_TRUE(service_->organisation(officer_, id).value().domains.empty());

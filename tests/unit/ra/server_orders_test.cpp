@@ -440,6 +440,27 @@ TEST_F(ServerOrdersTest, AnOrderOnHoldIsIssuedOnlyOnceItsNamesAreValidated) {
   EXPECT_EQ(certificateCount(), 1);
 }
 
+TEST_F(ServerOrdersTest, ApprovalWithAnExpiredValidationPutsTheOrderOnHoldAndIssuesNothing) {
+  const core::Order order = submitted({"www.voorbeeld.nl", "api.voorbeeld.nl"});
+  ASSERT_EQ(order.status, OrderStatus::submitted);
+  // voorbeeld.nl was validated when the fixture started; 398 days on, that has expired.
+  clock_.advance(std::chrono::days(398));
+  const auto refused = failure(orders_->approve(officer_, current(order.id)));
+  EXPECT_EQ(refused.kind, ErrorKind::conflict);
+  EXPECT_EQ(refused.message, "order.domains_not_validated");
+  EXPECT_EQ(refused.fields,
+            (std::vector<core::FieldError>{{"names", "www.voorbeeld.nl, api.voorbeeld.nl"}}));
+  EXPECT_EQ(current(order.id).status, OrderStatus::on_hold);
+  EXPECT_FALSE(current(order.id).certificate);
+  EXPECT_EQ(certificateCount(), 0);
+
+  ASSERT_TRUE(registry_->addValidatedDomain(organisation_, "voorbeeld.nl", servicedesk_, "dns"));
+  auto issued = orders_->approve(officer_, current(order.id));
+  ASSERT_TRUE(issued) << issued.error().message;
+  EXPECT_EQ(issued->status, OrderStatus::issued);
+  EXPECT_EQ(certificateCount(), 1);
+}
+
 TEST_F(ServerOrdersTest, AProposedManagerIsIdentifiedBeforeApprovalAndListedOnIssuance) {
   const core::ProposedManager proposal{"Kees de Vries", "kees@voorbeeld.nl", "0301234567"};
   const core::Order order = submitted({"www.voorbeeld.nl"}, proposal);

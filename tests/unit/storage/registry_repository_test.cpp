@@ -238,14 +238,39 @@ TEST_F(RegistryRepositoryTest, ValidatedDomainsAreLowerCaseSortedAndUnique) {
             (std::vector<std::string>{"example.nl", "voorbeeld.nl"}));
   EXPECT_TRUE(registry().validatedDomains(id + 100).value().empty());
 
-  auto repeated = registry().addValidatedDomain(id, "VOORBEELD.nl", servicedesk_);
-  ASSERT_FALSE(repeated);
-  EXPECT_EQ(repeated.error().kind, ErrorKind::conflict);
-  EXPECT_EQ(repeated.error().message, "domain.exists");
+  // Validating a domain again renews it (ADR 0025): still one row.
+  ASSERT_TRUE(registry().addValidatedDomain(id, "VOORBEELD.nl", servicedesk_, "dns"));
+  EXPECT_EQ(registry().validatedDomains(id).value(),
+            (std::vector<std::string>{"example.nl", "voorbeeld.nl"}));
   auto unknown = registry().addValidatedDomain(id + 100, "andere.nl", servicedesk_);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
   EXPECT_EQ(registry().addValidatedDomain(id, "", servicedesk_).error().kind, ErrorKind::invalid);
+}
+
+TEST_F(RegistryRepositoryTest, ValidationsExpireAfterTheirPeriodAndAreListedBeforeThey) {
+  const auto id = createOrganisation("Voorbeeld B.V.", "12345678", "");
+  ASSERT_TRUE(registry().addValidatedDomain(id, "oud.nl", servicedesk_, "email"));
+  clock_.advance(std::chrono::days(100));
+  ASSERT_TRUE(registry().addValidatedDomain(id, "nieuw.nl", servicedesk_));
+  const std::chrono::days validity{120};
+  EXPECT_EQ(registry().currentValidatedDomains(id, validity).value(),
+            (std::vector<std::string>{"nieuw.nl", "oud.nl"}));
+  // oud.nl expires in 20 days: listed as expiring within 30, nieuw.nl not yet.
+  auto expiring = registry().expiringValidations(validity, std::chrono::days(30), 100).value();
+  ASSERT_EQ(expiring.size(), 1u);
+  EXPECT_EQ(expiring[0].domain, "oud.nl");
+  EXPECT_EQ(expiring[0].organisation_name, "Voorbeeld B.V.");
+  EXPECT_EQ(expiring[0].method, "email");
+
+  clock_.advance(std::chrono::days(21));
+  EXPECT_EQ(registry().currentValidatedDomains(id, validity).value(),
+            std::vector<std::string>{"nieuw.nl"});
+  // Validated afresh: current again, and no longer expiring.
+  ASSERT_TRUE(registry().addValidatedDomain(id, "oud.nl", servicedesk_, "dns"));
+  EXPECT_EQ(registry().currentValidatedDomains(id, validity).value(),
+            (std::vector<std::string>{"nieuw.nl", "oud.nl"}));
+  EXPECT_TRUE(registry().expiringValidations(validity, std::chrono::days(30), 100).value().empty());
 }
 
 TEST_F(RegistryRepositoryTest, EveryWriteLeavesExactlyOneChainedAuditRecord) {
