@@ -94,6 +94,8 @@ constexpr Setting kSettings[] = {
     {"mobile.requests_per_minute", Kind::integer, "10", 1, 100'000},
     {"orders.card_renewal_window_days", Kind::integer, "90", 1, 366},
     {"orders.activation_code_validity_hours", Kind::integer, "336", 1, 90 * 24},
+    {"cards.bureau", Kind::text, "`none`"},
+    {"cards.demo_dir", Kind::path, kNoDefault},
     {"log.level", Kind::text, "`info`"},
     {"metrics.allow", Kind::texts, R"(`["127.0.0.1", "::1"]`)"},
 };
@@ -559,6 +561,13 @@ Config loadConfig(const fs::path& file) {
   in.read<std::chrono::days>("orders.card_renewal_window_days", config.card_orders.renewal_window);
   in.read<std::chrono::hours>("orders.activation_code_validity_hours",
                               config.card_orders.activation_code_validity);
+  in.read("cards.bureau", config.cards.bureau);
+  if (config.cards.bureau != "none" && config.cards.bureau != "demo")
+    in.fail("cards.bureau", "must be \"none\" or \"demo\", not \"" + config.cards.bureau + "\"");
+  in.read("cards.demo_dir", config.cards.demo_dir);
+  if (config.cards.bureau == "demo" && config.cards.demo_dir.empty())
+    in.fail("cards.bureau",
+            "= \"demo\" needs cards.demo_dir, where the demo bureau keeps its keys");
   in.read("log.level", config.log_level);
   in.read("metrics.allow", config.server.metrics_allow);
   // Checked here, so a typo stops `serve` with the key and its line, not at the first scrape.

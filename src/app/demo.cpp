@@ -456,6 +456,11 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
          "absolute_timeout_hours = 8\n\n"
          "[portal]\n"
          "demo = true\n\n"
+         "# The demo card bureau: it makes the cards' keys itself, as files in cards/ (demo "
+         "only).\n"
+         "[cards]\n"
+         "bureau = \"demo\"\n"
+         "demo_dir = \"cards\"\n\n"
          "[log]\n"
          "level = \"info\"\n\n"
       << caConfig(dir);
@@ -464,7 +469,8 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
 
 // What init-dev creates inside DIR; --force removes exactly these, nothing else.
 const std::vector<std::string> kDemoEntries{
-    "pki", "tls", "users", "mijncert.toml", "mijncert.db", "mijncert.db-wal", "mijncert.db-shm"};
+    "pki",           "tls",         "users",           "cards",
+    "mijncert.toml", "mijncert.db", "mijncert.db-wal", "mijncert.db-shm"};
 
 }  // namespace
 
