@@ -8,8 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { cardApi, demoIds } from '../support/cards.mjs';
 import { assertProblem, message } from '../support/orders.mjs';
-import { binaryPath, createDemo, freePort, removeDemo, startServer } from '../support/server.mjs';
-import { PortalClient } from '../support/tls.mjs';
+import { withDemoServer } from '../support/integration.mjs';
+import { binaryPath, createDemo, freePort, removeDemo } from '../support/server.mjs';
 
 const T = { timeout: 120_000 };
 /** Long enough for a server to have started and be listening; a refusal comes at once. */
@@ -62,23 +62,12 @@ describe('the demo bureau outside a demo', () => {
 });
 
 describe('a portal without a card bureau', () => {
-  const portal = { server: null, client: null, demo: null };
+  const portal = withDemoServer({ edit: (text) => configured(text, { demo: false, bureau: 'none' }) });
   const cards = cardApi(portal);
   let ids;
-
   before(async () => {
-    portal.demo = await createDemo();
-    await writeFile(portal.demo.config,
-      configured(await readFile(portal.demo.config, 'utf8'), { demo: false, bureau: 'none' }));
-    portal.server = await startServer(portal.demo);
-    portal.client = new PortalClient(portal.server);
     ids = await demoIds(cards);
   }, { timeout: 60_000 });
-  after(async () => {
-    portal.client?.close();
-    await portal.server?.stop();
-    if (portal.demo && !process.env.MIJNCERT_KEEP_DEMO) await removeDemo(portal.demo);
-  }, { timeout: 30_000 });
 
   test('starts, and refuses to approve a card order: no card, the order unchanged', T, async () => {
     const draft = await cards.createCardOrder('contact', {

@@ -230,15 +230,16 @@ function withServerKeys(text, keys) {
 /**
  * Creates a demo in a new temporary directory and starts a server on it; `options.config` is TOML
  * text appended to its mijncert.toml first (extra tables), `options.serverKeys` ({key: value})
- * are set in its [server] table. `close()` stops the server (SIGTERM, then SIGKILL) and removes
+ * are set in its [server] table, and `options.edit` (text → text) rewrites it last. `close()` stops the server (SIGTERM, then SIGKILL) and removes
  * the directory and database; call it from an `after` hook.
  */
-export async function startDemoServer({ config, serverKeys, ...options } = {}) {
+export async function startDemoServer({ config, serverKeys, edit, ...options } = {}) {
   const demo = await createDemo();
   let server;
   try {
     if (config) await appendFile(demo.config, `\n${config}\n`);
     if (serverKeys) await writeFile(demo.config, withServerKeys(await readFile(demo.config, 'utf8'), serverKeys));
+    if (edit) await writeFile(demo.config, edit(await readFile(demo.config, 'utf8')));
     server = await startServer(demo, options);
   } catch (error) {
     await removeDemo(demo);
