@@ -6,8 +6,10 @@
 #include "pki/pkcs12.hpp"
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 namespace ra {
 
@@ -32,7 +34,9 @@ core::Result<bool> writeFile(const fs::path& file, const std::string& text,
                              bool keep_existing = false) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  const fs::path partial = file.string() + ".part";
+  // A partial file per thread, so two writers at once never write into one.
+  const fs::path partial = file.string() + ".part-" +
+                           std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
   {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);
     fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write,
