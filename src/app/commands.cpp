@@ -270,6 +270,12 @@ int serve(const Options& options) {
   }
   if (auto origin = options.get("--public-origin")) config.portal.origin = *origin;
   if (config.server.static_dir.empty()) config.server.static_dir = staticDirNextToBinary().string();
+  // The demo bureau holds card holders' private keys (ADR 0020): never outside the demo.
+  if (config.cards.bureau == "demo" && !config.portal.demo)
+    throw std::runtime_error(
+        "cards.bureau = \"demo\" is refused: the demo card bureau makes and keeps card holders' "
+        "private keys, which only a demo may do. Set portal.demo = true for a demo, or "
+        "cards.bureau = \"none\"; the portal was not started");
   setUpLogging(config.log_level);
 
   // Before everything that records into it, so that it goes last.
@@ -318,13 +324,14 @@ int serve(const Options& options) {
                                  authority, clock);
   auto signatures = ra::OrderSignatureVerifier::create(config.server.tls, clock);
   if (!signatures) throw std::runtime_error("signature trust: " + signatures.error().message);
-  // Cards (ADR 0007): the demo bureau is the only built-in card production.
+  // Cards (ADR 0007, ADR 0020): the demo bureau is the only built-in card production, and only
+  // in a demo; without a bureau card orders cannot be approved.
   storage::ActivationCodeRepository activation_codes(*database, clock);
-  storage::SoftCardRepository soft_cards(*database, clock);
-  ra::DemoCardBureau card_bureau(authority, certificate_store, soft_cards);
+  std::optional<ra::DemoCardBureau> demo_bureau;
+  if (config.cards.bureau == "demo") demo_bureau.emplace(config.cards.demo_dir, authority);
   ra::CardOrders card_orders(order_service, order_store, registry, inventory, activation_codes,
-                             card_bureau, certificate_store, authority, random, clock,
-                             config.card_orders);
+                             demo_bureau ? &*demo_bureau : nullptr, certificate_store, authority,
+                             random, clock, config.card_orders);
   ra::RegistryService registry_service(registry, audit_log, clock, config.domain_validation);
   ra::KeyBlocklist blocklist(blocked_keys);
   ra::Orders orders(order_service, server_orders, card_orders, registry_service, order_store,
@@ -357,13 +364,12 @@ int serve(const Options& options) {
                                .registry = registry_service,
                                .blocklist = blocklist,
                                .inventory = inventory,
-                               .soft_cards = soft_cards,
                                .rate_limiter = rate_limiter,
                                .database = *database,
                                .clock = clock,
                                .crls = crls,
                                .chains = chains,
-                               .soft_card_downloads = config.portal.demo,
+                               .demo_bureau = demo_bureau ? &*demo_bureau : nullptr,
                                .job_health = [&jobs] { return jobs.status(); }};
   web::Portal portal(config.portal, std::move(services));
 

@@ -109,6 +109,8 @@ constexpr Setting kSettings[] = {
     {"orders.domain_validation_days", Kind::integer, "397", 1, policy::kMaxDomainValidationDays,
      "a domain validation may be relied on for at most 397 days (CA/Browser Forum Baseline "
      "Requirements; ADR 0025); set a shorter period or leave the key out"},
+    {"cards.bureau", Kind::text, "`none`"},
+    {"cards.demo_dir", Kind::path, kNoDefault},
     {"log.level", Kind::text, "`info`"},
     {"metrics.allow", Kind::texts, R"(`["127.0.0.1", "::1"]`)"},
 };
@@ -622,6 +624,13 @@ Config loadConfig(const fs::path& file) {
     in.fail("server.proxy_protocol",
             "is true, but server.proxy_protocol_from names no load balancer that may send it");
   in.read<std::chrono::days>("orders.domain_validation_days", config.domain_validation);
+  in.read("cards.bureau", config.cards.bureau);
+  if (config.cards.bureau != "none" && config.cards.bureau != "demo")
+    in.fail("cards.bureau", "must be \"none\" or \"demo\", not \"" + config.cards.bureau + "\"");
+  in.read("cards.demo_dir", config.cards.demo_dir);
+  if (config.cards.bureau == "demo" && config.cards.demo_dir.empty())
+    in.fail("cards.bureau",
+            "= \"demo\" needs cards.demo_dir, where the demo bureau keeps its keys");
   in.read("log.level", config.log_level);
   in.read("metrics.allow", config.server.metrics_allow);
   // Checked here, so a typo stops `serve` with the key and its line, not at the first scrape.

@@ -23,6 +23,14 @@
 
 namespace app {
 
+/// `[cards]`: which card bureau produces cards (ADR 0020, docs/card-production.md).
+struct CardBureauSettings {
+  /// "none": card orders cannot be approved (no bureau integration yet); "demo": the demo bureau,
+  /// which `serve` refuses unless portal.demo = true.
+  std::string bureau = "none";
+  std::filesystem::path demo_dir;  ///< where the demo bureau keeps its keys (required for "demo")
+};
+
 /// Everything `serve` and `migrate` read from the configuration file.
 struct Config {
   http::ServerSettings server;
@@ -34,6 +42,7 @@ struct Config {
   std::string log_level = "info";
   ca::CaSettings ca;                       ///< `[ca]`, `[[ca.issuers]]`, `[[products]]`
   ra::CardOrderSettings card_orders;       ///< `[orders]`
+  CardBureauSettings cards;                ///< `[cards]`
   auth::MobileSettings mobile;             ///< `[mobile]`
   auth::RefusalAuditPolicy refusal_audit;  ///< `session.refusal_audit…`
   /// PEM files of the CAs whose certificates log people in: `tls.login_issuers`, else the

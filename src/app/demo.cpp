@@ -462,6 +462,11 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
          "absolute_timeout_hours = 8\n\n"
          "[portal]\n"
          "demo = true\n\n"
+         "# The demo card bureau: it makes the cards' keys itself, as files in cards/ (demo "
+         "only).\n"
+         "[cards]\n"
+         "bureau = \"demo\"\n"
+         "demo_dir = \"cards\"\n\n"
          "[log]\n"
          "level = \"info\"\n\n"
       << caConfig(dir);
@@ -472,6 +477,7 @@ void writeConfig(const fs::path& dir, const DevPki& pki, const std::string& data
 const std::vector<std::string> kDemoEntries{"pki",
                                             "tls",
                                             "users",
+                                            "cards",
                                             "mijncert.toml",
                                             "mijncert.db",
                                             "mijncert.db-wal",

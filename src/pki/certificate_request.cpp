@@ -140,6 +140,24 @@ std::vector<std::string> CertificateRequest::subjectAttributes(std::string_view 
   return values;
 }
 
+bool CertificateRequest::subjectIs(const std::vector<SubjectAttribute>& subject) const {
+  const X509_NAME* name = X509_REQ_get_subject_name(handle());
+  if (X509_NAME_entry_count(name) != static_cast<int>(subject.size())) return false;
+  for (std::size_t index = 0; index < subject.size(); ++index) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, static_cast<int>(index));
+    const int nid = OBJ_txt2nid(subject[index].type.c_str());
+    if (nid == NID_undef || OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry)) != nid) return false;
+    unsigned char* utf8 = nullptr;
+    const int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+    if (length < 0) return false;
+    const bool same = std::string_view(reinterpret_cast<const char*>(utf8),
+                                       static_cast<std::size_t>(length)) == subject[index].value;
+    OPENSSL_free(utf8);
+    if (!same) return false;
+  }
+  return true;
+}
+
 RequestedNames CertificateRequest::requestedNames() const {
   RequestedNames requested;
   ExtensionStackPtr extensions(X509_REQ_get_extensions(handle()));

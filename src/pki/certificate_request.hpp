@@ -3,6 +3,7 @@
 // order a server certificate. Parsing only; the rules a CSR must meet live in policy/csr_rules.
 
 #include "core/error.hpp"
+#include "pki/certificate_builder.hpp"
 #include "pki/public_key.hpp"
 
 #include <cstddef>
@@ -59,6 +60,9 @@ class CertificateRequest {
   /// Every value of a subject attribute by OpenSSL short or long name ("CN", "O", …), UTF-8, in
   /// order; empty if absent.
   std::vector<std::string> subjectAttributes(std::string_view name) const;
+  /// True if the subject is exactly `subject`: the same attributes (compared by OID, so "GN" and
+  /// "givenName" are one), with the same UTF-8 values, in the same order, and nothing else.
+  bool subjectIs(const std::vector<SubjectAttribute>& subject) const;
   /// The subjectAltName entries of the extensionRequest; empty if there is none.
   RequestedNames requestedNames() const;
   /// The subject's public key; an error if the key cannot be decoded.

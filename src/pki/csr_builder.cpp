@@ -8,15 +8,26 @@ namespace pki {
 
 core::Result<CertificateRequest> buildCertificateRequest(const PrivateKey& key,
                                                          std::string_view common_name) {
+  return buildCertificateRequest(key,
+                                 std::vector<SubjectAttribute>{{"CN", std::string(common_name)}});
+}
+
+core::Result<CertificateRequest> buildCertificateRequest(
+    const PrivateKey& key, const std::vector<SubjectAttribute>& subject) {
   using RequestPtr = detail::OpenSslPtr<X509_REQ, X509_REQ_free>;
   RequestPtr request(X509_REQ_new());
-  const std::string name(common_name);
   if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1 ||
-      X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(request.get()), "CN", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1,
-                                 0) != 1 ||
       X509_REQ_set_pubkey(request.get(), key.handle()) != 1) {
     return detail::opensslError(core::ErrorKind::invalid, "cannot build certificate request");
+  }
+  for (const SubjectAttribute& attribute : subject) {
+    // As in a certificate (certificate_builder.cpp): OpenSSL picks the string type per attribute.
+    if (X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(request.get()), attribute.type.c_str(),
+                                   MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(attribute.value.data()),
+                                   static_cast<int>(attribute.value.size()), -1, 0) != 1)
+      return detail::opensslError(core::ErrorKind::invalid,
+                                  "invalid subject attribute " + attribute.type);
   }
   auto signing = detail::signingContext(key.handle(), false);
   if (!signing) return signing.error();

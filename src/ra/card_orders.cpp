@@ -46,6 +46,38 @@ std::string randomDigits(core::RandomSource& random, int count) {
 
 const core::Error kNotFound = core::makeError(core::ErrorKind::not_found, "error.not_found");
 
+/// A refused request of the card bureau (docs/card-production.md §Checks).
+core::Error refusedRequest(std::string message) {
+  return core::makeError(core::ErrorKind::conflict, std::move(message));
+}
+
+/// A certificate of a card, with the checked key of the bureau's request for it.
+struct CardRequest {
+  std::string use;
+  std::string product;
+  pki::PublicKey key;
+};
+
+/// Checks the bureau's request for a certificate of `card`: readable, proof of possession (signed
+/// by its own key), a key the key rules accept, and bound to this card order (the subject is
+/// exactly the card's: holder, serialNumber, organisation). The key, if it passes.
+core::Result<pki::PublicKey> checkCardRequest(const std::string& csr, const CardSpecification& card,
+                                              const ca::KeyCheck& keys) {
+  auto request = pki::CertificateRequest::parse(
+      {reinterpret_cast<const std::uint8_t*>(csr.data()), csr.size()});
+  if (!request) return refusedRequest("card.csr_unreadable");
+  if (!request->hasValidSignature()) return refusedRequest("card.csr_bad_signature");
+  auto key = request->publicKey();
+  if (!key) return refusedRequest("card.csr_unreadable");
+  // The check every certified key passes (ADR 0024): one object, no SHA-1/MD5 self-signature, a
+  // key the key rules, the blocklist and the Debian weak keys accept. The specific rule goes along.
+  if (auto checked = keys.checkKeyRequest(csr); !checked)
+    return core::makeError(core::ErrorKind::conflict, "card.csr_key_refused",
+                           checked.error().fields);
+  if (!request->subjectIs(cardSubject(card))) return refusedRequest("card.csr_subject_mismatch");
+  return *key;
+}
+
 core::Error invalidField(std::string field, std::string message) {
   return core::makeError(core::ErrorKind::invalid, "validation.failed",
                          {{std::move(field), std::move(message)}});
@@ -430,6 +462,9 @@ std::string CardOrders::issuerDnOf(const std::string& family) const {
 
 core::Result<core::Order> CardOrders::approve(const core::Principal& actor, core::Order order) {
   if (!core::isCardOrder(order.type) || !order.card) return kNotFound;
+  // Without a bureau a card cannot be made: refused before anything changes.
+  if (order.type != core::OrderType::mobile_add && !production_)
+    return core::makeError(core::ErrorKind::conflict, "card.no_bureau");
   if (order.status != core::OrderStatus::approved) {
     auto approved = orders_.takeUpAndApprove(actor, std::move(order));
     if (!approved) return approved.error();
@@ -447,8 +482,68 @@ core::Result<core::Order> CardOrders::produce(const core::Principal& actor,
   const audit::Actor officer = audit::Actor::person(actor.person.id);
   auto specification = specificationOf(order, officer);
   if (!specification) return specification.error();
-  auto produced = production_.produce(*specification, officer);
-  if (!produced) return produced.error();
+
+  // A production that was interrupted (the CA was unavailable) resumes on the card it made and
+  // issues only what the card lacks.
+  std::optional<core::CardId> card;
+  std::vector<std::string> present;
+  auto existing = certificates_.cardOfOrder(order.id);
+  if (!existing) return existing.error();
+  if (*existing) {
+    card = **existing;
+    auto products = certificates_.productsOfCard(*card);
+    if (!products) return products.error();
+    present = std::move(*products);
+  }
+
+  // The bureau's request per certificate still to issue, every one checked before any is.
+  std::vector<CardRequest> requests;
+  for (const std::string& use : usesOf(specification->type)) {
+    const std::string product = order.product + "-" + use;
+    if (std::find(present.begin(), present.end(), product) != present.end()) continue;
+    auto csr = production_->certificateRequest(*specification, use);
+    if (!csr) return csr.error();
+    auto key = checkCardRequest(*csr, *specification, authority_.keys());
+    if (!key) return key.error();
+    // Every certificate of a card has its own key pair.
+    for (const CardRequest& other : requests)
+      if (other.key.sha256Hex() == key->sha256Hex()) return refusedRequest("card.csr_key_reused");
+    requests.push_back({use, product, std::move(*key)});
+  }
+
+  if (!card) {
+    core::Card record;
+    record.type = specification->type;
+    record.organisation = specification->organisation;
+    record.holder = specification->holder;
+    record.group_name = specification->group_name;
+    record.manager = specification->manager;
+    record.requested_by = specification->requested_by;
+    // Made once per order: of two productions at once, the second stops here.
+    auto created = certificates_.createCard(record, officer, order.id);
+    if (!created) return created.error();
+    card = *created;
+  }
+  for (const CardRequest& request : requests) {
+    auto issued =
+        authority_.issue({.product = request.product,
+                          .subject = cardSubject(*specification),
+                          .email_addresses = specification->email.empty()
+                                                 ? std::vector<std::string>{}
+                                                 : std::vector<std::string>{specification->email},
+                          .owner = {.organisation = specification->organisation,
+                                    .holder = specification->holder,
+                                    .card = *card,
+                                    .manager = specification->manager,
+                                    .requested_by = specification->requested_by},
+                          .not_after = specification->not_after},
+                         request.key, officer);
+    if (!issued) return issued.error();
+    if (auto written = production_->certificateIssued(*specification, request.use, issued->pem);
+        !written)
+      return written.error();
+  }
+
   // The card's authentication certificate logs its holder in (identity: issuer + serialNumber).
   if (specification->holder) {
     const core::CertificateIdentity identity{issuerDnOf(order.product),
@@ -461,8 +556,8 @@ core::Result<core::Order> CardOrders::produce(const core::Principal& actor,
         return added.error();
   }
   return order_store_.transition(order.id, core::OrderStatus::approved,
-                                 core::OrderStatus::in_production,
-                                 {.produced_card = produced->card}, officer);
+                                 core::OrderStatus::in_production, {.produced_card = *card},
+                                 officer);
 }
 
 core::Result<core::Order> CardOrders::ship(const core::Principal& actor, const core::Order& order) {

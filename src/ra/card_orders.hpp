@@ -93,9 +93,11 @@ struct NewActivationCode {
 /// Card orders.
 class CardOrders {
  public:
+  /// `production` is the card bureau; without one (nullptr) a card order cannot be approved
+  /// (conflict "card.no_bureau", nothing changed); mobile certificates need no bureau.
   CardOrders(OrderService& orders, storage::OrderRepository& order_store,
              storage::RegistryRepository& registry, storage::CertificateInventory& inventory,
-             storage::ActivationCodeRepository& activation_codes, CardProduction& production,
+             storage::ActivationCodeRepository& activation_codes, CardProduction* production,
              storage::CertificateStore& certificates, ca::CertificateAuthority& authority,
              core::RandomSource& random, const core::Clock& clock, CardOrderSettings settings)
       : orders_(orders),
@@ -127,7 +129,12 @@ class CardOrders {
 
   /// Approves: takes the order into processing if needed, approves it and sends a card to
   /// production (status in_production); a mobile certificate order stays approved until
-  /// enrolment with its activation code.
+  /// enrolment with its activation code. Production asks the bureau for a certificate request
+  /// per certificate of the card and checks them all before anything is issued: unreadable
+  /// ("card.csr_unreadable"), not signed by its own key ("card.csr_bad_signature"), a key the
+  /// key rules refuse ("card.csr_key_refused"), a key of another certificate of the card
+  /// ("card.csr_key_reused"), or a subject other than the card's ("card.csr_subject_mismatch")
+  /// is a conflict and the order stays approved with nothing issued.
   core::Result<core::Order> approve(const core::Principal& actor, core::Order order);
   /// The bureau shipped the card (in_production → shipped).
   core::Result<core::Order> ship(const core::Principal& actor, const core::Order& order);
@@ -159,7 +166,7 @@ class CardOrders {
   storage::RegistryRepository& registry_;
   storage::CertificateInventory& inventory_;
   storage::ActivationCodeRepository& activation_codes_;
-  CardProduction& production_;
+  CardProduction* production_;
   storage::CertificateStore& certificates_;
   ca::CertificateAuthority& authority_;
   core::RandomSource& random_;

@@ -1,24 +1,70 @@
 #include "ra/card_production.hpp"
 
 #include "pki/certificate.hpp"
+#include "pki/csr_builder.hpp"
 #include "pki/key.hpp"
 #include "pki/pkcs12.hpp"
-#include "pki/public_key.hpp"
 
-#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <system_error>
+#include <thread>
 
 namespace ra {
 
+namespace fs = std::filesystem;
+
 namespace {
 
-/// The uses of a card, each its own certificate (PKIoverheid G4 person profiles); a mobile
-/// certificate has authentication only.
+/// The contents of `file`; nullopt if it does not exist.
+core::Result<std::optional<std::string>> readFile(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::optional<std::string>();
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return core::makeError(core::ErrorKind::internal, "cannot read " + file.string());
+  return std::optional<std::string>(text.str());
+}
+
+/// Writes `text` to `file` readable by the owner only (a key file, as the demo users' keys). With
+/// `keep_existing` a file that is there already stays (first writer wins) and `false` is returned.
+core::Result<bool> writeFile(const fs::path& file, const std::string& text,
+                             bool keep_existing = false) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  // A partial file per thread, so two writers at once never write into one.
+  const fs::path partial = file.string() + ".part-" +
+                           std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace, ec);
+    out << text;
+    if (!out || ec)
+      return core::makeError(core::ErrorKind::internal, "cannot write " + file.string());
+  }
+  // Moved into place, so a file that exists is complete; a hard link fails if the file exists.
+  if (keep_existing) {
+    fs::create_hard_link(partial, file, ec);
+    const bool written = !ec;
+    fs::remove(partial, ec);
+    if (!written && !fs::exists(file, ec))
+      return core::makeError(core::ErrorKind::internal, "cannot write " + file.string());
+    return written;
+  }
+  fs::rename(partial, file, ec);
+  if (ec) return core::makeError(core::ErrorKind::internal, "cannot write " + file.string());
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::string> usesOf(core::CardType type) {
   if (type == core::CardType::mobile) return {"authentication"};
   return {"authentication", "signature", "encryption"};
 }
-
-}  // namespace
 
 std::vector<pki::SubjectAttribute> cardSubject(const CardSpecification& card) {
   std::vector<pki::SubjectAttribute> subject{{"C", "NL"}};
@@ -36,75 +82,64 @@ std::vector<pki::SubjectAttribute> cardSubject(const CardSpecification& card) {
   return subject;
 }
 
-core::Result<ProducedCard> DemoCardBureau::produce(const CardSpecification& card,
-                                                   const audit::Actor& actor) {
-  core::Card record;
-  record.type = card.type;
-  record.organisation = card.organisation;
-  record.holder = card.holder;
-  record.group_name = card.group_name;
-  record.manager = card.manager;
-  record.requested_by = card.requested_by;
-  // The card row is made first and once per order. A production that was interrupted (the CA
-  // was unavailable) resumes on the same card and issues only what it lacks.
-  auto created = store_.createCard(record, actor, card.order);
-  if (!created && created.error().message != "card.order_produced") return created.error();
-  std::vector<std::string> present;
-  if (!created) {
-    auto existing = store_.cardOfOrder(card.order);
+fs::path DemoCardBureau::fileOf(core::OrderId order, std::string_view use,
+                                std::string_view extension) const {
+  return dir_ / ("order-" + std::to_string(order)) /
+         (std::string(use) + "." + std::string(extension));
+}
+
+core::Result<std::string> DemoCardBureau::certificateRequest(const CardSpecification& card,
+                                                             std::string_view use) {
+  // "On the card": the key file of this order and use, made once (of two at once, the first
+  // stays) and kept for a retry.
+  const fs::path key_file = fileOf(card.order, use, "key");
+  auto existing = readFile(key_file);
+  if (!existing) return existing.error();
+  if (!*existing) {
+    const pki::PrivateKey fresh = pki::PrivateKey::generate(pki::KeyType::ec_p256);
+    auto written = writeFile(key_file, fresh.toPem(), true);
+    if (!written) return written.error();
+    existing = readFile(key_file);
     if (!existing) return existing.error();
-    if (!*existing) return created.error();
-    created = **existing;
-    auto products = store_.productsOfCard(*created);
-    if (!products) return products.error();
-    present = std::move(*products);
+    if (!*existing)
+      return core::makeError(core::ErrorKind::internal, "cannot read " + key_file.string());
   }
+  auto key = pki::PrivateKey::fromPem(**existing);
+  if (!key) return key.error();
+  auto request = pki::buildCertificateRequest(*key, cardSubject(card));
+  if (!request) return request.error();
+  return request->toPem();
+}
 
-  ProducedCard produced{*created, {}};
-  std::optional<pki::PrivateKey> login_key;
-  std::optional<pki::Certificate> login_certificate;
-  for (const std::string& use : usesOf(card.type)) {
-    if (std::find(present.begin(), present.end(), card.product + "-" + use) != present.end())
-      continue;
-    // The bureau makes the key pair on the card; the demo keeps only the login key.
-    auto key = pki::PrivateKey::generate(pki::KeyType::ec_p256);
-    ca::IssuanceRequest request{.product = card.product + "-" + use,
-                                .subject = cardSubject(card),
-                                .email_addresses = card.email.empty()
-                                                       ? std::vector<std::string>{}
-                                                       : std::vector<std::string>{card.email},
-                                .owner = {.organisation = card.organisation,
-                                          .holder = card.holder,
-                                          .card = produced.card,
-                                          .manager = card.manager,
-                                          .requested_by = card.requested_by},
-                                .not_after = card.not_after};
-    auto issued = authority_.issue(request, pki::PublicKey::of(key), actor);
-    if (!issued) return issued.error();
-    produced.certificates.push_back(issued->id);
-    if (use == "authentication") {
-      auto certificate = pki::Certificate::fromPem(issued->pem);
-      if (!certificate) return certificate.error();
-      login_key = key;
-      login_certificate = std::move(*certificate);
-    }
-  }
+core::Result<void> DemoCardBureau::certificateIssued(const CardSpecification& card,
+                                                     std::string_view use,
+                                                     const std::string& certificate_pem) {
+  auto written = writeFile(fileOf(card.order, use, "crt"), certificate_pem);
+  if (!written) return written.error();
+  return {};
+}
 
-  // The soft card: the authentication key and certificate with the issuing CA (made with the
-  // authentication certificate; a resumed production that already had it has its soft card).
-  if (!login_certificate) return produced;
-  const ca::ProductProfile* profile =
-      ca::findProfile(authority_.profiles(), card.product + "-authentication");
+core::Result<std::optional<std::vector<std::uint8_t>>> DemoCardBureau::softCard(
+    core::OrderId order) const {
+  using SoftCard = std::optional<std::vector<std::uint8_t>>;
+  auto key_pem = readFile(fileOf(order, "authentication", "key"));
+  if (!key_pem) return key_pem.error();
+  auto certificate_pem = readFile(fileOf(order, "authentication", "crt"));
+  if (!certificate_pem) return certificate_pem.error();
+  if (!*key_pem || !*certificate_pem) return SoftCard();
+  auto key = pki::PrivateKey::fromPem(**key_pem);
+  if (!key) return key.error();
+  auto certificate = pki::Certificate::fromPem(**certificate_pem);
+  if (!certificate) return certificate.error();
+  // The soft card carries the issuing CA, as the demo users' files do.
   std::vector<pki::Certificate> chain;
   for (const auto& issuer : authority_.issuers())
-    if (profile && issuer.name == profile->issuing_ca) chain.push_back(issuer.certificate);
-  auto pkcs12 = pki::makePkcs12(
-      *login_certificate, *login_key, chain, kSoftCardPassword,
-      card.given_name.empty() ? card.group_name : card.given_name + " " + card.surname);
+    if (issuer.certificate.subjectDn() == certificate->issuerDn())
+      chain.push_back(issuer.certificate);
+  auto pkcs12 = pki::makePkcs12(*certificate, *key, chain, kSoftCardPassword,
+                                certificate->subjectAttribute("CN").value_or(""));
   if (!pkcs12) return pkcs12.error();
-  if (auto stored = soft_cards_.store(produced.card, *pkcs12, actor); !stored)
-    return stored.error();
-  return produced;
+  return SoftCard(std::move(*pkcs12));
 }
 
 }  // namespace ra

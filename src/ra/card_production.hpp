@@ -1,19 +1,22 @@
 #pragma once
-// Card production (ADR 0007, PRODUCT.md §5 "Passen", §7): after approval a card order goes to a
-// card bureau, which personalises the card (its key pairs are made on it and never leave it), has
-// the CA issue the card's certificate set per product, and ships it. CardProduction is the
-// interface a real bureau integration implements (docs/card-production.md); DemoCardBureau is the
-// built-in stand-in for the demo, which hands the Servicedesk a PKCS#12 "soft card" instead.
+// Card production (ADR 0007, ADR 0020, PRODUCT.md §5 "Passen", §7): after approval a card order
+// goes to a card bureau, which personalises the card: it generates each key pair on the card (the
+// private keys never leave it) and hands the CA a PKCS#10 request per certificate; the CA checks
+// and signs each, and the bureau writes the certificates to the card and ships it. The portal
+// never holds a holder's private key. CardProduction is the interface a real bureau integration
+// implements (docs/card-production.md); DemoCardBureau is the built-in stand-in for the demo
+// (portal.demo only), which keeps its keys as files in the demo directory and hands the
+// Servicedesk a PKCS#12 "soft card" made from them.
 
-#include "audit/audit_record.hpp"
 #include "ca/certificate_authority.hpp"
 #include "core/error.hpp"
 #include "core/order.hpp"
-#include "storage/card_production.hpp"
-#include "storage/certificate_store.hpp"
 
+#include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ra {
@@ -43,41 +46,57 @@ struct CardSpecification {
 /// serialNumber and CN = "given names surname".
 std::vector<pki::SubjectAttribute> cardSubject(const CardSpecification& card);
 
-/// The card a bureau made.
-struct ProducedCard {
-  core::CardId card = 0;
-  std::vector<core::CertificateId> certificates;  ///< authentication, signature, encryption
-};
+/// The uses of a card, each its own certificate and key pair (PKIoverheid G4 person profiles);
+/// a mobile certificate has authentication only. The CA product of a use is "<family>-<use>".
+std::vector<std::string> usesOf(core::CardType type);
 
-/// A card bureau.
+/// A card bureau (card management system). For every certificate of a card the use case asks the
+/// bureau for a certificate request, checks it (docs/card-production.md §Checks), has the CA sign
+/// it and hands the certificate back. The bureau never sends a private key.
 class CardProduction {
  public:
   virtual ~CardProduction() = default;
-  /// Makes the card of an approved order: at most one card per order (a second call for the
-  /// same order is a conflict, "card.order_produced").
-  virtual core::Result<ProducedCard> produce(const CardSpecification& card,
-                                             const audit::Actor& actor) = 0;
+  /// The bureau generates the key pair of `use` ("authentication", "signature", "encryption") on
+  /// the card of `card.order` and returns its PKCS#10 request (PEM or DER): subject exactly
+  /// cardSubject(card), signed with the new key. Asked again for the same order and use (a
+  /// production that was interrupted or refused), it may return the request of the key it made
+  /// before.
+  virtual core::Result<std::string> certificateRequest(const CardSpecification& card,
+                                                       std::string_view use) = 0;
+  /// The CA issued the certificate of `use` (PEM): the bureau writes it to the card.
+  virtual core::Result<void> certificateIssued(const CardSpecification& card, std::string_view use,
+                                               const std::string& certificate_pem) = 0;
 };
 
-/// The demo bureau: makes the key pairs itself, has the CA issue every certificate of the
-/// product family, and keeps the authentication key and certificate as a PKCS#12 soft card
-/// (password kSoftCardPassword) for the Servicedesk to hand out.
+/// The demo bureau (portal.demo only; `serve` refuses it otherwise): makes the key pairs itself
+/// as files in its directory, one folder per order (`order-<id>/<use>.key`, mode 0600, and
+/// `<use>.crt`), never in the database, and submits requests like a real bureau. Its soft card is
+/// the authentication key and certificate as PKCS#12 (password kSoftCardPassword).
 class DemoCardBureau final : public CardProduction {
  public:
   /// Password of the demo soft cards, like the demo users' files (README.md).
   static constexpr char kSoftCardPassword[] = "demo";
 
-  DemoCardBureau(ca::CertificateAuthority& authority, storage::CertificateStore& store,
-                 storage::SoftCardRepository& soft_cards)
-      : authority_(authority), store_(store), soft_cards_(soft_cards) {}
+  /// A bureau keeping its files under `dir` (created when needed); `authority` gives the issuing
+  /// CA certificate that goes into a soft card.
+  DemoCardBureau(std::filesystem::path dir, const ca::CertificateAuthority& authority)
+      : dir_(std::move(dir)), authority_(authority) {}
 
-  core::Result<ProducedCard> produce(const CardSpecification& card,
-                                     const audit::Actor& actor) override;
+  core::Result<std::string> certificateRequest(const CardSpecification& card,
+                                               std::string_view use) override;
+  core::Result<void> certificateIssued(const CardSpecification& card, std::string_view use,
+                                       const std::string& certificate_pem) override;
+
+  /// The soft card of `order`'s card, made from the key and certificate files; nullopt if the
+  /// bureau has no issued authentication certificate of that order.
+  core::Result<std::optional<std::vector<std::uint8_t>>> softCard(core::OrderId order) const;
 
  private:
-  ca::CertificateAuthority& authority_;
-  storage::CertificateStore& store_;
-  storage::SoftCardRepository& soft_cards_;
+  std::filesystem::path fileOf(core::OrderId order, std::string_view use,
+                               std::string_view extension) const;
+
+  std::filesystem::path dir_;
+  const ca::CertificateAuthority& authority_;
 };
 
 }  // namespace ra

@@ -1,6 +1,5 @@
 #include "storage/card_production.hpp"
 
-#include "core/encoding.hpp"
 #include "core/time_format.hpp"
 #include "storage/audited_change.hpp"
 #include "storage/statement.hpp"
@@ -72,31 +71,6 @@ core::Result<core::OrderId> ActivationCodeRepository::use(const std::string& cod
                        [&](Statement& s) { s.use(now).use(*order); }) != 1)
           return core::makeError(core::ErrorKind::not_found, "activation_code.invalid");
         return Audited<core::OrderId>{*order, orderNote("activation_code.use", *order)};
-      });
-}
-
-core::Result<void> SoftCardRepository::store(core::CardId card,
-                                             const std::vector<std::uint8_t>& pkcs12,
-                                             const audit::Actor& actor) {
-  const core::TimePoint now = clock_.now();
-  return auditedChange(database_, now, actor, [&](soci::session& sql) -> core::Result<AuditNote> {
-    const std::string encoded = core::toBase64(pkcs12);
-    sql << "INSERT INTO soft_cards (card_id, pkcs12, created_at) VALUES (:c, :p, :t)",
-        soci::use(card), soci::use(encoded), soci::use(now);
-    return AuditNote{"soft_card.store", audit::objectName("card", card), {}};
-  });
-}
-
-core::Result<std::optional<std::vector<std::uint8_t>>> SoftCardRepository::find(core::CardId card) {
-  return withSession(
-      database_, [&](soci::session& sql) -> core::Result<std::optional<std::vector<std::uint8_t>>> {
-        std::string encoded;
-        sql << "SELECT pkcs12 FROM soft_cards WHERE card_id = :c", soci::use(card),
-            soci::into(encoded);
-        if (!sql.got_data()) return std::optional<std::vector<std::uint8_t>>();
-        auto decoded = core::fromBase64(encoded);
-        if (!decoded) return core::makeError(core::ErrorKind::internal, "soft_card.corrupt");
-        return std::optional<std::vector<std::uint8_t>>(std::move(*decoded));
       });
 }
 

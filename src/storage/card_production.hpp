@@ -1,6 +1,7 @@
 #pragma once
 // What card production keeps (ADR 0007): activation codes of mobile certificate orders (only
-// their hash, with an expiry, used once) and the demo card bureau's PKCS#12 soft cards.
+// their hash, with an expiry, used once). Never a holder's private key (ADR 0020): the bureau
+// keeps the keys on the card, the demo bureau in files of the demo directory.
 
 #include "audit/audit_record.hpp"
 #include "core/clock.hpp"
@@ -8,10 +9,8 @@
 #include "core/order.hpp"
 #include "storage/database.hpp"
 
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace storage {
 
@@ -39,23 +38,6 @@ class ActivationCodeRepository {
   /// exists, is unused and has not expired; not_found "activation_code.invalid" otherwise (one
   /// answer for all three, so a guesser learns nothing).
   core::Result<core::OrderId> use(const std::string& code_sha256, const audit::Actor& actor);
-
- private:
-  Database& database_;
-  const core::Clock& clock_;
-};
-
-/// PKCS#12 soft cards of the demo card bureau.
-class SoftCardRepository {
- public:
-  SoftCardRepository(Database& database, const core::Clock& clock)
-      : database_(database), clock_(clock) {}
-
-  /// Keeps the soft card of `card` ("soft_card.store").
-  core::Result<void> store(core::CardId card, const std::vector<std::uint8_t>& pkcs12,
-                           const audit::Actor& actor);
-  /// The soft card of `card`, if the demo bureau made one.
-  core::Result<std::optional<std::vector<std::uint8_t>>> find(core::CardId card);
 
  private:
   Database& database_;

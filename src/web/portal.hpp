@@ -9,12 +9,12 @@
 #include "ca/issuer_settings.hpp"
 #include "http/handler.hpp"
 #include "ra/card_orders.hpp"
+#include "ra/card_production.hpp"
 #include "ra/key_blocklist.hpp"
 #include "ra/orders.hpp"
 #include "ra/organisation_queries.hpp"
 #include "ra/registry_service.hpp"
 #include "ra/server_orders.hpp"
-#include "storage/card_production.hpp"
 #include "storage/certificate_inventory.hpp"
 #include "storage/database.hpp"
 #include "storage/mobile_requests.hpp"
@@ -54,13 +54,13 @@ struct PortalServices {
   ra::RegistryService& registry;             ///< the Servicedesk's registry
   ra::KeyBlocklist& blocklist;               ///< the Servicedesk's key blocklist
   storage::CertificateInventory& inventory;  ///< streams an export the queries allowed
-  storage::SoftCardRepository& soft_cards;   ///< the demo bureau's soft cards
   storage::RateLimiter& rate_limiter;        ///< attempt counters (enrolment, answers)
   storage::Database& database;               ///< /healthz
   const core::Clock& clock;
-  const ca::CrlFiles& crls;               ///< the CRLs served at /crl/<ca>.crl
-  const ca::IssuerChains& chains;         ///< chains offered with certificates
-  bool soft_card_downloads = false;       ///< demo mode: the Servicedesk may download soft cards
+  const ca::CrlFiles& crls;        ///< the CRLs served at /crl/<ca>.crl
+  const ca::IssuerChains& chains;  ///< chains offered with certificates
+  /// Demo mode only: the demo bureau, whose soft cards the Servicedesk may download.
+  const ra::DemoCardBureau* demo_bureau = nullptr;
   std::function<JobHealth()> job_health;  ///< for /healthz; not reported if empty
 };
 

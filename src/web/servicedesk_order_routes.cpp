@@ -137,7 +137,7 @@ http::Response orderPage(RequestContext& context, PortalServices& services, cons
       order.status == core::OrderStatus::in_production ? orderPath(order.id) + "/verzonden" : "";
   model["activate_action"] =
       order.status == core::OrderStatus::shipped ? orderPath(order.id) + "/geactiveerd" : "";
-  model["soft_card_href"] = order.produced_card && services.soft_card_downloads
+  model["soft_card_href"] = order.produced_card && services.demo_bureau
                                 ? kBase + "/" + std::to_string(order.id) + "/softcard.p12"
                                 : "";
   model["reject_action"] = orderPath(order.id) + "/afwijzen";
@@ -200,14 +200,13 @@ http::Response activate(RequestContext& context, PortalServices& services) {
 }
 
 // The demo bureau's soft card of the order's card (demo mode only): the authentication key and
-// certificate as PKCS#12, password "demo".
+// certificate from the bureau's files in the demo directory as PKCS#12, password "demo".
 http::Response softCardDownload(RequestContext& context, PortalServices& services) {
   auto view = orderInPath(context, services);
   if (!view) return failure(context, view.error(), false);
   const core::Error missing = core::makeError(core::ErrorKind::not_found, "error.not_found");
-  if (!services.soft_card_downloads || !view->order.produced_card)
-    return failure(context, missing, false);
-  auto pkcs12 = services.soft_cards.find(*view->order.produced_card);
+  if (!services.demo_bureau || !view->order.produced_card) return failure(context, missing, false);
+  auto pkcs12 = services.demo_bureau->softCard(view->order.id);
   if (!pkcs12) return failure(context, pkcs12.error(), false);
   if (!*pkcs12) return failure(context, missing, false);
   http::Response response{bhttp::status::ok, context.request.version()};

@@ -4,7 +4,11 @@
 // (new personal and group card, renewal, mobile certificate, "Mijn certificaten"). Forms need the
 // session's csrf_token; refusals re-render the form with status 400 and the message.
 import assert from 'node:assert/strict';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { demoSql } from '../support/database.mjs';
 import { withDemoServer } from '../support/integration.mjs';
 import {
   dutchDate, htmlIncludes, mainOf, message, pageApi, preText, removeTempFiles, unescapeHtml,
@@ -155,6 +159,15 @@ describe('card orders through the pages', () => {
       assert.equal(download.headers['content-disposition'], `attachment; filename="softcard-${cardId}.p12"`);
       const soft = await readPkcs12(download.body);
       assert.match(soft.certificatePem, /BEGIN CERTIFICATE/);
+      // Made from the demo bureau's files in the demo directory (ADR 0020), not from the database.
+      const folder = path.join(portal.demo.dir, 'cards', `order-${orderId}`);
+      const keyFile = path.join(folder, 'authentication.key');
+      assert.equal((await stat(keyFile)).mode & 0o777, 0o600, 'the demo key file is readable by others');
+      assert.equal(createPrivateKey(await readFile(keyFile)).export({ type: 'pkcs8', format: 'pem' }),
+        createPrivateKey(soft.keyPem).export({ type: 'pkcs8', format: 'pem' }), 'the soft card has another key');
+      assert.equal(new X509Certificate(await readFile(path.join(folder, 'authentication.crt'))).fingerprint256,
+        new X509Certificate(soft.certificatePem).fingerprint256);
+      assert.equal(await demoSql(portal.demo, 'SELECT COUNT(*) FROM soft_cards;'), '0', 'a soft card in the database');
       for (const identity of ['contact', 'professional']) {
         const session = identity === 'contact' ? contact : eva;
         const refused = await getBinary(portal, identity, `${base()}/${orderId}/softcard.p12`, { session });

@@ -312,6 +312,19 @@ TEST_F(ConfigTest, RefusesAMetricsAllowEntryThatIsNoAddress) {
                 "metrics.allow must be a list of strings, not a string");
 }
 
+TEST_F(ConfigTest, NoCardBureauUnlessConfiguredAndTheDemoBureauNeedsItsDirectory) {
+  const std::string minimal = kMinimal;
+  EXPECT_EQ(app::loadConfig(write(minimal)).cards.bureau, "none");
+  const auto demo =
+      app::loadConfig(write(minimal + "[cards]\nbureau = \"demo\"\ndemo_dir = \"cards\"\n"));
+  EXPECT_EQ(demo.cards.bureau, "demo");
+  EXPECT_EQ(demo.cards.demo_dir, dir_ / "cards");
+  expectErrorAt(minimal + "[cards]\nbureau = \"demo\"\n", "bureau",
+                "cards.bureau = \"demo\" needs cards.demo_dir");
+  expectErrorAt(minimal + "[cards]\nbureau = \"smartcards-bv\"\n", "bureau",
+                "cards.bureau must be \"none\" or \"demo\", not \"smartcards-bv\"");
+}
+
 TEST_F(ConfigTest, ReadsTheWorkerSettings) {
   const auto config =
       app::loadConfig(write(withServer("worker_threads = 3\nrequest_timeout_seconds = 7")));

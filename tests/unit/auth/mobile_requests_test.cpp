@@ -13,7 +13,6 @@
 #include "ra/orders.hpp"
 #include "ra/registry_service.hpp"
 #include "storage/audit_repository.hpp"
-#include "storage/blocked_keys.hpp"
 #include "storage/card_production.hpp"
 #include "storage/session_repository.hpp"
 
@@ -111,16 +110,14 @@ class MobileRequestsTest : public ca_test::CaTest {
     ASSERT_TRUE(verifier) << verifier.error().message;
     verifier_.emplace(std::move(*verifier));
     // The order use cases as `serve` wires them: signing from the phone goes through ra::Orders.
-    blocked_keys_ = std::make_unique<storage::BlockedKeyRepository>(*database_, clock_);
     activation_codes_ = std::make_unique<storage::ActivationCodeRepository>(*database_, clock_);
-    soft_cards_ = std::make_unique<storage::SoftCardRepository>(*database_, clock_);
     audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
-    bureau_ = std::make_unique<ra::DemoCardBureau>(*authority_, *store_, *soft_cards_);
+    bureau_ = std::make_unique<ra::DemoCardBureau>(dir_.path() / "cards", *authority_);
     server_orders_ = std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_,
                                                         *inventory_, *store_, *authority_, clock_);
     card_orders_ = std::make_unique<ra::CardOrders>(
-        *service_, *order_store_, *registry_, *inventory_, *activation_codes_, *bureau_, *store_,
-        *authority_, random_, clock_, ra::CardOrderSettings{});
+        *service_, *order_store_, *registry_, *inventory_, *activation_codes_, bureau_.get(),
+        *store_, *authority_, random_, clock_, ra::CardOrderSettings{});
     registry_service_ = std::make_unique<ra::RegistryService>(*registry_, *audit_log_, clock_);
     orders_ =
         std::make_unique<ra::Orders>(*service_, *server_orders_, *card_orders_, *registry_service_,
@@ -135,9 +132,7 @@ class MobileRequestsTest : public ca_test::CaTest {
     server_orders_.reset();
     bureau_.reset();
     audit_log_.reset();
-    soft_cards_.reset();
     activation_codes_.reset();
-    blocked_keys_.reset();
     verifier_.reset();
     authority_.reset();
     service_.reset();
@@ -250,9 +245,7 @@ class MobileRequestsTest : public ca_test::CaTest {
   std::unique_ptr<ra::OrderService> service_;
   std::unique_ptr<ca::CertificateAuthority> authority_;
   std::optional<ra::OrderSignatureVerifier> verifier_;
-  std::unique_ptr<storage::BlockedKeyRepository> blocked_keys_;
   std::unique_ptr<storage::ActivationCodeRepository> activation_codes_;
-  std::unique_ptr<storage::SoftCardRepository> soft_cards_;
   std::unique_ptr<storage::AuditRepository> audit_log_;
   std::unique_ptr<ra::DemoCardBureau> bureau_;
   std::unique_ptr<ra::ServerOrders> server_orders_;

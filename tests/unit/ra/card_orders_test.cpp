@@ -4,15 +4,18 @@
 
 #include "ra/card_orders.hpp"
 
+#include "core/encoding.hpp"
 #include "ordering_test_support.hpp"
 #include "pki/certificate.hpp"
 #include "pki/crypto.hpp"
 #include "pki/csr_builder.hpp"
 #include "pki/pkcs12.hpp"
+#include "pki/public_key.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -493,23 +496,6 @@ TEST_F(CardOrdersTest, AnOrderApprovedBeforeProductionIsProducedOnce) {
 
   const auto again = failure(orders_->approve(officer_, current(order.id)));
   EXPECT_EQ(again.kind, ErrorKind::conflict);
-  // The bureau itself makes one card per order, whoever asks: a second call resumes that card
-  // and, finding it complete, issues nothing.
-  const ra::CardSpecification specification{.order = order.id,
-                                            .type = core::CardType::personal,
-                                            .product = "personal",
-                                            .organisation = organisation_,
-                                            .organisation_name = "Voorbeeld B.V.",
-                                            .organisation_kvk = "12345678",
-                                            .holder = cardOf(*produced->produced_card).holder,
-                                            .given_name = "Anna",
-                                            .surname = "de Vries",
-                                            .serial_number = "900000777",
-                                            .not_after = order.not_after};
-  auto second = bureau_->produce(specification, actor_);
-  ASSERT_TRUE(second) << describe(second.error());
-  EXPECT_EQ(second->card, *produced->produced_card);
-  EXPECT_TRUE(second->certificates.empty());
   EXPECT_EQ(rows("cards"), 1);
   EXPECT_EQ(certificateCount(), 3);
   EXPECT_EQ(current(order.id).status, OrderStatus::in_production);
@@ -522,10 +508,11 @@ TEST_F(CardOrdersTest, AProductionThatFailedIsRetriedOnApproval) {
   down[1].signer = nullptr;
   ca::CertificateAuthority unavailable(down, ca::builtInProfiles(), *store_, *key_check_, clock_,
                                        random_);
-  ra::DemoCardBureau failing_bureau(unavailable, *store_, *soft_cards_);
-  const auto failing = cardOrders(failing_bureau);
+  ra::CardOrders failing(*service_, *order_store_, *registry_, *inventory_, *activation_codes_,
+                         bureau_.get(), *store_, unavailable, random_, clock_,
+                         ra::CardOrderSettings{});
   const auto persons_before = rows("persons");
-  const auto first = failure(failing->approve(officer_, current(order.id)));
+  const auto first = failure(failing.approve(officer_, current(order.id)));
   EXPECT_EQ(first.kind, ErrorKind::unavailable);
   EXPECT_EQ(current(order.id).status, OrderStatus::approved);
   // The new holder is registered once, with the order's record of them.
@@ -604,20 +591,161 @@ TEST_F(CardOrdersTest, AServerOrderIsNoCardOrder) {
             ErrorKind::not_found);
 }
 
-// --- soft card -------------------------------------------------------------------------------
+// --- the bureau's certificate requests ------------------------------------------------------
 
-TEST_F(CardOrdersTest, TheDemoBureauKeepsTheAuthenticationKeyAsASoftCard) {
-  const core::Card card = producedCard(contact_, personalForm());
-  const auto soft_card = soft_cards_->find(card.id).value();
+namespace {
+
+/// A card bureau outside the portal: its keys stay with it (here: in memory), the portal gets
+/// certificate requests only. `fault` makes its requests wrong in one way.
+class ExternalBureau final : public ra::CardProduction {
+ public:
+  enum class Fault { none, other_holder, bad_signature, one_key_for_all };
+  Fault fault = Fault::none;
+  pki::PrivateKey shared_key = pki::PrivateKey::generate(pki::KeyType::ec_p256);
+  std::vector<pki::PrivateKey> keys;   ///< every key it made
+  std::vector<std::string> delivered;  ///< the uses whose certificate it got
+
+  core::Result<std::string> certificateRequest(const ra::CardSpecification& card,
+                                               std::string_view) override {
+    const pki::PrivateKey key = fault == Fault::one_key_for_all
+                                    ? shared_key
+                                    : pki::PrivateKey::generate(pki::KeyType::ec_p256);
+    keys.push_back(key);
+    auto subject = ra::cardSubject(card);
+    // Another holder's request: the number of someone else.
+    if (fault == Fault::other_holder)
+      for (auto& attribute : subject)
+        if (attribute.type == "serialNumber") attribute.value = "900000999";
+    auto request = pki::buildCertificateRequest(key, subject);
+    if (!request) return request.error();
+    if (fault != Fault::bad_signature) return request->toPem();
+    std::vector<std::uint8_t> der = request->toDer();
+    der.back() ^= 0x01;  // the last byte of the signature
+    return std::string(der.begin(), der.end());
+  }
+  core::Result<void> certificateIssued(const ra::CardSpecification&, std::string_view use,
+                                       const std::string&) override {
+    delivered.emplace_back(use);
+    return {};
+  }
+};
+
+/// The bytes of `file` ("" if there is none).
+std::string fileBytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_F(CardOrdersTest, ABureauCardGetsACertificatePerRequestAndThePortalKeepsNoPrivateKey) {
+  ExternalBureau bureau;
+  const auto external = cardOrders(&bureau);
+  const core::Order order = submitted(contact_, personalForm());
+  auto produced = external->approve(officer_, current(order.id));
+  ASSERT_TRUE(produced) << describe(produced.error());
+  EXPECT_EQ(produced->status, OrderStatus::in_production);
+  EXPECT_EQ(bureau.delivered,
+            (std::vector<std::string>{"authentication", "signature", "encryption"}));
+
+  // Each certificate certifies the key of the bureau's request for it.
+  const auto certificates = parsedCertificatesOf(*produced->produced_card);
+  ASSERT_EQ(certificates.size(), 3u);
+  ASSERT_EQ(bureau.keys.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(pki::PublicKey::ofCertificate(certificates[i]).sha256Hex(),
+              pki::PublicKey::of(bureau.keys[i]).sha256Hex());
+
+  // The database holds no soft card and none of the card's private keys, in any form.
+  EXPECT_EQ(rows("soft_cards"), 0);
+  const std::string stored = fileBytes(file()) + fileBytes(file().string() + "-wal");
+  ASSERT_FALSE(stored.empty());
+  for (const pki::PrivateKey& key : bureau.keys) {
+    const std::string pem = key.toPem();
+    const auto body_start = pem.find('\n') + 1;
+    const std::string body = pem.substr(body_start, pem.find("-----END") - body_start);
+    std::string base64;
+    for (const char c : body)
+      if (c != '\n') base64 += c;
+    const auto der = core::fromBase64(base64).value();
+    EXPECT_EQ(stored.find(base64.substr(0, 40)), std::string::npos)
+        << "a key's PEM in the database";
+    EXPECT_EQ(stored.find(std::string(der.begin(), der.end())), std::string::npos)
+        << "a key's DER in the database";
+  }
+}
+
+TEST_F(CardOrdersTest, ARequestThatDoesNotBelongToTheCardIsRefusedAndNothingIsIssued) {
+  struct Case {
+    ExternalBureau::Fault fault;
+    std::string message;
+  };
+  for (const Case& refused :
+       {Case{ExternalBureau::Fault::other_holder, "card.csr_subject_mismatch"},
+        Case{ExternalBureau::Fault::bad_signature, "card.csr_bad_signature"},
+        Case{ExternalBureau::Fault::one_key_for_all, "card.csr_key_reused"}}) {
+    ExternalBureau bureau;
+    bureau.fault = refused.fault;
+    const auto external = cardOrders(&bureau);
+    const core::Order order = submitted(contact_, personalForm());
+    const auto certificates_before = certificateCount();
+    const auto cards_before = rows("cards");
+    const auto error = failure(external->approve(officer_, current(order.id)));
+    EXPECT_EQ(error.kind, ErrorKind::conflict) << refused.message;
+    EXPECT_EQ(error.message, refused.message);
+    EXPECT_EQ(certificateCount(), certificates_before) << refused.message;
+    EXPECT_EQ(rows("cards"), cards_before) << refused.message;
+    EXPECT_TRUE(bureau.delivered.empty()) << refused.message;
+    EXPECT_EQ(current(order.id).status, OrderStatus::approved) << refused.message;
+    EXPECT_FALSE(current(order.id).produced_card) << refused.message;
+  }
+}
+
+TEST_F(CardOrdersTest, ARequestWithABlockedKeyIsRefusedByTheKeyRules) {
+  ExternalBureau bureau;
+  bureau.fault = ExternalBureau::Fault::one_key_for_all;
+  ASSERT_TRUE(blocked_keys_->add(pki::PublicKey::of(bureau.shared_key).sha256Hex(), "compromised",
+                                 std::nullopt, servicedesk_));
+  const auto external = cardOrders(&bureau);
+  const core::Order order = submitted(contact_, personalForm());
+  const auto certificates_before = certificateCount();
+  const auto error = failure(external->approve(officer_, current(order.id)));
+  EXPECT_EQ(error.message, "card.csr_key_refused");
+  EXPECT_EQ(certificateCount(), certificates_before);
+  EXPECT_EQ(current(order.id).status, OrderStatus::approved);
+}
+
+TEST_F(CardOrdersTest, WithoutABureauACardOrderIsNotApprovedAndNothingChanges) {
+  const auto no_bureau = cardOrders(nullptr);
+  const core::Order order = submitted(contact_, personalForm());
+  const auto error = failure(no_bureau->approve(officer_, current(order.id)));
+  EXPECT_EQ(error.kind, ErrorKind::conflict);
+  EXPECT_EQ(error.message, "card.no_bureau");
+  EXPECT_EQ(current(order.id).status, OrderStatus::submitted);
+}
+
+TEST_F(CardOrdersTest, TheDemoBureauKeepsItsKeysInFilesAndMakesTheSoftCardFromThem) {
+  const core::Order order = approved(contact_, personalForm());
+  ASSERT_TRUE(order.produced_card);
+  const core::Card card = cardOf(*order.produced_card);
+  const auto folder = dir_.path() / "cards" / ("order-" + std::to_string(order.id));
+  for (const std::string use : {"authentication", "signature", "encryption"}) {
+    EXPECT_TRUE(std::filesystem::exists(folder / (use + ".crt"))) << use;
+    EXPECT_EQ(std::filesystem::status(folder / (use + ".key")).permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << use;
+  }
+  const auto soft_card = bureau_->softCard(order.id).value();
   ASSERT_TRUE(soft_card);
   auto contents = pki::readPkcs12(*soft_card, ra::DemoCardBureau::kSoftCardPassword);
   ASSERT_TRUE(contents) << contents.error().message;
   EXPECT_EQ(std::string(ra::DemoCardBureau::kSoftCardPassword), "demo");
   EXPECT_EQ(contents->certificate.toPem(), certificatesOf(card.id).front().pem);
+  EXPECT_EQ(contents->key.toPem(), fileBytes(folder / "authentication.key"));
   ASSERT_EQ(contents->chain.size(), 1u);
   EXPECT_EQ(contents->chain[0].toPem(), persons_ca_->toPem());
   EXPECT_FALSE(pki::readPkcs12(*soft_card, "wrong"));
-  EXPECT_FALSE(soft_cards_->find(card.id + 1).value());
+  EXPECT_FALSE(bureau_->softCard(order.id + 1).value());
 }
 
 // --- activation codes ------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include "../ca/ca_test_support.hpp"
 #include "pki/certificate.hpp"
+#include "pki/certificate_request.hpp"
 #include "pki/crypto.hpp"
 #include "ra/card_orders.hpp"
 #include "ra/card_production.hpp"
@@ -66,13 +67,12 @@ class OrderingTest : public ca_test::CaTest {
     order_store_ = std::make_unique<storage::OrderRepository>(*database_, clock_);
     inventory_ = std::make_unique<storage::CertificateInventory>(*database_);
     activation_codes_ = std::make_unique<storage::ActivationCodeRepository>(*database_, clock_);
-    soft_cards_ = std::make_unique<storage::SoftCardRepository>(*database_, clock_);
     service_ = std::make_unique<ra::OrderService>(*order_store_, *registry_, random_,
                                                   "https://mijncert.example");
     authority_ = authority(random_);
-    bureau_ = std::make_unique<ra::DemoCardBureau>(*authority_, *store_, *soft_cards_);
-    orders_ = cardOrders(*bureau_);
+    bureau_ = std::make_unique<ra::DemoCardBureau>(dir_.path() / "cards", *authority_);
     blocked_keys_ = std::make_unique<storage::BlockedKeyRepository>(*database_, clock_);
+    orders_ = cardOrders(bureau_.get());
     server_orders_ = std::make_unique<ra::ServerOrders>(*service_, *order_store_, *registry_,
                                                         *inventory_, *store_, *authority_, clock_);
     audit_log_ = std::make_unique<storage::AuditRepository>(*database_);
@@ -99,12 +99,11 @@ class OrderingTest : public ca_test::CaTest {
     registry_service_.reset();
     audit_log_.reset();
     server_orders_.reset();
-    blocked_keys_.reset();
     orders_.reset();
+    blocked_keys_.reset();
     bureau_.reset();
     authority_.reset();
     service_.reset();
-    soft_cards_.reset();
     activation_codes_.reset();
     inventory_.reset();
     order_store_.reset();
@@ -112,8 +111,8 @@ class OrderingTest : public ca_test::CaTest {
     CaTest::TearDown();
   }
 
-  /// Card orders with `production` as the card bureau.
-  std::unique_ptr<ra::CardOrders> cardOrders(ra::CardProduction& production) {
+  /// Card orders with `production` as the card bureau (none: nullptr).
+  std::unique_ptr<ra::CardOrders> cardOrders(ra::CardProduction* production) {
     return std::make_unique<ra::CardOrders>(*service_, *order_store_, *registry_, *inventory_,
                                             *activation_codes_, production, *store_, *authority_,
                                             random_, clock_, ra::CardOrderSettings{});
@@ -265,14 +264,37 @@ class OrderingTest : public ca_test::CaTest {
                                               .email = holder.person.email,
                                               .requested_by = holder.person.id,
                                               .not_after = not_after};
-    auto produced = bureau_->produce(specification, actor_);
-    EXPECT_TRUE(produced) << describe(produced.error());
+    // Made as production makes it: the card, then a certificate per request of the bureau.
+    core::Card record;
+    record.type = type;
+    record.holder = holder.person.id;
+    record.requested_by = holder.person.id;
+    auto created = store_->createCard(record, actor_, order.id);
+    EXPECT_TRUE(created) << describe(created.error());
+    const core::CardId produced = created ? *created : 0;
+    for (const std::string& use : ra::usesOf(type)) {
+      const auto request =
+          pki::CertificateRequest::fromPem(bureau_->certificateRequest(specification, use).value())
+              .value();
+      auto issued =
+          authority_->issue({.product = placed.product + "-" + use,
+                             .subject = ra::cardSubject(specification),
+                             .email_addresses = holder.person.email.empty()
+                                                    ? std::vector<std::string>{}
+                                                    : std::vector<std::string>{holder.person.email},
+                             .owner = {.holder = holder.person.id,
+                                       .card = produced,
+                                       .requested_by = holder.person.id},
+                             .not_after = not_after},
+                            request.publicKey().value(), actor_);
+      EXPECT_TRUE(issued) << describe(issued.error());
+    }
     const core::CertificateIdentity identity{persons_ca_->subjectDn(), serial};
     const auto known = registry_->certificateIdentities(holder.person.id).value();
     if (std::find(known.begin(), known.end(), identity) == known.end()) {
       EXPECT_TRUE(registry_->addCertificateIdentity(holder.person.id, identity, servicedesk_));
     }
-    return produced ? produced->card : 0;
+    return produced;
   }
 
   /// A mobile certificate order of the notary's own card, approved by the officer.
@@ -288,7 +310,6 @@ class OrderingTest : public ca_test::CaTest {
   std::unique_ptr<storage::OrderRepository> order_store_;
   std::unique_ptr<storage::CertificateInventory> inventory_;
   std::unique_ptr<storage::ActivationCodeRepository> activation_codes_;
-  std::unique_ptr<storage::SoftCardRepository> soft_cards_;
   std::unique_ptr<ra::OrderService> service_;
   std::unique_ptr<ca::CertificateAuthority> authority_;
   std::unique_ptr<ra::DemoCardBureau> bureau_;

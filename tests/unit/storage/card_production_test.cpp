@@ -1,6 +1,6 @@
 // What card production keeps (ADR 0007), on SQLite and PostgreSQL: activation codes of mobile
-// certificate orders (a hash, replaced while unused, used once before it expires), the demo
-// bureau's soft cards, and one card per order.
+// certificate orders (a hash, replaced while unused, used once before it expires) and one card
+// per order.
 
 #include "storage/card_production.hpp"
 #include "backend_test_support.hpp"
@@ -33,11 +33,9 @@ class CardProductionTest : public backend_test::BackendTest {
     orders_ = std::make_unique<storage::OrderRepository>(*database_, clock_);
     store_ = std::make_unique<storage::CertificateStore>(*database_, clock_);
     codes_ = std::make_unique<storage::ActivationCodeRepository>(*database_, clock_);
-    soft_cards_ = std::make_unique<storage::SoftCardRepository>(*database_, clock_);
     holder_ = registry_->createPerson(person("Eva", "de Boer"), servicedesk_).value();
   }
   void TearDown() override {
-    soft_cards_.reset();
     codes_.reset();
     store_.reset();
     orders_.reset();
@@ -75,7 +73,6 @@ class CardProductionTest : public backend_test::BackendTest {
   std::unique_ptr<storage::OrderRepository> orders_;
   std::unique_ptr<storage::CertificateStore> store_;
   std::unique_ptr<storage::ActivationCodeRepository> codes_;
-  std::unique_ptr<storage::SoftCardRepository> soft_cards_;
   core::PersonId holder_ = 0;
   int orders_made_ = 0;
   audit::Actor holder_actor_ = audit::Actor::person(1);
@@ -137,20 +134,6 @@ TEST_P(CardProductionTest, ACodeIsUsableUntilItExpires) {
   EXPECT_EQ(expired.error().message, "activation_code.invalid");
   EXPECT_FALSE(codes_->find(late).value()->used_at);
   EXPECT_EQ(count("activation_code.use"), 1);
-}
-
-TEST_P(CardProductionTest, ASoftCardIsKeptByteForByte) {
-  const core::CardId made = card().value();
-  const core::CardId other = card().value();
-  std::vector<std::uint8_t> pkcs12(3000);
-  for (std::size_t i = 0; i < pkcs12.size(); ++i) pkcs12[i] = static_cast<std::uint8_t>(i * 7);
-  ASSERT_TRUE(soft_cards_->store(made, pkcs12, servicedesk_));
-  EXPECT_EQ(soft_cards_->find(made).value(), pkcs12);
-  EXPECT_FALSE(soft_cards_->find(other).value());
-  EXPECT_FALSE(soft_cards_->store(made, {1, 2, 3}, servicedesk_)) << "one soft card per card";
-  EXPECT_EQ(soft_cards_->find(made).value(), pkcs12);
-  EXPECT_FALSE(soft_cards_->store(other + 100, pkcs12, servicedesk_)) << "unknown card";
-  EXPECT_EQ(count("soft_card.store"), 1);
 }
 
 TEST_P(CardProductionTest, AnOrderHasOneCard) {

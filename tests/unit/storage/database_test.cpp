@@ -107,6 +107,35 @@ TEST(DatabaseMigrate, UpgradeKeepsTheAuditChainVerifiable) {
   EXPECT_EQ(records[3].event.context, "organisation:1");
 }
 
+TEST(DatabaseMigrate, TheSoftCardsOfTheOldDemoBureauAreRemoved) {
+  TempDir dir;
+  const auto file = dir.path() / "with-soft-cards.db";
+  {
+    // The database as schema version 12 left it, with a soft card of the demo bureau (a
+    // holder's private key under a constant password).
+    soci::session raw(soci::sqlite3, "db=\"" + file.string() + "\"");
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(raw.get_backend());
+    raw << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+           "applied_at BIGINT NOT NULL)";
+    for (const auto& migration : storage::migrations(Dialect::sqlite).value()) {
+      if (migration.version > 12) break;
+      ASSERT_EQ(sqlite_api::sqlite3_exec(backend->conn_, migration.sql.c_str(), nullptr, nullptr,
+                                         nullptr),
+                0)
+          << migration.version;
+      raw << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, 'old', 0)",
+          soci::use(migration.version);
+    }
+    raw << "INSERT INTO soft_cards (card_id, pkcs12, created_at) VALUES (1, 'MIIKpAIBAzCCClo=', 0)";
+  }
+  auto database = Database::open("sqlite://" + file.string(), 1).value();
+  EXPECT_EQ(database->migrate().value(), latestVersion() - 12);
+  soci::session raw(soci::sqlite3, "db=\"" + file.string() + "\"");
+  int soft_cards = -1;
+  raw << "SELECT COUNT(*) FROM soft_cards", soci::into(soft_cards);
+  EXPECT_EQ(soft_cards, 0) << "the soft cards are still there";
+}
+
 TEST_F(SqliteTest, EveryPooledConnectionIsConfigured) {
   // Lease all four at once, so that each pooled connection is checked.
   std::vector<std::unique_ptr<soci::session>> sessions;

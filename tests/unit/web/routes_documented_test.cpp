@@ -82,13 +82,12 @@ class RoutesDocumentedTest : public ra_test::OrderingTest {
                             .registry = *registry_service_,
                             .blocklist = *blocklist_,
                             .inventory = *inventory_,
-                            .soft_cards = *soft_cards_,
                             .rate_limiter = *rate_limiter_,
                             .database = *database_,
                             .clock = clock_,
                             .crls = crls_,
                             .chains = chains_,
-                            .soft_card_downloads = true,
+                            .demo_bureau = bureau_.get(),
                             .job_health = [] { return web::JobHealth{}; }});
   }
   void TearDown() override {
