@@ -2,35 +2,27 @@
 // proxy passes on (here a tab in X-Forwarded-For, which HTTP allows in a field value) is written
 // as \x09, so nothing a client sends can break a log line or carry a terminal escape.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { createDemo, removeDemo, startServer } from '../support/server.mjs';
+import { startDemoServer } from '../support/server.mjs';
 import { PortalClient } from '../support/tls.mjs';
 
 const PROXY = '127.0.0.2';
-const portal = { server: null, client: null, demo: null };
+const portal = { server: null, client: null };
 
 before(async () => {
-  portal.demo = await createDemo();
-  const config = await readFile(portal.demo.config, 'utf8');
-  assert.match(config, /^\[server\]$/m);
-  assert.match(config, /^level = "info"$/m);
-  await writeFile(portal.demo.config, config
-    .replace(/^\[server\]$/m, `[server]\ntrusted_proxies = ["${PROXY}"]`)
-    .replace(/^level = "info"$/m, 'level = "debug"'));
-  try {
-    portal.server = await startServer(portal.demo);
-  } catch (error) {
-    await removeDemo(portal.demo);
-    throw error;
-  }
+  portal.server = await startDemoServer({
+    serverKeys: { trusted_proxies: [PROXY] },
+    edit: (config) => {
+      assert.match(config, /^level = "info"$/m);
+      return config.replace(/^level = "info"$/m, 'level = "debug"');
+    },
+  });
   portal.client = new PortalClient(portal.server);
 }, { timeout: 60_000 });
 
 after(async () => {
   portal.client?.close();
-  await portal.server?.stop();
-  if (portal.demo && !process.env.MIJNCERT_KEEP_DEMO) await removeDemo(portal.demo);
+  await portal.server?.close();
 }, { timeout: 30_000 });
 
 test('a tab in a forwarded address is logged as \\x09, never as the byte itself', async () => {
