@@ -115,7 +115,10 @@ describe('two portal nodes on one PostgreSQL database', needsPostgresql, () => {
     const started = await mobileApi(a).startLoginOk();
     const request = await mobileApi(b).appRequestOk(started.id);
     assert.equal(request.kind, 'login');
-    await mobileApi(b).answerOk(started.id, phone);
+    // The person picks the number node A's page shows the browser that asked (ADR 0021).
+    const number = await mobileApi(a).shownNumber(started.id, started.binding);
+    assert.ok(number, 'node A shows no number');
+    await mobileApi(b).answerOk(started.id, phone, { number });
     const status = await mobileApi(a).status(started.id, started.binding);
     assert.equal(status.json().status, 'completed', status.body);
     const finished = await mobileApi(b).finish(started.id, started.binding);

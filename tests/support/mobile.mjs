@@ -237,8 +237,8 @@ export function mobileApi(portal) {
     },
 
     /** signAndAnswer() asserting 200 {"status":"completed"}; returns the body. */
-    async answerOk(id, signer) {
-      const response = await mobile.signAndAnswer(id, signer);
+    async answerOk(id, signer, options = {}) {
+      const response = await mobile.signAndAnswer(id, signer, options);
       assert.equal(response.status, 200, `answer of ${id}: ${response.toString()}`);
       const body = response.json();
       assert.equal(body.status, 'completed', response.body);
